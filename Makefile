@@ -1,0 +1,44 @@
+# Two commands: `make demo` (the main job) and `make test`. Both bootstrap what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PULUMI_BIN = $$(bash scripts/ensure-pulumi.sh)
+
+.PHONY: bootstrap demo demo-preview demo-refresh demo-destroy demo-reset test lint
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+# Python dependencies, the Knot DNS server and the Pulumi CLI (built once into ~/.cache).
+bootstrap: $(STAMP)
+	@bash scripts/ensure-knot.sh
+	@bash scripts/ensure-pulumi.sh >/dev/null
+
+demo: bootstrap
+	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m dms_component.demo up
+
+demo-preview: bootstrap
+	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m dms_component.demo preview
+
+demo-refresh: bootstrap
+	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m dms_component.demo refresh
+
+# Destroys what the service allows: verified domains are refused and kept.
+demo-destroy: bootstrap
+	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m dms_component.demo destroy
+
+# Forget the demo's local world (ledger, DNS data, Pulumi state). Local only: a real account keeps verified domains.
+demo-reset:
+	rm -rf .state
+
+test: bootstrap
+	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .

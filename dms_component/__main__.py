@@ -1,0 +1,5 @@
+import sys
+
+from dms_component.cli import main
+
+sys.exit(main())

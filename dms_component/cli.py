@@ -1,0 +1,138 @@
+"""`dms`: print a sender domain's required records, check a live domain, run the local DNS server.
+
+Exit codes of `dms verify`: 0 Verified, 1 Pending verification, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import json
+import sys
+from pathlib import Path
+
+from dms_component.core.names import normalise_domain
+from dms_component.core.nameservers import Nameserver
+from dms_component.core.records import DMARC_POLICIES, PROFILES, profile_named, required_records
+from dms_component.errors import ConfigError
+
+EXIT_VERIFIED, EXIT_PENDING, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dms", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def domain_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("domain", help="the sender domain, e.g. notify.example.com")
+        p.add_argument("--profile", default="tencent-ses", choices=sorted(PROFILES))
+        p.add_argument("--dkim-selector", help="DKIM selector (default: the profile's, qcloud)")
+        p.add_argument("--dmarc-policy", choices=DMARC_POLICIES, help="expected DMARC policy (default none)")
+
+    records = sub.add_parser("records", help="print the four records a sender domain must publish")
+    domain_args(records)
+    records.add_argument("--dkim-public-key", default="<DKIM public key>", help="base64 public key for p=")
+    records.add_argument("--json", action="store_true", help="print JSON instead of zone-file lines")
+
+    verify = sub.add_parser("verify", help="check a live domain against its authoritative servers")
+    domain_args(verify)
+    verify.add_argument("--dkim-public-key", required=True, help="the expected base64 public key (p=)")
+    verify.add_argument(
+        "--nameserver", metavar="HOST[:PORT]", help="send every question to this server instead of the zone's NS hosts"
+    )
+    verify.add_argument(
+        "--timeout",
+        type=float,
+        default=0.0,
+        help="keep checking for up to this many seconds until Verified (default: check once)",
+    )
+    verify.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    local = sub.add_parser("local-dns", help="start or stop the embedded local DNS server (Knot)")
+    local.add_argument("action", choices=("start", "stop", "status"))
+    local.add_argument("--folder", default=".state/knot", type=Path)
+    local.add_argument("--port", default=15353, type=int)
+    local.add_argument("--zone", default="example.test")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "records":
+            return _records(args)
+        if args.command == "verify":
+            return _verify(args)
+        return _local_dns(args)
+    except ConfigError as exc:
+        print(f"dms: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _expected(args: argparse.Namespace, key: str):
+    domain = normalise_domain(args.domain, "DOMAIN")
+    selector = None
+    if args.dkim_selector:
+        selector = normalise_domain(f"{args.dkim_selector}.x", "--dkim-selector")[:-2]
+    return domain, required_records(domain, key, profile_named(args.profile, "--profile"), selector, args.dmarc_policy)
+
+
+def _records(args: argparse.Namespace) -> int:
+    domain, records = _expected(args, args.dkim_public_key)
+    if args.json:
+        print(json.dumps({"domain": domain, "records": [r.to_dict() for r in records]}, indent=2))
+    else:
+        for r in records:
+            print(f"{r.host}. IN {r.rtype} {r.rdata_text()}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from providers.resolver import authoritative_servers
+    from providers.verifier import verify_until
+
+    key = "".join(args.dkim_public_key.split())
+    try:
+        base64.b64decode(key, validate=True)
+    except (binascii.Error, ValueError):
+        raise ConfigError("--dkim-public-key", "is not base64 (give the p= value of the DKIM record)") from None
+    domain, records = _expected(args, key)
+    if args.nameserver:
+        try:
+            servers = [Nameserver.parse(args.nameserver)]
+        except ValueError:
+            raise ConfigError("--nameserver", f"{args.nameserver!r} is not HOST or HOST:PORT") from None
+    else:
+        try:
+            servers = list(authoritative_servers(domain))
+        except Exception as exc:
+            raise ConfigError("DOMAIN", f"can't find the authoritative servers of {domain}: {exc}") from None
+    verdict = verify_until(domain, records, servers, max(args.timeout, 0.0))
+    if args.json:
+        print(json.dumps(verdict.to_dict(), indent=2))
+    else:
+        print(f"{verdict.domain}: {verdict.status}")
+        for item in verdict.items:
+            print(f"  {item.item:<6} {'ok' if item.ok else 'FAIL':<5} {item.host}: {item.reason}")
+    return EXIT_VERIFIED if verdict.status == "Verified" else EXIT_PENDING
+
+
+def _local_dns(args: argparse.Namespace) -> int:
+    from dms_component.localdns import LocalDnsServer
+
+    server = LocalDnsServer(args.folder.resolve(), zone=args.zone, port=args.port)
+    if args.action == "start":
+        server.start()
+        print(f"local DNS server for {args.zone} on {server.address} (TSIG key {server.key_file})")
+    elif args.action == "stop":
+        server.stop()
+        print("local DNS server stopped")
+    else:
+        print("running" if server.running() else "stopped")
+        return 0 if server.running() else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

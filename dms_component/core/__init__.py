@@ -1,0 +1,1 @@
+"""The pure core: names, required records, record parsers and verdicts. No I/O here."""

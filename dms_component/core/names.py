@@ -1,0 +1,42 @@
+"""Domain-name validation and normalisation (pure)."""
+
+from __future__ import annotations
+
+import re
+
+import idna
+
+from dms_component.errors import ConfigError
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def normalise_domain(value: object, key: str) -> str:
+    """Lower-case, strip one trailing dot, IDNA-encode; raise ConfigError naming `key`."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(key, "expected a domain name such as notify.example.com")
+    name = value.strip()
+    if name.endswith("."):
+        name = name[:-1]
+    try:
+        name = idna.encode(name, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise ConfigError(key, f"{value!r} is not a valid domain name ({exc})") from None
+    labels = name.split(".")
+    if len(labels) < 2:
+        raise ConfigError(key, f"{value!r} is not a valid domain name: it needs at least two labels")
+    if len(name) > 253:
+        raise ConfigError(key, f"{value!r} is longer than 253 characters")
+    for label in labels:
+        if not _LABEL.match(label):
+            raise ConfigError(
+                key,
+                f"{value!r} is not a valid domain name: label {label!r} must be 1-63 letters,"
+                " digits or hyphens, not starting or ending with a hyphen",
+            )
+    return name
+
+
+def is_subdomain(name: str, zone: str) -> bool:
+    """True when `name` equals `zone` or lies under it (both normalised)."""
+    return name == zone or name.endswith("." + zone)

@@ -1,0 +1,133 @@
+"""The records a sender domain must publish: a pure value computed from a domain and a profile."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from dms_component.errors import ConfigError
+
+Item = Literal["SPF", "DKIM", "DMARC", "MX"]
+ITEMS: tuple[Item, ...] = ("SPF", "DKIM", "DMARC", "MX")
+MAIL_TYPES = ("triggered", "batch")
+DMARC_POLICIES = ("none", "quarantine", "reject")
+TXT_STRING_MAX = 255  # bytes in one DNS character-string
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What one email service asks its senders to publish."""
+
+    name: str
+    spf_include: str
+    mx_host: str
+    mx_preference: int
+    default_selector: str
+    default_dmarc_policy: str = "none"
+
+
+PROFILES: dict[str, Profile] = {
+    # From Tencent Cloud's SES (formerly DMS) sender-domain guide.
+    "tencent-ses": Profile(
+        name="tencent-ses",
+        spf_include="qcloudmail.com",
+        mx_host="mxbiz1.qq.com.",
+        mx_preference=5,
+        default_selector="qcloud",
+    ),
+}
+
+
+def profile_named(name: str, key: str = "dms:profile") -> Profile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ConfigError(key, f"unknown profile {name!r}; allowed: {', '.join(sorted(PROFILES))}") from None
+
+
+@dataclass(frozen=True)
+class RequiredRecord:
+    """One record the service checks. `value` is the logical text (TXT unsplit, MX exchange)."""
+
+    item: Item
+    host: str  # fully qualified, no trailing dot
+    rtype: Literal["TXT", "MX"]
+    value: str
+    preference: int | None = None  # MX only
+
+    def rdata_text(self) -> str:
+        """Zone-file text of the record data, with TXT split into 255-byte strings."""
+        if self.rtype == "MX":
+            return f"{self.preference} {self.value}"
+        return " ".join(_quote(s) for s in split_txt(self.value))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> RequiredRecord:
+        return RequiredRecord(
+            item=data["item"],
+            host=data["host"],
+            rtype=data["rtype"],
+            value=data["value"],
+            preference=int(data["preference"]) if data.get("preference") is not None else None,
+        )
+
+
+def split_txt(value: str) -> list[str]:
+    """Split a TXT value into strings of at most 255 bytes, never inside a UTF-8 sequence."""
+    raw = value.encode("utf-8")
+    if not raw:
+        return [""]
+    chunks: list[str] = []
+    start = 0
+    while start < len(raw):
+        end = min(start + TXT_STRING_MAX, len(raw))
+        # Back off so a multi-byte character stays whole (continuation bytes are 10xxxxxx).
+        while end < len(raw) and (raw[end] & 0xC0) == 0x80:
+            end -= 1
+        chunks.append(raw[start:end].decode("utf-8"))
+        start = end
+    return chunks
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def dkim_host(domain: str, selector: str) -> str:
+    return f"{selector}._domainkey.{domain}"
+
+
+def dmarc_host(domain: str) -> str:
+    return f"_dmarc.{domain}"
+
+
+def dkim_value(public_key_b64: str) -> str:
+    return f"v=DKIM1; k=rsa; p={public_key_b64}"
+
+
+def dmarc_value(policy: str) -> str:
+    return f"v=DMARC1; p={policy}"
+
+
+def required_records(
+    domain: str,
+    dkim_public_key: str,
+    profile: Profile,
+    selector: str | None = None,
+    dmarc_policy: str | None = None,
+) -> list[RequiredRecord]:
+    """The four records, in the console's order: SPF, DKIM, DMARC, MX."""
+    policy = dmarc_policy or profile.default_dmarc_policy
+    if policy not in DMARC_POLICIES:
+        raise ConfigError("dmarcPolicy", f"{policy!r} is not allowed; allowed: {', '.join(DMARC_POLICIES)}")
+    return [
+        RequiredRecord("SPF", domain, "TXT", f"v=spf1 include:{profile.spf_include} ~all"),
+        RequiredRecord(
+            "DKIM", dkim_host(domain, selector or profile.default_selector), "TXT", dkim_value(dkim_public_key)
+        ),
+        RequiredRecord("DMARC", dmarc_host(domain), "TXT", dmarc_value(policy)),
+        RequiredRecord("MX", domain, "MX", profile.mx_host, preference=profile.mx_preference),
+    ]

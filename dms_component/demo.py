@@ -1,0 +1,50 @@
+"""`make demo`: local DNS server + local ledger, `pulumi up` of stack `dev`, then the status table."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from pulumi import automation as auto
+
+from dms_component.localdns import LocalDnsServer
+from dms_component.runner import DEMO_PASSPHRASE, ROOT, open_stack
+from dms_component.table import status_table
+
+STATE = ROOT / ".state"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make demo")
+    parser.add_argument("action", nargs="?", default="up", choices=("up", "preview", "refresh", "destroy"))
+    args = parser.parse_args(argv)
+
+    server = LocalDnsServer(STATE / "knot", zone="example.test", port=15353).start()
+    print(f"local DNS server for example.test on {server.address}")
+    try:
+        stack = open_stack("dev", passphrase=os.environ.get("PULUMI_CONFIG_PASSPHRASE", DEMO_PASSPHRASE))
+        try:
+            if args.action == "up":
+                result = stack.up(on_output=print, color="never", show_secrets=False)
+                changes = {k: v for k, v in (result.summary.resource_changes or {}).items() if k != "same"}
+                print("\nchanges:", ", ".join(f"{v} {k}" for k, v in changes.items()) or "none")
+            elif args.action == "preview":
+                stack.preview(on_output=print, color="never", expect_no_changes=True)
+            elif args.action == "refresh":
+                stack.refresh(on_output=print, color="never", show_secrets=False)
+            else:
+                stack.destroy(on_output=print, color="never", show_secrets=False)
+                return 0
+        except auto.errors.CommandError:
+            return 1  # the CLI already printed the error
+        outputs = stack.outputs()
+        domains = outputs["domains"].value if "domains" in outputs else {}
+        print("\n" + status_table(domains))
+        return 0
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""The embedded default's DNS server: Knot on loopback, one zone, TSIG-authorised updates.
+
+Used by `make demo` and by the test suite. Its data lives in one folder, so a restart keeps
+the records (the zone file is written after every update).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dns.message
+import dns.query
+import dns.rcode
+
+KEY_NAME = "dms-local"
+ALGORITHM = "hmac-sha256"
+
+
+@dataclass
+class LocalDnsServer:
+    folder: Path
+    zone: str = "example.test"
+    port: int = 15353
+    host: str = "127.0.0.1"
+    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def key_file(self) -> Path:
+        return self.folder / "tsig.key"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.folder / "knotd.pid"
+
+    def tsig_secret(self) -> str:
+        """The key's secret, made on first use and kept in key_file (mode 0600)."""
+        if not self.key_file.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            secret = base64.b64encode(secrets.token_bytes(32)).decode()
+            fd = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(f'key "{KEY_NAME}" {{\n\talgorithm {ALGORITHM};\n\tsecret "{secret}";\n}};\n')
+        text = self.key_file.read_text()
+        return text.split('secret "', 1)[1].split('"', 1)[0]
+
+    def _write_config(self) -> Path:
+        zones = self.folder / "zones"
+        for sub in ("zones", "db", "run"):
+            (self.folder / sub).mkdir(parents=True, exist_ok=True)
+        zone_file = zones / f"{self.zone}.zone"
+        if not zone_file.exists():
+            zone_file.write_text(
+                f"$ORIGIN {self.zone}.\n$TTL 300\n"
+                f"@ SOA ns1.{self.zone}. hostmaster.{self.zone}. 1 3600 600 86400 300\n"
+                f"@ NS ns1.{self.zone}.\nns1 A 127.0.0.1\n"
+            )
+        conf = self.folder / "knot.conf"
+        # Knot's YAML parser takes block style only.
+        conf.write_text(
+            "server:\n"
+            f'    rundir: "{self.folder / "run"}"\n'
+            f"    listen: {self.host}@{self.port}\n"
+            "    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\n"
+            "database:\n"
+            f'    storage: "{self.folder / "db"}"\n'
+            "control:\n"
+            f'    listen: "{self.folder / "run" / "knot.sock"}"\n'
+            "log:\n  - target: stderr\n    any: warning\n"
+            "key:\n"
+            f"  - id: {KEY_NAME}\n    algorithm: {ALGORITHM}\n    secret: {self.tsig_secret()}\n"
+            "acl:\n"
+            f"  - id: dms-update\n    key: {KEY_NAME}\n    action: update\n"
+            "template:\n"
+            "  - id: default\n"
+            f'    storage: "{zones}"\n'
+            '    file: "%s.zone"\n'
+            "    zonefile-sync: 0\n"
+            "    journal-content: changes\n"
+            "zone:\n"
+            f"  - domain: {self.zone}\n    acl: dms-update\n"
+        )
+        return conf
+
+    def running(self) -> bool:
+        try:
+            pid = int(self.pid_file.read_text())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return False
+        return self._answers()
+
+    def _answers(self) -> bool:
+        try:
+            response = dns.query.udp(dns.message.make_query(self.zone, "SOA"), self.host, port=self.port, timeout=0.5)
+        except Exception:
+            return False
+        return response.rcode() == dns.rcode.NOERROR and bool(response.answer)
+
+    def start(self, wait: float = 20.0) -> LocalDnsServer:
+        if self.running():
+            return self
+        knotd = shutil.which("knotd") or "/usr/sbin/knotd"
+        if not Path(knotd).exists():
+            raise RuntimeError("knotd is not installed: run `make bootstrap` (installs the Debian package knot)")
+        conf = self._write_config()
+        log = open(self.folder / "knotd.log", "ab")  # noqa: SIM115  (kept open by the child)
+        self._process = subprocess.Popen([knotd, "-c", str(conf)], stdout=log, stderr=log, start_new_session=True)
+        self.pid_file.write_text(str(self._process.pid))
+        deadline = time.monotonic() + wait
+        while not self._answers():
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                tail = (self.folder / "knotd.log").read_text(errors="replace")[-600:]
+                self.stop()
+                raise RuntimeError(f"knotd did not start on {self.address}: {tail}")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        try:
+            pid = int(self.pid_file.read_text())
+        except (OSError, ValueError):
+            return
+        try:
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(100):
+                os.kill(pid, 0)
+                if self._process is not None and self._process.poll() is not None:
+                    break
+                time.sleep(0.05)
+        except ProcessLookupError:
+            pass
+        self.pid_file.unlink(missing_ok=True)
+        self._process = None
+
+
+def free_port() -> int:
+    """A port free for both UDP and TCP on loopback right now."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+            tcp.bind(("127.0.0.1", 0))
+            port = tcp.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+                try:
+                    udp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            return port

@@ -1,0 +1,112 @@
+"""RFC 2136 dynamic updates with TSIG: BIND, Knot, PowerDNS and the embedded local server."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dns.exception
+import dns.message
+import dns.name
+import dns.query
+import dns.rcode
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.tsig
+import dns.tsigkeyring
+import dns.update
+
+from dms_component.core.nameservers import Nameserver
+from dms_component.core.records import RequiredRecord
+from dms_component.errors import ConfigError, DnsUpdateError
+from providers.dns.base import DnsProvider, Plan
+
+_KEY_FILE = re.compile(
+    r'key\s+"?(?P<name>[^"\s{]+)"?\s*\{[^}]*?algorithm\s+"?(?P<alg>[\w-]+)"?\s*;[^}]*?secret\s+"(?P<secret>[^"]+)"',
+    re.S,
+)
+
+
+@dataclass(frozen=True)
+class TsigKey:
+    name: str
+    algorithm: str
+    secret: str = field(repr=False)  # never in a repr, a log line or an error
+
+    @staticmethod
+    def from_key_file(path: str) -> TsigKey:
+        """Read a BIND-style key file (`tsig-keygen`, `keymgr -t` output)."""
+        try:
+            text = Path(path).read_text()
+        except OSError as exc:
+            raise ConfigError("dms:dns.tsig.keyFile", f"can't read {path}: {exc.strerror}") from None
+        match = _KEY_FILE.search(text)
+        if not match:
+            raise ConfigError(
+                "dms:dns.tsig.keyFile",
+                f'{path} is not a key file of the form key "name" {{ algorithm ...; secret "..."; }};',
+            )
+        return TsigKey(match["name"], match["alg"], match["secret"])
+
+
+@dataclass
+class Rfc2136Provider(DnsProvider):
+    server: Nameserver
+    zone: str
+    key: TsigKey | None = None
+    timeout: float = 5.0
+
+    def _keyring(self) -> tuple[dict[dns.name.Name, dns.tsig.Key] | None, dns.name.Name | None]:
+        if self.key is None:
+            return None, None
+        name = dns.name.from_text(self.key.name)
+        return {name: dns.tsig.Key(name, self.key.secret, self.key.algorithm)}, name
+
+    def present(self, records: Sequence[RequiredRecord]) -> list[RequiredRecord]:
+        published: dict[tuple[str, str], set[dns.rdata.Rdata]] = {}
+        for host, rtype in dict.fromkeys((r.host, r.rtype) for r in records):
+            published[(host, rtype)] = self._query(host, rtype)
+        return [r for r in records if _rdata(r) in published[(r.host, r.rtype)]]
+
+    def _query(self, host: str, rtype: str) -> set[dns.rdata.Rdata]:
+        query = dns.message.make_query(host, rtype)
+        try:
+            response = dns.query.tcp(query, self.server.host, timeout=self.timeout, port=self.server.port)
+        except (dns.exception.DNSException, OSError) as exc:
+            raise DnsUpdateError(f"can't read {host} {rtype} from {self.server}: {exc.__class__.__name__}") from None
+        if response.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+            raise DnsUpdateError(f"{self.server} answered {dns.rcode.to_text(response.rcode())} for {host} {rtype}")
+        qname = dns.name.from_text(host)
+        wanted = dns.rdatatype.from_text(rtype)
+        return {rd for rrset in response.answer if rrset.name == qname and rrset.rdtype == wanted for rd in rrset}
+
+    def apply(self, plan: Plan) -> None:
+        keyring, keyname = self._keyring()
+        update = dns.update.UpdateMessage(self.zone, keyring=keyring, keyname=keyname)
+        origin = dns.name.from_text(self.zone)
+        for record in plan.removes:
+            update.delete(dns.name.from_text(record.host).relativize(origin), _rdata(record))
+        for record in plan.adds:
+            update.add(dns.name.from_text(record.host).relativize(origin), self.ttl, _rdata(record))
+        try:
+            response = dns.query.tcp(update, self.server.host, timeout=self.timeout, port=self.server.port)
+        except dns.tsig.PeerError as exc:
+            raise DnsUpdateError(
+                f"{self.server} refused our TSIG key for zone {self.zone}: {exc.__class__.__name__}"
+            ) from None
+        except (dns.exception.DNSException, OSError) as exc:
+            raise DnsUpdateError(
+                f"can't send the update for zone {self.zone} to {self.server}: {exc.__class__.__name__}"
+            ) from None
+        if response.rcode() != dns.rcode.NOERROR:
+            raise DnsUpdateError(
+                f"{self.server} refused the update for zone {self.zone}: {dns.rcode.to_text(response.rcode())}"
+                + (" (check the TSIG key and the server's update ACL)" if response.rcode() == dns.rcode.REFUSED else "")
+            )
+
+
+def _rdata(record: RequiredRecord) -> dns.rdata.Rdata:
+    return dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(record.rtype), record.rdata_text())

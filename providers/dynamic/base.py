@@ -1,0 +1,31 @@
+"""What every dms dynamic provider shares."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from pulumi.dynamic import ConfigureRequest, ResourceProvider
+
+from providers.ledger import Ledger, open_ledger
+
+
+class DmsProvider(ResourceProvider):
+    """Stateless: one instance serves four engine threads at once, so nothing is kept on `self`."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        # This runs only inside Pulumi's provider process, which reports any exception with
+        # traceback.format_exc(). Our errors are one actionable line for the user, so drop the
+        # frames there; DMS_DEBUG=1 keeps them for our own debugging.
+        if not os.environ.get("DMS_DEBUG"):
+            sys.tracebacklimit = 0
+
+
+def ledger_from(props: dict[str, Any]) -> Ledger:
+    return open_ledger(props["ledger"])
+
+
+def changed_keys(olds: dict[str, Any], news: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
+    """The keys among `keys` whose value differs between olds and news."""
+    return [k for k in keys if olds.get(k) != news.get(k)]

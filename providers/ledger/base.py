@@ -1,0 +1,67 @@
+"""The ledger: the account's list of sender domains, its quota and its no-delete rule."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from dms_component.core.verdicts import PENDING, VERIFIED
+from dms_component.errors import QuotaExceeded, VerifiedDomainProtected
+
+DEFAULT_QUOTA = 5
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    domain: str
+    mail_type: str
+    status: str  # VERIFIED or PENDING
+
+
+class Ledger(ABC):
+    """Every method is one atomic step; implementations must hold that under concurrency."""
+
+    def __init__(self, quota: int = DEFAULT_QUOTA) -> None:
+        self.quota = quota
+
+    @abstractmethod
+    def register(self, domain: str, mail_type: str) -> LedgerEntry:
+        """Add a pending domain (or return the existing entry). Refused while the quota is full."""
+
+    @abstractmethod
+    def mark_verified(self, domain: str) -> LedgerEntry:
+        """Mark verified, checking the quota in the same step."""
+
+    @abstractmethod
+    def remove(self, domain: str) -> None:
+        """Delete a pending domain; refused for a verified one. A missing domain is fine."""
+
+    @abstractmethod
+    def get(self, domain: str) -> LedgerEntry | None: ...
+
+    @abstractmethod
+    def entries(self) -> list[LedgerEntry]: ...
+
+    def ensure_removable(self, domain: str) -> None:
+        entry = self.get(domain)
+        if entry is not None and entry.status == VERIFIED:
+            raise protected(domain)
+
+
+def quota_error(domain: str, verified: list[str], quota: int) -> QuotaExceeded:
+    return QuotaExceeded(
+        f"quota: {domain} can't be verified: the account already has {len(verified)} of {quota}"
+        f" verified sender domains ({', '.join(sorted(verified))}); verified domains can't be"
+        " deleted, so raise dms:ledger.quota if your account allows more, or drop this domain"
+    )
+
+
+def protected(domain: str) -> VerifiedDomainProtected:
+    return VerifiedDomainProtected(
+        f"{domain} is a verified sender domain and the service never deletes a verified domain;"
+        " nothing was removed. Keep it in dms:domains, or stop managing it without deleting"
+        " anything by removing its resources from the state with `pulumi state delete`"
+    )
+
+
+__all__ = ["DEFAULT_QUOTA", "PENDING", "VERIFIED", "Ledger", "LedgerEntry", "protected", "quota_error"]

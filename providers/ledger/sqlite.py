@@ -1,0 +1,93 @@
+"""The embedded default ledger: one SQLite file; each step is one IMMEDIATE transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from providers.ledger.base import PENDING, VERIFIED, Ledger, LedgerEntry, protected, quota_error
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sender_domains (
+    domain TEXT PRIMARY KEY,
+    mail_type TEXT NOT NULL,
+    status TEXT NOT NULL
+)
+"""
+
+
+class SqliteLedger(Ledger):
+    def __init__(self, path: str | Path, quota: int) -> None:
+        super().__init__(quota)
+        self.path = Path(path)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            # IMMEDIATE takes the write lock up front, so check-then-write can't interleave.
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(_SCHEMA)
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _row(conn: sqlite3.Connection, domain: str) -> LedgerEntry | None:
+        row = conn.execute(
+            "SELECT domain, mail_type, status FROM sender_domains WHERE domain = ?", (domain,)
+        ).fetchone()
+        return LedgerEntry(*row) if row else None
+
+    @staticmethod
+    def _verified(conn: sqlite3.Connection) -> list[str]:
+        return [r[0] for r in conn.execute("SELECT domain FROM sender_domains WHERE status = ?", (VERIFIED,))]
+
+    def register(self, domain: str, mail_type: str) -> LedgerEntry:
+        with self._tx() as conn:
+            existing = self._row(conn, domain)
+            if existing is not None:
+                return existing
+            verified = self._verified(conn)
+            if len(verified) >= self.quota:
+                raise quota_error(domain, verified, self.quota)
+            conn.execute("INSERT INTO sender_domains VALUES (?, ?, ?)", (domain, mail_type, PENDING))
+            return LedgerEntry(domain, mail_type, PENDING)
+
+    def mark_verified(self, domain: str) -> LedgerEntry:
+        with self._tx() as conn:
+            entry = self._row(conn, domain)
+            if entry is None:
+                raise KeyError(f"{domain} is not in the ledger")
+            if entry.status == VERIFIED:
+                return entry
+            verified = self._verified(conn)
+            if len(verified) >= self.quota:
+                raise quota_error(domain, verified, self.quota)
+            conn.execute("UPDATE sender_domains SET status = ? WHERE domain = ?", (VERIFIED, domain))
+            return LedgerEntry(domain, entry.mail_type, VERIFIED)
+
+    def remove(self, domain: str) -> None:
+        with self._tx() as conn:
+            entry = self._row(conn, domain)
+            if entry is not None and entry.status == VERIFIED:
+                raise protected(domain)
+            conn.execute("DELETE FROM sender_domains WHERE domain = ?", (domain,))
+
+    def get(self, domain: str) -> LedgerEntry | None:
+        with self._tx() as conn:
+            return self._row(conn, domain)
+
+    def entries(self) -> list[LedgerEntry]:
+        with self._tx() as conn:
+            return [
+                LedgerEntry(*r)
+                for r in conn.execute("SELECT domain, mail_type, status FROM sender_domains ORDER BY domain")
+            ]
