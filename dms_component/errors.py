@@ -4,8 +4,6 @@
 class DmsError(Exception):
     """A user-facing error with a one-line, actionable message."""
 
-    __module__ = "dms"  # shown as `dms.<Name>: ...` instead of a long module path
-
 
 class ConfigError(DmsError):
     """Bad stack configuration or CLI input; the message names the key."""

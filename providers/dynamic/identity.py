@@ -50,7 +50,7 @@ class SenderIdentityProvider(DmsProvider):
         ledger_from(props).remove(props["domain"])
 
 
-class SenderIdentity(Resource):
+class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
     domain: pulumi.Output[str]
     ledger_status: pulumi.Output[str]
     dkim_public_key: pulumi.Output[str]

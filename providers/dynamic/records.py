@@ -48,7 +48,7 @@ class DnsRecordsProvider(DmsProvider):
         _provider(props).sync(_records(props), [])
 
 
-class DnsRecords(Resource):
+class DnsRecords(Resource, module="dms", name="DnsRecords"):
     records: pulumi.Output[list[dict[str, Any]]]
 
     def __init__(

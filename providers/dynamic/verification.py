@@ -61,7 +61,7 @@ class VerificationProvider(DmsProvider):
         ledger_from(props).ensure_removable(props["domain"])
 
 
-class Verification(Resource):
+class Verification(Resource, module="dms", name="Verification"):
     status: pulumi.Output[str]
     items: pulumi.Output[list[dict[str, Any]]]
 

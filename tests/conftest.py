@@ -1,0 +1,44 @@
+"""Shared fixtures: a real Knot server on loopback for the whole session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dms_component.core.nameservers import Nameserver
+from dms_component.localdns import LocalDnsServer, free_port
+from providers.dns.rfc2136 import Rfc2136Provider, TsigKey
+
+ZONE = "example.test"
+
+
+@pytest.fixture(scope="session")
+def local_dns(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalDnsServer]:
+    """Knot serving example.test on 127.0.0.1:<free port>, TSIG-authorised updates."""
+    server = LocalDnsServer(tmp_path_factory.mktemp("knot"), zone=ZONE, port=free_port()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def nameserver(local_dns: LocalDnsServer) -> Nameserver:
+    return Nameserver(local_dns.host, local_dns.port)
+
+
+@pytest.fixture
+def rfc2136(local_dns: LocalDnsServer, nameserver: Nameserver) -> Rfc2136Provider:
+    """The RFC 2136 provider pointed at the session's Knot with its TSIG key."""
+    return Rfc2136Provider(nameserver, ZONE, TsigKey.from_key_file(str(local_dns.key_file)))
+
+
+@pytest.fixture
+def unique_domain(request: pytest.FixtureRequest) -> str:
+    """A sender domain under example.test that no other test uses."""
+    name = "".join(c if c.isalnum() else "-" for c in request.node.name.lower()).strip("-")[:50].strip("-")
+    return f"{name}.{ZONE}"
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,99 @@
+"""Drive a real stack of this project: real Pulumi CLI and engine, file:// backend, real Knot."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi import automation as auto
+
+from dms_component.localdns import LocalDnsServer
+from dms_component.runner import ROOT, open_stack
+
+PASSPHRASE = "e2e-test-passphrase"
+
+
+@dataclass
+class Deployment:
+    """One stack in its own project folder, backend and ledger; the DNS server is shared."""
+
+    folder: Path
+    dns: LocalDnsServer
+    stack_name: str = "test"
+    output: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.project = self.folder / "project"
+        self.project.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "Pulumi.yaml", self.project / "Pulumi.yaml")
+        self.stack = open_stack(
+            self.stack_name, project_dir=self.project, state_dir=self.folder / "state", passphrase=PASSPHRASE
+        )
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.folder / "ledger.sqlite"
+
+    def configure(self, domains: list[dict[str, Any]], *, tsig_secret: bool = True, **extra: Any) -> None:
+        """Write the stack's config; the TSIG key goes in as a Pulumi secret unless told otherwise."""
+        stack_file = self.project / f"Pulumi.{self.stack_name}.yaml"
+        current = json.loads(json.dumps(_load(stack_file)))
+        dns: dict[str, Any] = {"provider": "rfc2136", "server": self.dns.address, "zone": self.dns.zone}
+        if not tsig_secret:
+            dns["tsig"] = {"keyFile": str(self.dns.key_file)}
+        config = {
+            "dms:domains": domains,
+            "dms:dns": dns,
+            "dms:ledger": {"backend": "sqlite", "path": str(self.ledger_path), "quota": 5},
+            "dms:verification": {"timeout": 30},
+        }
+        for key, value in extra.items():
+            config[f"dms:{key}"] = value
+        current["config"] = config
+        stack_file.write_text(json.dumps(current, indent=2))  # JSON is YAML
+        if tsig_secret:
+            from dms_component.localdns import ALGORITHM, KEY_NAME
+
+            self.stack.set_config("dms:dns.tsig.name", auto.ConfigValue(KEY_NAME), path=True)
+            self.stack.set_config("dms:dns.tsig.algorithm", auto.ConfigValue(ALGORITHM), path=True)
+            self.stack.set_config(
+                "dms:dns.tsig.secret", auto.ConfigValue(self.dns.tsig_secret(), secret=True), path=True
+            )
+
+    def _on_output(self, line: str) -> None:
+        self.output.append(line)
+
+    def up(self, **kw: Any) -> auto.UpResult:
+        return self.stack.up(on_output=self._on_output, color="never", show_secrets=False, **kw)
+
+    def preview(self, **kw: Any) -> auto.PreviewResult:
+        return self.stack.preview(on_output=self._on_output, color="never", **kw)
+
+    def refresh(self) -> auto.RefreshResult:
+        return self.stack.refresh(on_output=self._on_output, color="never", show_secrets=False)
+
+    def destroy(self) -> auto.DestroyResult:
+        return self.stack.destroy(on_output=self._on_output, color="never", show_secrets=False)
+
+    def statuses(self) -> dict[str, Any]:
+        outputs = self.stack.outputs()
+        return outputs["domains"].value if "domains" in outputs else {}
+
+    def state_text(self) -> str:
+        """Every file the backend holds, as text: current state, backups and history."""
+        files = sorted(p for p in (self.folder / "state").rglob("*") if p.is_file())
+        return "\n".join(p.read_text(errors="replace") for p in files)
+
+    def resources(self) -> list[dict[str, Any]]:
+        return self.stack.export_stack().deployment.get("resources", [])
+
+
+def _load(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    import yaml
+
+    return yaml.safe_load(path.read_text()) or {}
