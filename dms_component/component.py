@@ -75,13 +75,14 @@ class SenderDomain(pulumi.ComponentResource):
         )
         pulumi.Output.all(check.status, check.items).apply(lambda v: _warn_pending(spec.domain, *v))
 
+        self.identity, self.dns_records, self.verification = identity, records, check
         self.domain = pulumi.Output.from_input(spec.domain)
         self.mail_type = pulumi.Output.from_input(spec.mail_type)
         self.status = check.status
         self.items = check.items
         self.records = records.records
         self.dkim_public_key = identity.dkim_public_key
-        self.dkim_private_key = identity.dkim_private_key
+        self.dkim_private_key = pulumi.Output.secret(identity.dkim_private_key)
         self.register_outputs(
             {
                 "domain": self.domain,

@@ -1,0 +1,119 @@
+"""The component graph under pulumi.runtime.set_mocks: which children, wired how (no engine, no I/O)."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pytest
+
+from dms_component.config import parse_stack_config
+
+CREATED: list[pulumi.runtime.MockResourceArgs] = []
+
+
+class Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):  # noqa: ANN201
+        CREATED.append(args)
+        outputs = dict(args.inputs)
+        if args.typ.endswith("dms:SenderIdentity"):
+            outputs |= {"dkim_public_key": "PUBKEY", "dkim_private_key": "-----BEGIN PRIVATE KEY-----x"}
+        if args.typ.endswith("dms:Verification"):
+            outputs |= {"status": "Verified", "items": []}
+        return f"{args.name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs):  # noqa: ANN201
+        return {}
+
+
+pulumi.runtime.set_mocks(Mocks(), preview=False)
+
+SETTINGS = parse_stack_config(
+    {
+        "domains": [{"domain": "Notify.Example.Test.", "type": "triggered", "dmarcPolicy": "reject"}],
+        "dns": {
+            "server": "127.0.0.1:5300",
+            "zone": "example.test",
+            "tsig": {"name": "k", "secret": "c2VjcmV0c2VjcmV0", "algorithm": "hmac-sha256"},
+        },
+        "ledger": {"path": "/tmp/ledger.sqlite"},
+    }
+)
+
+
+def sender():  # noqa: ANN201
+    from dms_component.component import SenderDomain
+
+    return SenderDomain(
+        "notify",
+        SETTINGS.domains[0],
+        dns=SETTINGS.dns,
+        ledger=SETTINGS.ledger,
+        verification=SETTINGS.verification,
+        profile=SETTINGS.profile,
+    )
+
+
+@pulumi.runtime.test
+def test_a_sender_domain_has_identity_records_and_verification_children() -> pulumi.Output:
+    CREATED.clear()
+    domain = sender()
+
+    def check(urns: list[str]) -> None:
+        children = [a for a in CREATED if a.typ.startswith("pulumi-python:dynamic")]
+        assert sorted((a.typ.rsplit(":", 1)[-1], a.name) for a in children) == [
+            ("DnsRecords", "notify-records"),
+            ("SenderIdentity", "notify-identity"),
+            ("Verification", "notify-verification"),
+        ]
+        assert urns[0].endswith("dms:index:SenderDomain::notify")
+        for urn in urns[1:]:
+            assert "dms:index:SenderDomain$pulumi-python:dynamic/dms:" in urn  # parented to the component
+
+    children = (domain.identity, domain.dns_records, domain.verification)
+    return pulumi.Output.all(domain.urn, *(c.urn for c in children)).apply(check)
+
+
+@pulumi.runtime.test
+def test_records_are_computed_from_the_identitys_public_key() -> pulumi.Output:
+    CREATED.clear()
+    domain = sender()
+
+    def check(args: list) -> None:
+        records = args[0]
+        by_item = {r["item"]: r for r in records}
+        assert by_item["DKIM"]["value"] == "v=DKIM1; k=rsa; p=PUBKEY"
+        assert by_item["DKIM"]["host"] == "qcloud._domainkey.notify.example.test"
+        assert by_item["DMARC"]["value"] == "v=DMARC1; p=reject"
+        dns_inputs = next(a.inputs for a in CREATED if a.typ.endswith("dms:DnsRecords"))
+        assert dns_inputs["dns"]["server"] == "127.0.0.1:5300"
+        assert "c2VjcmV0c2VjcmV0" not in json.dumps(dns_inputs["dns"])  # the secret travels apart
+        verification = next(a.inputs for a in CREATED if a.typ.endswith("dms:Verification"))
+        assert verification["nameservers"] == ["127.0.0.1:5300"]
+
+    return pulumi.Output.all(domain.records, domain.status).apply(check)
+
+
+@pulumi.runtime.test
+def test_the_private_key_and_tsig_secret_stay_secret() -> pulumi.Output:
+    CREATED.clear()
+    domain = sender()
+
+    def check(flags: list[bool]) -> None:
+        assert flags == [True]
+
+    return pulumi.Output.all(pulumi.Output.from_input(domain.dkim_private_key).is_secret()).apply(check)
+
+
+def test_a_bad_config_stops_the_program_with_one_line() -> None:
+    from dms_component import program
+
+    pulumi.runtime.set_all_config({"dms:domains": json.dumps([{"domain": "x.example.test", "type": "bulk"}])})
+    try:
+        with pytest.raises(pulumi.RunError) as failure:
+            program.main()
+    finally:
+        pulumi.runtime.set_all_config({})
+    message = str(failure.value)
+    assert "\n" not in message
+    assert message.startswith("invalid stack config: dms:")
