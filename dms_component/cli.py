@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from dms_component.core.names import normalise_domain
+from dms_component.core.names import normalise_domain, normalise_selector
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import DMARC_POLICIES, PROFILES, profile_named, required_records
 from dms_component.errors import ConfigError
@@ -74,7 +74,7 @@ def _expected(args: argparse.Namespace, key: str):
     domain = normalise_domain(args.domain, "DOMAIN")
     selector = None
     if args.dkim_selector:
-        selector = normalise_domain(f"{args.dkim_selector}.x", "--dkim-selector")[:-2]
+        selector = normalise_selector(args.dkim_selector, "--dkim-selector")
     return domain, required_records(domain, key, profile_named(args.profile, "--profile"), selector, args.dmarc_policy)
 
 

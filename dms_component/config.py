@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dms_component.core.names import is_subdomain, normalise_domain
+from dms_component.core.names import is_subdomain, normalise_domain, normalise_selector
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import DMARC_POLICIES, MAIL_TYPES, PROFILES, Profile, profile_named
 from dms_component.errors import ConfigError
@@ -121,9 +121,9 @@ def _domains(value: Any, dns: DnsTarget) -> tuple[DomainSpec, ...]:
             policy = _str(policy, f"{at}.dmarcPolicy", DMARC_POLICIES)
         selector = entry.get("dkimSelector")
         if selector is not None:
-            selector = normalise_domain(f"{selector}.x", f"{at}.dkimSelector")[:-2]
+            selector = normalise_selector(selector, f"{at}.dkimSelector")
         bits = entry.get("dkimKeyBits", 2048)
-        if bits not in DKIM_KEY_BITS:
+        if not isinstance(bits, int) or isinstance(bits, bool) or bits not in DKIM_KEY_BITS:
             raise ConfigError(f"{at}.dkimKeyBits", f"{bits!r} is not allowed; allowed: 1024, 2048")
         specs.append(DomainSpec(domain, mail_type, policy, selector, int(bits)))
     return tuple(specs)
@@ -154,9 +154,14 @@ def _dns(value: Any) -> DnsTarget:
             raise ConfigError(f"{key}.tsig", "give exactly one of secret (a Pulumi secret) or keyFile")
         if key_file is not None:
             key_file = _str(key_file, f"{key}.tsig.keyFile")
+            extra = sorted({"name", "algorithm"} & set(tsig))
+            if extra:
+                raise ConfigError(f"{key}.tsig.{extra[0]}", "comes from the keyFile; give it only with secret")
         else:
             name = _str(tsig.get("name"), f"{key}.tsig.name")
-            secret = _str(secret, f"{key}.tsig.secret")
+            if not isinstance(secret, str) or not secret.strip():
+                # Never echo the value: it is the secret.
+                raise ConfigError(f"{key}.tsig.secret", "must be a non-empty string (set it with --secret)")
             algorithm = _str(tsig.get("algorithm", "hmac-sha256"), f"{key}.tsig.algorithm", TSIG_ALGORITHMS)
     return DnsTarget(provider, server, zone, ttl, name, algorithm or "hmac-sha256", key_file, secret)
 

@@ -25,8 +25,6 @@ def normalise_domain(value: object, key: str) -> str:
     labels = name.split(".")
     if len(labels) < 2:
         raise ConfigError(key, f"{value!r} is not a valid domain name: it needs at least two labels")
-    if len(name) > 253:
-        raise ConfigError(key, f"{value!r} is longer than 253 characters")
     for label in labels:
         if not _LABEL.match(label):
             raise ConfigError(
@@ -35,6 +33,21 @@ def normalise_domain(value: object, key: str) -> str:
                 " digits or hyphens, not starting or ending with a hyphen",
             )
     return name
+
+
+def normalise_selector(value: object, key: str) -> str:
+    """A DKIM selector: one or more DNS labels (RFC 6376 3.1), lower-cased."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(key, "expected a DKIM selector such as qcloud")
+    selector = value.strip().lower()
+    for label in selector.split("."):
+        if not _LABEL.match(label):
+            raise ConfigError(
+                key,
+                f"{value!r} is not a valid DKIM selector: each label must be 1-63 letters, digits or hyphens,"
+                " not starting or ending with a hyphen",
+            )
+    return selector
 
 
 def is_subdomain(name: str, zone: str) -> bool:

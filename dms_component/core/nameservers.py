@@ -15,8 +15,10 @@ class Nameserver:
         """`HOST`, `HOST:PORT` or `[V6]:PORT`."""
         text = text.strip()
         if text.startswith("["):
-            host, _, rest = text[1:].partition("]")
-            return Nameserver(host, int(rest[1:]) if rest.startswith(":") else 53)
+            host, bracket, rest = text[1:].partition("]")
+            if not bracket or (rest and not rest.startswith(":")):
+                raise ValueError(f"{text!r} is not [V6] or [V6]:PORT")
+            return Nameserver(host, int(rest[1:]) if rest else 53)
         if text.count(":") == 1:
             host, port = text.split(":")
             return Nameserver(host, int(port))

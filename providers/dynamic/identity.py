@@ -9,6 +9,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 
 from dms_component import keys
 from providers.dynamic.base import DmsProvider, changed_keys, ledger_from
+from providers.ledger.base import VERIFIED, unchangeable
 
 
 class SenderIdentityProvider(DmsProvider):
@@ -27,12 +28,21 @@ class SenderIdentityProvider(DmsProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # The key is made once per domain: a new dkim_key_bits does not replace it.
-        replaces = changed_keys(olds, news, ("domain", "mail_type"))
-        changes = replaces + changed_keys(olds, news, ("ledger",))
+        replaces = changed_keys(olds, news, ("domain",))
+        retyped = changed_keys(olds, news, ("mail_type",))
+        if replaces or retyped:
+            # Diff runs at preview: refuse here, before anything is written.
+            entry = ledger_from(olds).get(olds["domain"])
+            if entry is not None and entry.status == VERIFIED:
+                raise unchangeable(olds["domain"], "its name" if replaces else f"its type ({entry.mail_type})")
+        changes = replaces + retyped + changed_keys(olds, news, ("ledger",))
         return DiffResult(changes=bool(changes), replaces=replaces, delete_before_replace=False)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        entry = ledger_from(news).register(news["domain"], news["mail_type"])
+        ledger = ledger_from(news)
+        entry = ledger.register(news["domain"], news["mail_type"])
+        if entry.mail_type != news["mail_type"]:
+            entry = ledger.retype(news["domain"], news["mail_type"])
         return UpdateResult(
             {
                 **news,

@@ -11,8 +11,7 @@ from dms_component.core.records import RequiredRecord
 from providers.dns import dns_provider
 from providers.dynamic.base import DmsProvider, changed_keys, ledger_from
 
-# Moving to another DNS host or zone means writing there first, then cleaning up here.
-_REPLACING = ("domain", "dns")
+_TARGET = ("provider", "server", "zone")
 
 
 def _records(props: dict[str, Any]) -> list[RequiredRecord]:
@@ -29,12 +28,17 @@ class DnsRecordsProvider(DmsProvider):
         return CreateResult(f"{props['domain']}/records", props)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = changed_keys(olds, news, _REPLACING)
-        changes = replaces + changed_keys(olds, news, ("records", "tsig_secret", "ledger"))
-        return DiffResult(changes=bool(changes), replaces=replaces, delete_before_replace=False)
+        # Never a replace: on one server, create-then-delete would delete what was just written.
+        changes = changed_keys(olds, news, ("domain", "records", "dns", "tsig_secret", "ledger"))
+        return DiffResult(changes=bool(changes), replaces=[])
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        _provider(news).sync(_records(olds), _records(news))
+        if changed_keys(olds["dns"], news["dns"], _TARGET):
+            # Moving to another DNS host or zone: write there first, then clean up here.
+            _provider(news).sync([], _records(news))
+            _provider(olds).sync(_records(olds), [])
+        else:
+            _provider(news).sync(_records(olds), _records(news))
         return UpdateResult(news)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

@@ -33,6 +33,10 @@ class Ledger(ABC):
         """Mark verified, checking the quota in the same step."""
 
     @abstractmethod
+    def retype(self, domain: str, mail_type: str) -> LedgerEntry:
+        """Change a pending domain's mail type; refused for a verified one."""
+
+    @abstractmethod
     def remove(self, domain: str) -> None:
         """Delete a pending domain; refused for a verified one. A missing domain is fine."""
 
@@ -64,4 +68,12 @@ def protected(domain: str) -> VerifiedDomainProtected:
     )
 
 
-__all__ = ["DEFAULT_QUOTA", "PENDING", "VERIFIED", "Ledger", "LedgerEntry", "protected", "quota_error"]
+def unchangeable(domain: str, what: str) -> VerifiedDomainProtected:
+    return VerifiedDomainProtected(
+        f"{domain} is a verified sender domain and the service never changes or deletes one, so {what}"
+        " can't change; nothing was changed. Keep its entry in dms:domains as it is, and declare another"
+        " domain for the new use"
+    )
+
+
+__all__ = ["DEFAULT_QUOTA", "PENDING", "VERIFIED", "Ledger", "LedgerEntry", "protected", "quota_error", "unchangeable"]

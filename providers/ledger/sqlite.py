@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from providers.ledger.base import PENDING, VERIFIED, Ledger, LedgerEntry, protected, quota_error
+from providers.ledger.base import PENDING, VERIFIED, Ledger, LedgerEntry, protected, quota_error, unchangeable
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sender_domains (
@@ -30,12 +30,13 @@ class SqliteLedger(Ledger):
         try:
             # IMMEDIATE takes the write lock up front, so check-then-write can't interleave.
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute(_SCHEMA)
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            try:
+                conn.execute(_SCHEMA)
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         finally:
             conn.close()
 
@@ -73,6 +74,16 @@ class SqliteLedger(Ledger):
                 raise quota_error(domain, verified, self.quota)
             conn.execute("UPDATE sender_domains SET status = ? WHERE domain = ?", (VERIFIED, domain))
             return LedgerEntry(domain, entry.mail_type, VERIFIED)
+
+    def retype(self, domain: str, mail_type: str) -> LedgerEntry:
+        with self._tx() as conn:
+            entry = self._row(conn, domain)
+            if entry is None:
+                raise KeyError(f"{domain} is not in the ledger")
+            if entry.status == VERIFIED and entry.mail_type != mail_type:
+                raise unchangeable(domain, f"its type ({entry.mail_type})")
+            conn.execute("UPDATE sender_domains SET mail_type = ? WHERE domain = ?", (mail_type, domain))
+            return LedgerEntry(domain, mail_type, entry.status)
 
     def remove(self, domain: str) -> None:
         with self._tx() as conn:

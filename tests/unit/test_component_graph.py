@@ -13,7 +13,7 @@ CREATED: list[pulumi.runtime.MockResourceArgs] = []
 
 
 class Mocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs):  # noqa: ANN201
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         CREATED.append(args)
         outputs = dict(args.inputs)
         if args.typ.endswith("dms:SenderIdentity"):
@@ -22,7 +22,7 @@ class Mocks(pulumi.runtime.Mocks):
             outputs |= {"status": "Verified", "items": []}
         return f"{args.name}-id", outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs):  # noqa: ANN201
+    def call(self, args: pulumi.runtime.MockCallArgs):
         return {}
 
 
@@ -41,7 +41,7 @@ SETTINGS = parse_stack_config(
 )
 
 
-def sender():  # noqa: ANN201
+def sender():
     from dms_component.component import SenderDomain
 
     return SenderDomain(
