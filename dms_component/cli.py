@@ -97,12 +97,14 @@ def _verify(args: argparse.Namespace) -> int:
         base64.b64decode(key, validate=True)
     except (binascii.Error, ValueError):
         raise ConfigError("--dkim-public-key", "is not base64 (give the p= value of the DKIM record)") from None
+    if not key:
+        raise ConfigError("--dkim-public-key", "is empty: an empty p= means a revoked key; give the expected key")
     domain, records = _expected(args, key)
     if args.nameserver:
         try:
             servers = [Nameserver.parse(args.nameserver)]
-        except ValueError:
-            raise ConfigError("--nameserver", f"{args.nameserver!r} is not HOST or HOST:PORT") from None
+        except ValueError as exc:
+            raise ConfigError("--nameserver", f"{args.nameserver!r} is not HOST or HOST:PORT: {exc}") from None
     else:
         try:
             servers = list(authoritative_servers(domain))

@@ -5,6 +5,8 @@ This runs in the Pulumi program, so every mistake is reported at preview, before
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,6 +164,8 @@ def _dns(value: Any) -> DnsTarget:
             if not isinstance(secret, str) or not secret.strip():
                 # Never echo the value: it is the secret.
                 raise ConfigError(f"{key}.tsig.secret", "must be a non-empty string (set it with --secret)")
+            if not _is_base64(secret):
+                raise ConfigError(f"{key}.tsig.secret", "is not base64 (TSIG secrets are base64)")
             algorithm = _str(tsig.get("algorithm", "hmac-sha256"), f"{key}.tsig.algorithm", TSIG_ALGORITHMS)
     return DnsTarget(provider, server, zone, ttl, name, algorithm or "hmac-sha256", key_file, secret)
 
@@ -207,11 +211,16 @@ def _str(value: Any, key: str, allowed: Any = None) -> str:
     return value
 
 
+def _is_base64(text: str) -> bool:
+    try:
+        return bool(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError):
+        return False
+
+
 def _nameserver(text: str, key: str) -> str:
     try:
-        ns = Nameserver.parse(text)
-    except ValueError:
-        raise ConfigError(key, f"{text!r} is not HOST or HOST:PORT") from None
-    if not ns.host or not 0 < ns.port < 65536:
-        raise ConfigError(key, f"{text!r} is not HOST or HOST:PORT")
+        Nameserver.parse(text)
+    except ValueError as exc:
+        raise ConfigError(key, f"{text!r} is not HOST or HOST:PORT: {exc}") from None
     return text

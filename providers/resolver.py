@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -22,12 +23,20 @@ from dms_component.core.verdicts import Answer
 _TIMEOUT = 3.0
 
 
+def address_of(server: Nameserver) -> str:
+    """The server's IP address: as given, or its host name looked up once by the system."""
+    if server.is_ip:
+        return server.host
+    infos = socket.getaddrinfo(server.host, server.port, type=socket.SOCK_DGRAM)
+    return str(infos[0][4][0])
+
+
 def ask(server: Nameserver, host: str, rtype: str, timeout: float = _TIMEOUT) -> Answer:
     """One question to one server; TXT strings are joined, MX rendered as 'pref exchange.'."""
     query = dns.message.make_query(host, rtype)
     query.flags &= ~dns.flags.RD
     try:
-        response, _ = dns.query.udp_with_fallback(query, server.host, timeout=timeout, port=server.port)
+        response, _ = dns.query.udp_with_fallback(query, address_of(server), timeout=timeout, port=server.port)
     except (dns.exception.DNSException, OSError) as exc:
         return Answer(error=f"{server} did not answer ({exc.__class__.__name__})")
     rcode = response.rcode()

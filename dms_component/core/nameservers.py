@@ -2,27 +2,50 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass
+
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$")
 
 
 @dataclass(frozen=True)
 class Nameserver:
-    host: str
+    host: str  # an IP address or a host name
     port: int = 53
 
     @staticmethod
     def parse(text: str) -> Nameserver:
-        """`HOST`, `HOST:PORT` or `[V6]:PORT`."""
+        """`HOST`, `HOST:PORT` or `[V6]:PORT`; ValueError for anything else."""
         text = text.strip()
         if text.startswith("["):
             host, bracket, rest = text[1:].partition("]")
             if not bracket or (rest and not rest.startswith(":")):
                 raise ValueError(f"{text!r} is not [V6] or [V6]:PORT")
-            return Nameserver(host, int(rest[1:]) if rest else 53)
-        if text.count(":") == 1:
+            port = rest[1:] if rest else "53"
+        elif text.count(":") == 1:
             host, port = text.split(":")
-            return Nameserver(host, int(port))
-        return Nameserver(text)
+        elif ":" in text:
+            host, port = text, "53"  # a bare IPv6 address
+        else:
+            host, port = text, "53"
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"port {port!r} is not a number from 1 to 65535")
+        if not _is_ip(host) and (":" in host or not _HOSTNAME.match(host)):
+            raise ValueError(f"{host!r} is not an IP address or a host name")
+        return Nameserver(host, int(port))
+
+    @property
+    def is_ip(self) -> bool:
+        return _is_ip(self.host)
 
     def __str__(self) -> str:
-        return f"{self.host}:{self.port}"
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

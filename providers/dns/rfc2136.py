@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,11 +25,25 @@ from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import RequiredRecord
 from dms_component.errors import ConfigError, DnsUpdateError
 from providers.dns.base import DnsProvider, Plan
+from providers.resolver import address_of
 
-_KEY_FILE = re.compile(
-    r'key\s+"?(?P<name>[^"\s{]+)"?\s*\{[^}]*?algorithm\s+"?(?P<alg>[\w-]+)"?\s*;[^}]*?secret\s+"(?P<secret>[^"]+)"',
-    re.S,
-)
+# BIND (`tsig-keygen`): key "name" { algorithm hmac-sha256; secret "..."; };  clauses in any order.
+_BIND_KEY = re.compile(r'key\s+"?(?P<name>[^"\s{]+)"?\s*\{(?P<body>[^}]*)\}', re.S)
+_BIND_CLAUSE = re.compile(r'(?P<clause>algorithm|secret)\s+"?(?P<value>[^";\s]+)"?\s*;')
+# Knot (`keymgr -t`): YAML with `- id: name`, `algorithm: ...`, `secret: ...`.
+_KNOT_CLAUSE = re.compile(r"^\s*(?:-\s*)?(?P<clause>id|algorithm|secret)\s*:\s*(?P<value>\S+)\s*$", re.M)
+_KEY_FILE_KEY = "dms:dns.tsig.keyFile"
+
+
+def _parse_key_file(text: str) -> dict[str, str]:
+    bind = _BIND_KEY.search(text)
+    if bind:
+        clauses = {m["clause"]: m["value"] for m in _BIND_CLAUSE.finditer(bind["body"])}
+        return {"name": bind["name"], **clauses}
+    clauses = {m["clause"]: m["value"] for m in _KNOT_CLAUSE.finditer(text)}
+    if "id" in clauses:
+        clauses["name"] = clauses.pop("id")
+    return clauses
 
 
 @dataclass(frozen=True)
@@ -38,18 +54,23 @@ class TsigKey:
 
     @staticmethod
     def from_key_file(path: str) -> TsigKey:
-        """Read a BIND-style key file (`tsig-keygen`, `keymgr -t` output)."""
+        """Read a key file as BIND's `tsig-keygen` or Knot's `keymgr -t` writes it."""
         try:
             text = Path(path).read_text()
         except OSError as exc:
-            raise ConfigError("dms:dns.tsig.keyFile", f"can't read {path}: {exc.strerror}") from None
-        match = _KEY_FILE.search(text)
-        if not match:
+            raise ConfigError(_KEY_FILE_KEY, f"can't read {path}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(_KEY_FILE_KEY, f"{path} is not a text key file") from None
+        clauses = _parse_key_file(text)
+        if not {"name", "algorithm", "secret"} <= set(clauses):
             raise ConfigError(
-                "dms:dns.tsig.keyFile",
-                f'{path} is not a key file of the form key "name" {{ algorithm ...; secret "..."; }};',
+                _KEY_FILE_KEY,
+                f'{path} is not a key file of the form key "name" {{ algorithm ...; secret "..."; }};'
+                " (BIND) or keymgr -t output (Knot)",
             )
-        return TsigKey(match["name"], match["alg"], match["secret"])
+        if not is_base64(clauses["secret"]):
+            raise ConfigError(_KEY_FILE_KEY, f"the secret in {path} is not base64")  # never echo it
+        return TsigKey(clauses["name"], clauses["algorithm"].lower(), clauses["secret"])
 
 
 @dataclass
@@ -74,7 +95,7 @@ class Rfc2136Provider(DnsProvider):
     def _query(self, host: str, rtype: str) -> set[dns.rdata.Rdata]:
         query = dns.message.make_query(host, rtype)
         try:
-            response = dns.query.tcp(query, self.server.host, timeout=self.timeout, port=self.server.port)
+            response = dns.query.tcp(query, address_of(self.server), timeout=self.timeout, port=self.server.port)
         except (dns.exception.DNSException, OSError) as exc:
             raise DnsUpdateError(f"can't read {host} {rtype} from {self.server}: {exc.__class__.__name__}") from None
         if response.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
@@ -92,7 +113,7 @@ class Rfc2136Provider(DnsProvider):
         for record in plan.adds:
             update.add(dns.name.from_text(record.host).relativize(origin), self.ttl, _rdata(record))
         try:
-            response = dns.query.tcp(update, self.server.host, timeout=self.timeout, port=self.server.port)
+            response = dns.query.tcp(update, address_of(self.server), timeout=self.timeout, port=self.server.port)
         except dns.tsig.PeerError as exc:
             raise DnsUpdateError(
                 f"{self.server} refused our TSIG key for zone {self.zone}: {exc.__class__.__name__}"
@@ -102,10 +123,21 @@ class Rfc2136Provider(DnsProvider):
                 f"can't send the update for zone {self.zone} to {self.server}: {exc.__class__.__name__}"
             ) from None
         if response.rcode() != dns.rcode.NOERROR:
+            rcode = response.rcode()
+            hint = " (check the TSIG key and the server's update ACL)" if rcode in _AUTH_RCODES else ""
             raise DnsUpdateError(
-                f"{self.server} refused the update for zone {self.zone}: {dns.rcode.to_text(response.rcode())}"
-                + (" (check the TSIG key and the server's update ACL)" if response.rcode() == dns.rcode.REFUSED else "")
+                f"{self.server} refused the update for zone {self.zone}: {dns.rcode.to_text(rcode)}{hint}"
             )
+
+
+_AUTH_RCODES = (dns.rcode.REFUSED, dns.rcode.NOTAUTH)
+
+
+def is_base64(text: str) -> bool:
+    try:
+        return bool(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError):
+        return False
 
 
 def _rdata(record: RequiredRecord) -> dns.rdata.Rdata:

@@ -203,3 +203,24 @@ def test_a_config_mistake_fails_at_preview_in_one_line_before_anything_is_writte
     assert "Traceback" not in message
     assert not deployment.ledger_path.exists()
     assert [r for r in deployment.resources() if "SenderIdentity" in r["type"]] == []
+
+
+def test_changing_the_type_of_a_verified_domain_is_refused_at_preview(deployment: Deployment, local_dns) -> None:
+    domain = "retype.example.test"
+    deployment.configure([{"domain": domain, "type": "triggered"}])
+    deployment.up()
+    before = {r["urn"]: r.get("outputs") for r in deployment.resources() if not r["type"].startswith("pulumi:")}
+
+    deployment.configure([{"domain": domain, "type": "batch"}])
+    with pytest.raises(auto.errors.CommandError) as failure:
+        deployment.preview()
+
+    message = str(failure.value)
+    assert "verified sender domain" in message and "its type (triggered)" in message
+    assert "Traceback" not in message
+    with pytest.raises(auto.errors.CommandError):
+        deployment.up()
+    after = {r["urn"]: r.get("outputs") for r in deployment.resources() if not r["type"].startswith("pulumi:")}
+    assert after == before
+    with sqlite3.connect(deployment.ledger_path) as conn:
+        assert conn.execute("SELECT mail_type, status FROM sender_domains").fetchall() == [("triggered", "Verified")]
