@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         stack = open_stack("dev", passphrase=os.environ.get("PULUMI_CONFIG_PASSPHRASE", DEMO_PASSPHRASE))
         try:
             if args.action == "up":
-                result = stack.up(on_output=print, color="never", show_secrets=False)
+                result = stack.up(on_output=print, color="never", show_secrets=False, suppress_outputs=True)
                 changes = {k: v for k, v in (result.summary.resource_changes or {}).items() if k != "same"}
                 print("\nchanges:", ", ".join(f"{v} {k}" for k, v in changes.items()) or "none")
             elif args.action == "preview":

@@ -25,13 +25,7 @@ def normalise_domain(value: object, key: str) -> str:
     labels = name.split(".")
     if len(labels) < 2:
         raise ConfigError(key, f"{value!r} is not a valid domain name: it needs at least two labels")
-    for label in labels:
-        if not _LABEL.match(label):
-            raise ConfigError(
-                key,
-                f"{value!r} is not a valid domain name: label {label!r} must be 1-63 letters,"
-                " digits or hyphens, not starting or ending with a hyphen",
-            )
+    _check_labels(labels, f"{value!r} is not a valid domain name", key)
     return name
 
 
@@ -40,14 +34,18 @@ def normalise_selector(value: object, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(key, "expected a DKIM selector such as qcloud")
     selector = value.strip().lower()
-    for label in selector.split("."):
+    _check_labels(selector.split("."), f"{value!r} is not a valid DKIM selector", key)
+    return selector
+
+
+def _check_labels(labels: list[str], problem: str, key: str) -> None:
+    for label in labels:
         if not _LABEL.match(label):
             raise ConfigError(
                 key,
-                f"{value!r} is not a valid DKIM selector: each label must be 1-63 letters, digits or hyphens,"
+                f"{problem}: label {label!r} must be 1-63 letters, digits or hyphens,"
                 " not starting or ending with a hyphen",
             )
-    return selector
 
 
 def is_subdomain(name: str, zone: str) -> bool:

@@ -87,11 +87,12 @@ def test_up_verifies_both_domains_and_a_second_up_changes_nothing(deployment: De
 
 def test_a_dmarc_policy_change_updates_one_record_in_place(deployment: Deployment, local_dns) -> None:
     domain = "dmarc-change.example.test"
-    deployment.configure([{"domain": domain, "type": "triggered"}])
+    # This one writes with the TSIG key file, as the demo does, instead of a secret in config.
+    deployment.configure([{"domain": domain, "type": "triggered"}], tsig_secret=False)
     deployment.up()
     dkim_before = txt(local_dns, f"qcloud._domainkey.{domain}")
 
-    deployment.configure([{"domain": domain, "type": "triggered", "dmarcPolicy": "quarantine"}])
+    deployment.configure([{"domain": domain, "type": "triggered", "dmarcPolicy": "quarantine"}], tsig_secret=False)
     result = deployment.up()
 
     changes = result.summary.resource_changes
