@@ -41,7 +41,7 @@ class SenderDomain(pulumi.ComponentResource):
         ledger_settings = ledger.settings()
 
         identity = SenderIdentity(
-            f"{name}-identity",
+            f"{name}/identity",
             domain=spec.domain,
             mail_type=spec.mail_type,
             dkim_key_bits=spec.dkim_key_bits,
@@ -54,7 +54,7 @@ class SenderDomain(pulumi.ComponentResource):
             ]
         )
         records = DnsRecords(
-            f"{name}-records",
+            f"{name}/records",
             domain=spec.domain,
             records=wanted,
             dns=dns.settings(),
@@ -65,7 +65,7 @@ class SenderDomain(pulumi.ComponentResource):
         # Ask the server we write to unless told otherwise: it is the zone's primary.
         nameservers = [verification.nameserver or dns.server]
         check = Verification(
-            f"{name}-verification",
+            f"{name}/verification",
             domain=spec.domain,
             records=records.records,
             nameservers=nameservers,

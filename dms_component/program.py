@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pulumi
@@ -12,10 +11,6 @@ from dms_component.config import parse_stack_config
 from dms_component.errors import ConfigError
 
 _KEYS = ("profile", "domains", "dns", "ledger", "verification")
-
-
-def resource_name(domain: str) -> str:
-    return re.sub(r"[^a-z0-9-]", "-", domain)
 
 
 def main() -> None:
@@ -37,7 +32,7 @@ def main() -> None:
     statuses: dict[str, Any] = {}
     for spec in settings.domains:
         sender = SenderDomain(
-            resource_name(spec.domain),
+            spec.domain,  # the normalised name: unique, and what a user looks for
             spec,
             dns=settings.dns,
             ledger=settings.ledger,

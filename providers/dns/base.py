@@ -29,11 +29,19 @@ class Plan:
 
 
 def plan_change(
-    owned: Sequence[RequiredRecord], desired: Sequence[RequiredRecord], present: Sequence[RequiredRecord]
+    owned: Sequence[RequiredRecord],
+    desired: Sequence[RequiredRecord],
+    present: Sequence[RequiredRecord],
+    rewrite: bool = False,
 ) -> Plan:
-    """Add what is desired and not present; remove what we owned, no longer want, and is present."""
+    """Add what is desired and not present; remove what we owned, no longer want, and is present.
+
+    With `rewrite` (a new TTL), every present value we own is removed and every desired one added.
+    """
     want = set(desired)
     here = set(present)
+    if rewrite:
+        return Plan(adds=tuple(desired), removes=tuple(r for r in dict.fromkeys([*owned, *desired]) if r in here))
     return Plan(
         adds=tuple(r for r in desired if r not in here),
         removes=tuple(r for r in owned if r not in want and r in here),
@@ -54,9 +62,9 @@ class DnsProvider(ABC):
     def apply(self, plan: Plan) -> None:
         """Carry out a plan in one atomic change where the host allows it."""
 
-    def sync(self, owned: Sequence[RequiredRecord], desired: Sequence[RequiredRecord]) -> Plan:
+    def sync(self, owned: Sequence[RequiredRecord], desired: Sequence[RequiredRecord], rewrite: bool = False) -> Plan:
         """Make `desired` published and `owned - desired` gone; returns what was done."""
-        plan = plan_change(owned, desired, self.present([*desired, *owned]))
+        plan = plan_change(owned, desired, self.present([*desired, *owned]), rewrite)
         if not plan.empty:
             self.apply(plan)
         return plan

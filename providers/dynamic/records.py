@@ -38,7 +38,9 @@ class DnsRecordsProvider(DmsProvider):
             _provider(news).sync([], _records(news))
             _provider(olds).sync(_records(olds), [])
         else:
-            _provider(news).sync(_records(olds), _records(news))
+            # A new TTL applies only to values written with it: write them all again.
+            rewrite = olds["dns"].get("ttl") != news["dns"].get("ttl")
+            _provider(news).sync(_records(olds), _records(news), rewrite=rewrite)
         return UpdateResult(news)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

@@ -261,3 +261,19 @@ def test_bind_key_file_with_secret_first_is_read(tmp_path: Path):
     path.write_text(f'key "k" {{\n\tsecret "{secret}";\n\talgorithm hmac-sha256;\n}};\n')
     key = TsigKey.from_key_file(str(path))
     assert (key.name, key.algorithm, key.secret) == ("k", "hmac-sha256", secret)
+
+
+def test_a_new_ttl_rewrites_our_records_and_keeps_foreign_ones(
+    rfc2136: Rfc2136Provider, zone: Zone, unique_domain: str, dkim_key: str
+):
+    recs = records(unique_domain, dkim_key)
+    zone.add_txt(unique_domain, FOREIGN)
+    rfc2136.sync([], recs)
+
+    longer = Rfc2136Provider(rfc2136.server, rfc2136.zone, rfc2136.key, ttl=rfc2136.ttl * 2)
+    plan = longer.sync(recs, recs, rewrite=True)
+
+    assert set(plan.adds) == set(recs) and set(plan.removes) == set(recs)
+    assert {zone.ttl(r.host, r.rtype) for r in recs} == {rfc2136.ttl * 2}
+    assert longer.present(recs) == recs
+    assert FOREIGN in zone.txt(unique_domain)

@@ -62,9 +62,9 @@ def test_a_sender_domain_has_identity_records_and_verification_children() -> pul
     def check(urns: list[str]) -> None:
         children = [a for a in CREATED if a.typ.startswith("pulumi-python:dynamic")]
         assert sorted((a.typ.rsplit(":", 1)[-1], a.name) for a in children) == [
-            ("DnsRecords", "notify-records"),
-            ("SenderIdentity", "notify-identity"),
-            ("Verification", "notify-verification"),
+            ("DnsRecords", "notify/records"),
+            ("SenderIdentity", "notify/identity"),
+            ("Verification", "notify/verification"),
         ]
         assert urns[0].endswith("dms:index:SenderDomain::notify")
         for urn in urns[1:]:
