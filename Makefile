@@ -36,9 +36,9 @@ demo-destroy: bootstrap
 demo-reset:
 	rm -rf .state
 
-test: bootstrap
+test: bootstrap lint
 	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/ruff check --quiet .
+	@$(VENV)/bin/ruff format --check --quiet .

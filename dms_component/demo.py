@@ -37,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
                 stack.destroy(on_output=print, color="never", show_secrets=False)
                 return 0
         except auto.errors.CommandError:
+            if args.action == "destroy":
+                print(
+                    "\n(demo) The local ledger keeps verified domains, as the service does."
+                    " `make demo-reset` forgets the whole local demo: ledger, DNS data and state."
+                )
             return 1  # the CLI already printed the error
         outputs = stack.outputs()
         domains = outputs["domains"].value if "domains" in outputs else {}

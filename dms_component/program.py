@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pulumi
+from pulumi.runtime.config import CONFIG, get_config_env
 
 from dms_component.component import SenderDomain
 from dms_component.config import parse_stack_config
@@ -13,18 +15,26 @@ from dms_component.errors import ConfigError
 _KEYS = ("profile", "domains", "dns", "ledger", "verification")
 
 
+def stack_config() -> dict[str, Any]:
+    """Every `dms:` key of the stack, parsed; an unknown key (a typo) is an error, not ignored."""
+    raw: dict[str, Any] = {}
+    everything = {**get_config_env(), **CONFIG.get()}
+    for full_key, text in sorted(everything.items()):
+        namespace, _, key = full_key.partition(":")
+        if namespace != "dms":
+            continue
+        if key not in _KEYS:
+            raise ConfigError(full_key, f"unknown key; allowed: {', '.join('dms:' + k for k in _KEYS)}")
+        try:
+            raw[key] = json.loads(text)  # maps, lists and numbers arrive as JSON text
+        except (TypeError, ValueError):
+            raw[key] = text  # a plain string such as `dms:profile: tencent-ses`
+    return raw
+
+
 def main() -> None:
-    config = pulumi.Config("dms")
     try:
-        raw: dict[str, Any] = {}
-        for key in _KEYS:
-            try:
-                value = config.get_object(key)
-            except pulumi.config.ConfigTypeError:
-                raise ConfigError(f"dms:{key}", "is not valid YAML/JSON") from None
-            if value is not None:
-                raw[key] = value
-        settings = parse_stack_config(raw)
+        settings = parse_stack_config(stack_config())
     except ConfigError as exc:
         # RunError prints one line, no traceback, and stops before anything is written.
         raise pulumi.RunError(f"invalid stack config: {exc}") from None

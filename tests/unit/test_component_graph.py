@@ -117,3 +117,35 @@ def test_a_bad_config_stops_the_program_with_one_line() -> None:
     message = str(failure.value)
     assert "\n" not in message
     assert message.startswith("invalid stack config: dms:")
+
+
+@pytest.mark.parametrize(
+    ("config", "start"),
+    [
+        ({"dms:domain": "[]"}, "invalid stack config: dms:domain: unknown key; allowed: dms:profile, dms:domains"),
+        (
+            {"dms:profile": "tencent"},
+            "invalid stack config: dms:profile: 'tencent' is not allowed; allowed: tencent-ses",
+        ),
+    ],
+)
+def test_every_dms_key_is_checked(config: dict[str, str], start: str) -> None:
+    from dms_component import program
+
+    pulumi.runtime.set_all_config(config)
+    try:
+        with pytest.raises(pulumi.RunError) as failure:
+            program.main()
+    finally:
+        pulumi.runtime.set_all_config({})
+    assert str(failure.value).startswith(start)
+
+
+def test_a_plain_string_profile_is_read() -> None:
+    from dms_component import program
+
+    pulumi.runtime.set_all_config({"dms:profile": "tencent-ses", "aws:region": "x", "dms:domains": "[]"})
+    try:
+        assert program.stack_config() == {"profile": "tencent-ses", "domains": []}
+    finally:
+        pulumi.runtime.set_all_config({})
