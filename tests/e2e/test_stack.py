@@ -225,3 +225,23 @@ def test_changing_the_type_of_a_verified_domain_is_refused_at_preview(deployment
     assert after == before
     with sqlite3.connect(deployment.ledger_path) as conn:
         assert conn.execute("SELECT mail_type, status FROM sender_domains").fetchall() == [("triggered", "Verified")]
+
+
+def test_a_pending_domain_is_checked_again_and_verified_by_a_later_up(deployment: Deployment, local_dns) -> None:
+    domain = "later.example.test"
+    deployment.configure(
+        [{"domain": domain, "type": "triggered"}],
+        verification={"nameserver": f"127.0.0.1:{free_port()}", "timeout": 1},
+    )
+    deployment.up()
+    assert deployment.statuses()[domain]["status"] == "Pending verification"
+    assert any("pending verification" in line for line in deployment.output)  # warned, with reasons
+    with pytest.raises(auto.errors.CommandError):
+        deployment.preview(expect_no_changes=True)  # pending means the next run checks again
+
+    deployment.configure([{"domain": domain, "type": "triggered"}])  # back to the server we write to
+    deployment.up()
+
+    assert deployment.statuses()[domain]["status"] == "Verified"
+    assert ledger_rows(deployment) == {domain: "Verified"}
+    deployment.preview(expect_no_changes=True)
