@@ -6,12 +6,11 @@ Exit codes of `dms verify`: 0 Verified, 1 Pending verification, 2 usage or input
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import json
 import sys
 from pathlib import Path
 
+from dms_component.core.encoding import is_base64
 from dms_component.core.names import normalise_domain, normalise_selector
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import DMARC_POLICIES, PROFILES, profile_named, required_records
@@ -93,12 +92,10 @@ def _verify(args: argparse.Namespace) -> int:
     from providers.verifier import verify_until
 
     key = "".join(args.dkim_public_key.split())
-    try:
-        base64.b64decode(key, validate=True)
-    except (binascii.Error, ValueError):
-        raise ConfigError("--dkim-public-key", "is not base64 (give the p= value of the DKIM record)") from None
     if not key:
         raise ConfigError("--dkim-public-key", "is empty: an empty p= means a revoked key; give the expected key")
+    if not is_base64(key):
+        raise ConfigError("--dkim-public-key", "is not base64 (give the p= value of the DKIM record)")
     domain, records = _expected(args, key)
     if args.nameserver:
         try:

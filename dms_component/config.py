@@ -5,12 +5,11 @@ This runs in the Pulumi program, so every mistake is reported at preview, before
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dms_component.core.encoding import is_base64
 from dms_component.core.names import is_subdomain, normalise_domain, normalise_selector
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import DMARC_POLICIES, MAIL_TYPES, PROFILES, Profile, profile_named
@@ -164,7 +163,7 @@ def _dns(value: Any) -> DnsTarget:
             if not isinstance(secret, str) or not secret.strip():
                 # Never echo the value: it is the secret.
                 raise ConfigError(f"{key}.tsig.secret", "must be a non-empty string (set it with --secret)")
-            if not _is_base64(secret):
+            if not is_base64(secret):
                 raise ConfigError(f"{key}.tsig.secret", "is not base64 (TSIG secrets are base64)")
             algorithm = _str(tsig.get("algorithm", "hmac-sha256"), f"{key}.tsig.algorithm", TSIG_ALGORITHMS)
     return DnsTarget(provider, server, zone, ttl, name, algorithm or "hmac-sha256", key_file, secret)
@@ -209,13 +208,6 @@ def _str(value: Any, key: str, allowed: Any = None) -> str:
     if allowed is not None and value not in allowed:
         raise ConfigError(key, f"{value!r} is not allowed; allowed: {', '.join(allowed)}")
     return value
-
-
-def _is_base64(text: str) -> bool:
-    try:
-        return bool(base64.b64decode(text, validate=True))
-    except (binascii.Error, ValueError):
-        return False
 
 
 def _nameserver(text: str, key: str) -> str:

@@ -12,6 +12,7 @@ import dns.message
 import dns.name
 import dns.query
 import dns.rcode
+import dns.rdata
 import dns.rdatatype
 import dns.rdtypes.ANY.MX
 import dns.rdtypes.ANY.TXT
@@ -44,13 +45,14 @@ def ask(server: Nameserver, host: str, rtype: str, timeout: float = _TIMEOUT) ->
         return Answer()
     if rcode != dns.rcode.NOERROR:
         return Answer(error=f"{server} answered {dns.rcode.to_text(rcode)}")
-    wanted = dns.rdatatype.from_text(rtype)
+    return Answer(tuple(render(rd) for rd in answered(response, host, rtype)))
+
+
+def answered(response: dns.message.Message, host: str, rtype: str) -> list[dns.rdata.Rdata]:
+    """The records of the answer section at exactly `host` and of type `rtype`."""
     qname = dns.name.from_text(host)
-    values: list[str] = []
-    for rrset in response.answer:
-        if rrset.name == qname and rrset.rdtype == wanted:
-            values.extend(render(rd) for rd in rrset)
-    return Answer(tuple(values))
+    wanted = dns.rdatatype.from_text(rtype)
+    return [rd for rrset in response.answer if rrset.name == qname and rrset.rdtype == wanted for rd in rrset]
 
 
 def render(rdata: object) -> str:

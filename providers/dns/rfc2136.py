@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,11 +19,12 @@ import dns.tsig
 import dns.tsigkeyring
 import dns.update
 
+from dms_component.core.encoding import is_base64
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import RequiredRecord
 from dms_component.errors import ConfigError, DnsUpdateError
 from providers.dns.base import DnsProvider, Plan
-from providers.resolver import address_of
+from providers.resolver import address_of, answered
 
 # BIND (`tsig-keygen`): key "name" { algorithm hmac-sha256; secret "..."; };  clauses in any order.
 _BIND_KEY = re.compile(r'key\s+"?(?P<name>[^"\s{]+)"?\s*\{(?P<body>[^}]*)\}', re.S)
@@ -100,9 +99,7 @@ class Rfc2136Provider(DnsProvider):
             raise DnsUpdateError(f"can't read {host} {rtype} from {self.server}: {exc.__class__.__name__}") from None
         if response.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
             raise DnsUpdateError(f"{self.server} answered {dns.rcode.to_text(response.rcode())} for {host} {rtype}")
-        qname = dns.name.from_text(host)
-        wanted = dns.rdatatype.from_text(rtype)
-        return {rd for rrset in response.answer if rrset.name == qname and rrset.rdtype == wanted for rd in rrset}
+        return set(answered(response, host, rtype))
 
     def apply(self, plan: Plan) -> None:
         keyring, keyname = self._keyring()
@@ -131,13 +128,6 @@ class Rfc2136Provider(DnsProvider):
 
 
 _AUTH_RCODES = (dns.rcode.REFUSED, dns.rcode.NOTAUTH)
-
-
-def is_base64(text: str) -> bool:
-    try:
-        return bool(base64.b64decode(text, validate=True))
-    except (binascii.Error, ValueError):
-        return False
 
 
 def _rdata(record: RequiredRecord) -> dns.rdata.Rdata:
