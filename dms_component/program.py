@@ -11,6 +11,7 @@ from pulumi.runtime.config import CONFIG, get_config_env
 from dms_component.component import SenderDomain
 from dms_component.config import parse_stack_config
 from dms_component.errors import ConfigError
+from providers.dns.rfc2136 import TsigKey
 
 _KEYS = ("profile", "domains", "dns", "ledger", "verification")
 
@@ -35,6 +36,8 @@ def stack_config() -> dict[str, Any]:
 def main() -> None:
     try:
         settings = parse_stack_config(stack_config())
+        if settings.dns.tsig_key_file:
+            TsigKey.from_key_file(settings.dns.tsig_key_file)  # a missing or bad key file fails at preview
     except ConfigError as exc:
         # RunError prints one line, no traceback, and stops before anything is written.
         raise pulumi.RunError(f"invalid stack config: {exc}") from None

@@ -35,8 +35,9 @@ def project_program(project_dir: Path = ROOT) -> Callable[[], None]:
     return lambda: runpy.run_path(str(main), run_name="__main__")  # type: ignore[func-returns-value]
 
 
-def pulumi_env(state_dir: Path, passphrase: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    bin_dir = pulumi_bin_dir()
+def pulumi_env(
+    bin_dir: Path, state_dir: Path, passphrase: str, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
     path = os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     os.environ["PATH"] = path  # the Automation API looks the CLI up on our own PATH too
     (state_dir / "backend").mkdir(parents=True, exist_ok=True)
@@ -63,6 +64,7 @@ def open_stack(
     program: Callable[[], None] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> auto.Stack:
+    bin_dir = pulumi_bin_dir()
     return auto.create_or_select_stack(
         stack_name=stack_name,
         project_name="dms",
@@ -70,7 +72,7 @@ def open_stack(
         work_dir=str(project_dir),
         opts=auto.LocalWorkspaceOptions(
             work_dir=str(project_dir),
-            env_vars=pulumi_env(state_dir, passphrase, env),
-            pulumi_command=auto.PulumiCommand(root=str(pulumi_bin_dir().parent), skip_version_check=True),
+            env_vars=pulumi_env(bin_dir, state_dir, passphrase, env),
+            pulumi_command=auto.PulumiCommand(root=str(bin_dir.parent), skip_version_check=True),
         ),
     )

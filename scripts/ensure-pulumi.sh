@@ -24,12 +24,16 @@ install_plugin_script() { # the dynamic-provider plugin is a tiny script beside 
 if [ -z "${DMS_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; then
   have="$(pulumi version 2>/dev/null | sed 's/^v//')"
   if [ -n "$have" ] && version_ge "$have" "$PULUMI_MIN_VERSION"; then
-    dir="$(dirname "$(command -v pulumi)")"
-    if [ ! -x "$dir/pulumi-resource-pulumi-python" ] && ! command -v pulumi-resource-pulumi-python >/dev/null 2>&1; then
-      mkdir -p "$BIN_DIR"; install_plugin_script "$BIN_DIR"; echo "$BIN_DIR"
-      exit 0
+    found="$(command -v pulumi)"
+    if [ -x "$(dirname "$found")/pulumi-resource-pulumi-python" ]; then
+      dirname "$found"; exit 0
     fi
-    echo "$dir"; exit 0
+    # Callers want one folder with both the CLI and the plugin: link the CLI beside ours.
+    linked="$CACHE_ROOT/pulumi-on-path/bin"
+    mkdir -p "$linked"
+    ln -sf "$found" "$linked/pulumi"
+    install_plugin_script "$linked"
+    echo "$linked"; exit 0
   fi
 fi
 

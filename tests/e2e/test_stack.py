@@ -245,3 +245,16 @@ def test_a_pending_domain_is_checked_again_and_verified_by_a_later_up(deployment
     assert deployment.statuses()[domain]["status"] == "Verified"
     assert ledger_rows(deployment) == {domain: "Verified"}
     deployment.preview(expect_no_changes=True)
+
+
+def test_a_missing_tsig_key_file_fails_at_preview(deployment: Deployment, tmp_path: Path) -> None:
+    deployment.configure([{"domain": "nokey.example.test", "type": "batch"}], tsig_secret=False)
+    config_file = deployment.project / "Pulumi.test.yaml"
+    config_file.write_text(config_file.read_text().replace(str(deployment.dns.key_file), str(tmp_path / "none.key")))
+
+    with pytest.raises(auto.errors.CommandError) as failure:
+        deployment.up()
+
+    message = str(failure.value)
+    assert "dms:dns.tsig.keyFile: can't read" in message and "Traceback" not in message
+    assert not deployment.ledger_path.exists()
