@@ -25,10 +25,8 @@ class Nameserver:
             port = rest[1:] if rest else "53"
         elif text.count(":") == 1:
             host, port = text.split(":")
-        elif ":" in text:
-            host, port = text, "53"  # a bare IPv6 address
         else:
-            host, port = text, "53"
+            host, port = text, "53"  # a name, an IPv4 address or a bare IPv6 address
         if not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError(f"port {port!r} is not a number from 1 to 65535")
         if not _is_ip(host) and (":" in host or not _HOSTNAME.match(host)):
