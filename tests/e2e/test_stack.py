@@ -46,6 +46,16 @@ def delete_behind_pulumis_back(server: LocalDnsServer, host: str, value: str) ->
     assert dns.query.tcp(update, server.host, port=server.port, timeout=3).rcode() == 0
 
 
+def deploy_pending(deployment: Deployment, domain: str, mail_type: str) -> None:
+    """`up` a domain whose verification asks a server that never answers, so it stays pending."""
+    deployment.configure(
+        [{"domain": domain, "type": mail_type}],
+        verification={"nameserver": f"127.0.0.1:{free_port()}", "timeout": 1},
+    )
+    deployment.up()
+    assert deployment.statuses()[domain]["status"] == "Pending verification"
+
+
 def by_type(deployment: Deployment, type_suffix: str) -> list[dict]:
     return [r for r in deployment.resources() if r["type"].endswith(type_suffix) or r["urn"].endswith(type_suffix)]
 
@@ -172,13 +182,7 @@ def test_destroy_of_a_verified_domain_is_refused_and_nothing_is_removed(deployme
 
 def test_destroy_of_a_pending_domain_removes_its_records_and_ledger_row(deployment: Deployment, local_dns) -> None:
     domain = "pending.example.test"
-    # Verification asks a server that never answers, so the domain stays pending.
-    deployment.configure(
-        [{"domain": domain, "type": "batch"}],
-        verification={"nameserver": f"127.0.0.1:{free_port()}", "timeout": 1},
-    )
-    deployment.up()
-    assert deployment.statuses()[domain]["status"] == "Pending verification"
+    deploy_pending(deployment, domain, "batch")
     assert ledger_rows(deployment) == {domain: "Pending verification"}
     assert txt(local_dns, domain) == ["v=spf1 include:qcloudmail.com ~all"]
 
@@ -229,12 +233,7 @@ def test_changing_the_type_of_a_verified_domain_is_refused_at_preview(deployment
 
 def test_a_pending_domain_is_checked_again_and_verified_by_a_later_up(deployment: Deployment, local_dns) -> None:
     domain = "later.example.test"
-    deployment.configure(
-        [{"domain": domain, "type": "triggered"}],
-        verification={"nameserver": f"127.0.0.1:{free_port()}", "timeout": 1},
-    )
-    deployment.up()
-    assert deployment.statuses()[domain]["status"] == "Pending verification"
+    deploy_pending(deployment, domain, "triggered")
     assert any("pending verification" in line for line in deployment.output)  # warned, with reasons
     with pytest.raises(auto.errors.CommandError):
         deployment.preview(expect_no_changes=True)  # pending means the next run checks again
