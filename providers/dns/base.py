@@ -1,7 +1,7 @@
-"""The DNS-provider seam: read what exists at our names, plan the change, apply it.
+"""The DNS-provider seam: read the record sets at our names, apply whole-set changes.
 
-A provider owns only the record values it wrote. A plan adds and removes single values,
-never whole record sets, so other records at the same name (another TXT, say) survive.
+A provider knows its host's API and nothing about ownership: what to change is planned by the
+pure `dms_component.core.changes.plan_domain` from what `read` returned just before.
 """
 
 from __future__ import annotations
@@ -10,42 +10,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from dms_component.core.changes import Key, Plan, RecordSet, RrsetChange, Spf, keys_to_read, plan_domain, satisfied
 from dms_component.core.records import RequiredRecord
-
-
-@dataclass(frozen=True)
-class Plan:
-    adds: tuple[RequiredRecord, ...] = ()
-    removes: tuple[RequiredRecord, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not self.adds and not self.removes
-
-    def describe(self) -> list[str]:
-        return [f"+ {r.host} {r.rtype} {r.rdata_text()}" for r in self.adds] + [
-            f"- {r.host} {r.rtype} {r.rdata_text()}" for r in self.removes
-        ]
-
-
-def plan_change(
-    owned: Sequence[RequiredRecord],
-    desired: Sequence[RequiredRecord],
-    present: Sequence[RequiredRecord],
-    rewrite: bool = False,
-) -> Plan:
-    """Add what is desired and not present; remove what we owned, no longer want, and is present.
-
-    With `rewrite` (a new TTL), every present value we own is removed and every desired one added.
-    """
-    want = set(desired)
-    here = set(present)
-    if rewrite:
-        return Plan(adds=tuple(desired), removes=tuple(r for r in dict.fromkeys([*owned, *desired]) if r in here))
-    return Plan(
-        adds=tuple(r for r in desired if r not in here),
-        removes=tuple(r for r in owned if r not in want and r in here),
-    )
 
 
 @dataclass
@@ -55,16 +21,45 @@ class DnsProvider(ABC):
     ttl: int = field(default=300, kw_only=True)
 
     @abstractmethod
-    def present(self, records: Sequence[RequiredRecord]) -> list[RequiredRecord]:
-        """Those of `records` whose exact value is published now."""
+    def read(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
+        """Everything published at each (host, rtype), ours and others'; absent means no values."""
 
     @abstractmethod
-    def apply(self, plan: Plan) -> None:
-        """Carry out a plan in one atomic change where the host allows it."""
+    def apply(self, changes: Sequence[RrsetChange]) -> None:
+        """Make each set hold `after` instead of `before`, in one atomic change where the host allows it.
 
-    def sync(self, owned: Sequence[RequiredRecord], desired: Sequence[RequiredRecord], rewrite: bool = False) -> Plan:
-        """Make `desired` published and `owned - desired` gone; returns what was done."""
-        plan = plan_change(owned, desired, self.present([*desired, *owned]), rewrite)
+        Fails, changing nothing, when a set no longer holds `before` (someone changed it since the read).
+        """
+
+    def present(self, records: Sequence[RequiredRecord]) -> list[RequiredRecord]:
+        """Those of `records` that are published now (an SPF record counts if it has our include)."""
+        return satisfied(records, self.read(keys_to_read(records)))
+
+    def plan(
+        self,
+        owned: Sequence[RequiredRecord],
+        desired: Sequence[RequiredRecord],
+        spf: Spf | None = None,
+        adopt: bool = False,
+    ) -> Plan:
+        existing = self.read(keys_to_read([*desired, *owned]))
+        return plan_domain(desired, owned, spf or Spf(), existing, self.ttl, adopt)
+
+    def sync(
+        self,
+        owned: Sequence[RequiredRecord],
+        desired: Sequence[RequiredRecord],
+        spf: Spf | None = None,
+        adopt: bool = False,
+    ) -> Plan:
+        """Publish `desired` and withdraw `owned - desired`; returns what was planned and done.
+
+        Conflicting foreign records are left in place; call `plan` first to refuse them.
+        """
+        plan = self.plan(owned, desired, spf, adopt)
         if not plan.empty:
-            self.apply(plan)
+            self.apply(plan.changes)
         return plan
+
+
+__all__ = ["DnsProvider", "Key", "Plan", "RecordSet", "RrsetChange", "Spf"]

@@ -14,17 +14,21 @@ import dns.query
 import dns.rcode
 import dns.rdata
 import dns.rdataclass
+import dns.rdataset
 import dns.rdatatype
+import dns.rdtypes.ANY.MX
+import dns.rdtypes.ANY.TXT
 import dns.tsig
 import dns.tsigkeyring
 import dns.update
 
+from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.encoding import is_base64
 from dms_component.core.nameservers import Nameserver
-from dms_component.core.records import RequiredRecord
+from dms_component.core.records import split_txt
 from dms_component.errors import ConfigError, DnsUpdateError
-from providers.dns.base import DnsProvider, Plan
-from providers.resolver import address_of, answered
+from providers.dns.base import DnsProvider
+from providers.resolver import address_of
 
 # BIND (`tsig-keygen`): key "name" { algorithm hmac-sha256; secret "..."; };  clauses in any order.
 _BIND_KEY = re.compile(r'key\s+"?(?P<name>[^"\s{]+)"?\s*\{(?P<body>[^}]*)\}', re.S)
@@ -85,13 +89,10 @@ class Rfc2136Provider(DnsProvider):
         name = dns.name.from_text(self.key.name)
         return {name: dns.tsig.Key(name, self.key.secret, self.key.algorithm)}, name
 
-    def present(self, records: Sequence[RequiredRecord]) -> list[RequiredRecord]:
-        published: dict[tuple[str, str], set[dns.rdata.Rdata]] = {}
-        for host, rtype in dict.fromkeys((r.host, r.rtype) for r in records):
-            published[(host, rtype)] = self._query(host, rtype)
-        return [r for r in records if _rdata(r) in published[(r.host, r.rtype)]]
+    def read(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
+        return {key: self._query(*key) for key in dict.fromkeys(keys)}
 
-    def _query(self, host: str, rtype: str) -> set[dns.rdata.Rdata]:
+    def _query(self, host: str, rtype: str) -> RecordSet:
         query = dns.message.make_query(host, rtype)
         try:
             response = dns.query.tcp(query, address_of(self.server), timeout=self.timeout, port=self.server.port)
@@ -99,16 +100,27 @@ class Rfc2136Provider(DnsProvider):
             raise DnsUpdateError(f"can't read {host} {rtype} from {self.server}: {exc.__class__.__name__}") from None
         if response.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
             raise DnsUpdateError(f"{self.server} answered {dns.rcode.to_text(response.rcode())} for {host} {rtype}")
-        return set(answered(response, host, rtype))
+        name, wanted = dns.name.from_text(host), dns.rdatatype.from_text(rtype)
+        for rrset in response.answer:
+            if rrset.name == name and rrset.rdtype == wanted:
+                return RecordSet(host, rtype, tuple(_logical(rd) for rd in rrset), rrset.ttl)
+        return RecordSet(host, rtype)
 
-    def apply(self, plan: Plan) -> None:
+    def apply(self, changes: Sequence[RrsetChange]) -> None:
         keyring, keyname = self._keyring()
         update = dns.update.UpdateMessage(self.zone, keyring=keyring, keyname=keyname)
         origin = dns.name.from_text(self.zone)
-        for record in plan.removes:
-            update.delete(dns.name.from_text(record.host).relativize(origin), _rdata(record))
-        for record in plan.adds:
-            update.add(dns.name.from_text(record.host).relativize(origin), self.ttl, _rdata(record))
+        for change in changes:
+            name = dns.name.from_text(change.host).relativize(origin)
+            # Prerequisite: the set still holds exactly what we read, or the server changes nothing.
+            if change.before:
+                before = dns.rdataset.from_rdata_list(0, [_rdata(change.rtype, v) for v in change.before])
+                update.present(name, before)
+            else:
+                update.absent(name, change.rtype)
+            update.delete(name, change.rtype)
+            for value in change.after:
+                update.add(name, change.ttl, _rdata(change.rtype, value))
         try:
             response = dns.query.tcp(update, address_of(self.server), timeout=self.timeout, port=self.server.port)
         except dns.tsig.PeerError as exc:
@@ -119,8 +131,13 @@ class Rfc2136Provider(DnsProvider):
             raise DnsUpdateError(
                 f"can't send the update for zone {self.zone} to {self.server}: {exc.__class__.__name__}"
             ) from None
-        if response.rcode() != dns.rcode.NOERROR:
-            rcode = response.rcode()
+        rcode = response.rcode()
+        if rcode in _CHANGED_SINCE:
+            raise DnsUpdateError(
+                f"records at our names in zone {self.zone} changed while we were updating them; nothing was"
+                " changed: run again"
+            )
+        if rcode != dns.rcode.NOERROR:
             hint = " (check the TSIG key and the server's update ACL)" if rcode in _AUTH_RCODES else ""
             raise DnsUpdateError(
                 f"{self.server} refused the update for zone {self.zone}: {dns.rcode.to_text(rcode)}{hint}"
@@ -130,5 +147,19 @@ class Rfc2136Provider(DnsProvider):
 _AUTH_RCODES = (dns.rcode.REFUSED, dns.rcode.NOTAUTH)
 
 
-def _rdata(record: RequiredRecord) -> dns.rdata.Rdata:
-    return dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(record.rtype), record.rdata_text())
+_CHANGED_SINCE = (dns.rcode.NXRRSET, dns.rcode.YXRRSET)
+
+
+def _rdata(rtype: str, value: str) -> dns.rdata.Rdata:
+    """A logical value (TXT joined, MX "pref exchange.") as record data."""
+    if rtype == "TXT":
+        return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, [s.encode() for s in split_txt(value)])
+    return dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rtype), value)
+
+
+def _logical(rdata: dns.rdata.Rdata) -> str:
+    if isinstance(rdata, dns.rdtypes.ANY.TXT.TXT):
+        return b"".join(rdata.strings).decode("utf-8", errors="replace")
+    if isinstance(rdata, dns.rdtypes.ANY.MX.MX):
+        return f"{rdata.preference} {rdata.exchange.to_text().lower()}"
+    return rdata.to_text().lower()

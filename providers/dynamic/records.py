@@ -1,61 +1,112 @@
-"""DnsRecords: the sender domain's records, written through its DNS provider."""
+"""DnsRecords: the sender domain's records, written through its DNS provider.
+
+Before the first write (at preview too) it reads what is already at our names: email records
+this stack did not write are conflicts, refused unless the domain says `adopt: true`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
+from dms_component.core.changes import Plan, Spf, keys_to_read, satisfied
 from dms_component.core.records import RequiredRecord
-from providers.dns import dns_provider
-from providers.dynamic.base import DmsProvider, changed_keys, ledger_from
+from dms_component.errors import DnsUpdateError
+from providers.dns import DnsProvider, dns_provider
+from providers.dynamic.base import DmsProvider, changed_keys, ledger_from, pause_point
 
-_TARGET = ("provider", "server", "zone")
-
-
-def _records(props: dict[str, Any]) -> list[RequiredRecord]:
-    return [RequiredRecord.from_dict(r) for r in props.get("records") or []]
+_TARGET = ("provider", "server", "zone", "hosted_zone_id", "endpoint")
+ERROR, WARN, OFF = "error", "warn", "off"
 
 
-def _provider(props: dict[str, Any]):
+def _records(props: dict[str, Any], key: str = "records") -> list[RequiredRecord]:
+    return [RequiredRecord.from_dict(r) for r in props.get(key) or []]
+
+
+def _provider(props: dict[str, Any]) -> DnsProvider:
     return dns_provider(props["dns"], props.get("tsig_secret"))
 
 
+def _known(value: Any) -> bool:
+    """False while a value is still unknown at preview (the engine's sentinel, not a list)."""
+    return isinstance(value, list) and all(isinstance(r, dict) for r in value)
+
+
+def refuse_conflicts(domain: str, plan: Plan, severity: str, adopt: bool) -> None:
+    """Foreign email records at our names stop the deployment unless adopted or the check is relaxed."""
+    if plan.conflicts and severity == ERROR and not adopt:
+        found = "; ".join(c.describe() for c in plan.conflicts)
+        raise DnsUpdateError(
+            f"{domain} already has email records this stack did not write: {found}. Remove them, or set"
+            " adopt: true on this domain in dms:domains to replace them with ours, or set"
+            " dms:checks.existingEmailDns to warn"
+        )
+
+
+def _sync(provider: DnsProvider, props: dict[str, Any], owned: list[RequiredRecord], spf: Spf) -> Plan:
+    desired = _records(props)
+    adopt = bool(props.get("adopt"))
+    plan = provider.plan(owned, desired, spf, adopt)
+    refuse_conflicts(props["domain"], plan, props.get("conflicts_check", ERROR), adopt)
+    if not plan.empty:
+        provider.apply(plan.changes)
+    return plan
+
+
+def _outs(props: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    return {**props, "spf": plan.spf.to_dict(), "conflicts": [c.describe() for c in plan.conflicts]}
+
+
 class DnsRecordsProvider(DmsProvider):
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        # Runs at preview: read our names now so a conflict fails before anything is written.
+        if news.get("conflicts_check", ERROR) != OFF and _known(news.get("preview_records")):
+            desired = news["records"] if _known(news.get("records")) else news["preview_records"]
+            owned = _records(olds) if olds else []
+            provider = _provider(news)
+            plan = provider.plan(owned, [RequiredRecord.from_dict(r) for r in desired], Spf.from_dict(olds.get("spf")))
+            refuse_conflicts(news["domain"], plan, news.get("conflicts_check", ERROR), bool(news.get("adopt")))
+        return CheckResult(news, [])
+
     def create(self, props: dict[str, Any]) -> CreateResult:
-        _provider(props).sync([], _records(props))
-        return CreateResult(f"{props['domain']}/records", props)
+        plan = _sync(_provider(props), props, [], Spf())
+        pause_point("dns-written")
+        return CreateResult(f"{props['domain']}/records", _outs(props, plan))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # Never a replace: on one server, create-then-delete would delete what was just written.
-        changes = changed_keys(olds, news, ("domain", "records", "dns", "tsig_secret", "ledger"))
-        return DiffResult(changes=bool(changes), replaces=[])
+        keys = ("domain", "records", "dns", "tsig_secret", "ledger", "adopt", "conflicts_check")
+        return DiffResult(changes=bool(changed_keys(olds, news, keys)), replaces=[])
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        spf = Spf.from_dict(olds.get("spf"))
         if changed_keys(olds["dns"], news["dns"], _TARGET):
-            # Moving to another DNS host or zone: write there first, then clean up here.
-            _provider(news).sync([], _records(news))
-            _provider(olds).sync(_records(olds), [])
+            # Moving to another DNS host or zone: write there first, then give back what we had here.
+            plan = _sync(_provider(news), news, [], Spf())
+            _provider(olds).sync(_records(olds), [], spf)
         else:
-            # A new TTL applies only to values written with it: write them all again.
-            rewrite = olds["dns"].get("ttl") != news["dns"].get("ttl")
-            _provider(news).sync(_records(olds), _records(news), rewrite=rewrite)
-        return UpdateResult(news)
+            plan = _sync(_provider(news), news, _records(olds), spf)
+        return UpdateResult(_outs(news, plan))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         # Report only what is really published, so drift shows in refresh and `up` repairs it.
-        present = set(_provider(props).present(_records(props)))
-        kept = [r.to_dict() for r in _records(props) if r in present]
+        desired = _records(props)
+        existing = _provider(props).read(keys_to_read(desired))
+        kept = [r.to_dict() for r in satisfied(desired, existing)]
         return ReadResult(id_, {**props, "records": kept})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
+        if self.retired(props["domain"]):
+            return  # retired: the records stay published
         ledger_from(props).ensure_removable(props["domain"])
-        _provider(props).sync(_records(props), [])
+        _provider(props).sync(_records(props), [], Spf.from_dict(props.get("spf")))
 
 
 class DnsRecords(Resource, module="dms", name="DnsRecords"):
     records: pulumi.Output[list[dict[str, Any]]]
+    conflicts: pulumi.Output[list[str]]
 
     def __init__(
         self,
@@ -63,21 +114,33 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
         *,
         domain: str,
         records: Any,
+        preview_records: list[dict[str, Any]],
         dns: dict[str, Any],
         tsig_secret: Any,
         ledger: dict[str, Any],
+        adopt: bool = False,
+        conflicts_check: str = ERROR,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["tsig_secret"]))
+        # A ledger with a credential (tencent) comes as a Pulumi secret and stays one in state.
+        secret_ledger = ["ledger"] if isinstance(ledger, pulumi.Output) else []
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(additional_secret_outputs=["tsig_secret", *secret_ledger])
+        )
         super().__init__(
             DnsRecordsProvider(),
             name,
             {
                 "domain": domain,
                 "records": records,
+                "preview_records": preview_records,
                 "dns": dns,
                 "tsig_secret": tsig_secret,
                 "ledger": ledger,
+                "adopt": adopt,
+                "conflicts_check": conflicts_check,
+                "spf": None,
+                "conflicts": None,
             },
             opts,
         )

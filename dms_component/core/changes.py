@@ -1,0 +1,277 @@
+"""Plan the DNS change for one sender domain from what is published now (pure, no I/O).
+
+A DNS provider reads the record sets at our names and applies whole-set changes; everything
+about ownership lives here: which values are ours, which foreign records conflict, how an
+existing SPF record takes our include and gives it back on destroy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dms_component.core.records import RequiredRecord
+
+Key = tuple[str, str]  # (host, rtype)
+
+CREATED, MERGED, FOUND = "created", "merged", "found"  # how we came to have the SPF record
+
+
+@dataclass(frozen=True)
+class RecordSet:
+    """Everything published at one (host, rtype): ours and others'."""
+
+    host: str
+    rtype: str
+    values: tuple[str, ...] = ()  # logical: TXT strings joined, MX "pref exchange."
+    ttl: int | None = None
+
+
+@dataclass(frozen=True)
+class RrsetChange:
+    """Make (host, rtype) hold `after` instead of `before` (an empty `after` deletes the set)."""
+
+    host: str
+    rtype: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    ttl: int
+    before_ttl: int | None = None  # hosts such as Route53 delete a set only with its exact TTL
+
+    @property
+    def key(self) -> Key:
+        return (self.host, self.rtype)
+
+    def describe(self) -> list[str]:
+        gone = [f"- {self.host} {self.rtype} {v!r}" for v in self.before if v not in self.after]
+        new = [f"+ {self.host} {self.rtype} {v!r}" for v in self.after if v not in self.before]
+        return gone + new or [f"~ {self.host} {self.rtype} ttl {self.ttl}"]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An email record at one of our names that this stack did not write."""
+
+    item: str
+    host: str
+    rtype: str
+    value: str
+
+    def describe(self) -> str:
+        return f"{self.host} {self.rtype} {self.value!r} ({self.item})"
+
+
+@dataclass(frozen=True)
+class Spf:
+    """How this stack holds the domain's SPF record, so destroy can give it back."""
+
+    mode: str | None = None  # CREATED, MERGED, FOUND or None (not yet)
+    original: str | None = None  # the foreign value before our include was merged in
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"mode": self.mode, "original": self.original}
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any] | None) -> Spf:
+        data = data or {}
+        return Spf(data.get("mode"), data.get("original"))
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[RrsetChange, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    spf: Spf = field(default_factory=Spf)
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    def describe(self) -> list[str]:
+        return [line for c in self.changes for line in c.describe()]
+
+
+def logical(record: RequiredRecord) -> str:
+    """A record's value as a provider reads it back."""
+    return f"{record.preference} {record.value.lower()}" if record.rtype == "MX" else record.value
+
+
+def keys_to_read(records: Sequence[RequiredRecord]) -> list[Key]:
+    """Our (host, type) pairs, plus CNAME at each host: a CNAME there would shadow our records."""
+    keys = [(r.host, r.rtype) for r in records]
+    keys += [(r.host, "CNAME") for r in records]
+    return list(dict.fromkeys(keys))
+
+
+def is_spf(value: str) -> bool:
+    # RFC 7208 4.5: exactly "v=spf1", then a space or the end; "v=spf10" is not SPF.
+    head = value.lstrip()[:7].lower()
+    return head == "v=spf1" or (head.startswith("v=spf1") and head[6] == " ")
+
+
+def spf_terms(value: str) -> list[str]:
+    return value.split()
+
+
+def has_include(value: str, include: str) -> bool:
+    return f"include:{include}".lower() in (t.lower() for t in spf_terms(value))
+
+
+def merge_include(value: str, include: str) -> str:
+    """Add include:X to an SPF record before its `all`/`redirect=` term, keeping everything else."""
+    if has_include(value, include):
+        return value
+    terms = spf_terms(value)
+    at = next((i for i, t in enumerate(terms) if _is_final(t)), len(terms))
+    return " ".join([*terms[:at], f"include:{include}", *terms[at:]])
+
+
+def remove_include(value: str, include: str) -> str:
+    return " ".join(t for t in spf_terms(value) if t.lower() != f"include:{include}".lower())
+
+
+def _is_final(term: str) -> bool:
+    t = term.lower().lstrip("+-~?")
+    return t == "all" or term.lower().startswith("redirect=")
+
+
+def _include_of(record: RequiredRecord) -> str:
+    return next(t.split(":", 1)[1] for t in spf_terms(record.value) if t.lower().startswith("include:"))
+
+
+def _email_kind(item: str, rtype: str, value: str) -> bool:
+    """Is a value at one of our names an email record of the item we would write there?"""
+    if rtype == "CNAME":
+        return True
+    if item == "DMARC":
+        return value.lstrip().lower().startswith("v=dmarc1")
+    return True  # every MX at the domain, every TXT at the DKIM selector name
+
+
+def plan_domain(
+    desired: Sequence[RequiredRecord],
+    owned: Sequence[RequiredRecord],
+    spf: Spf,
+    existing: Mapping[Key, RecordSet],
+    ttl: int,
+    adopt: bool = False,
+) -> Plan:
+    """The change that publishes `desired`, removes `owned - desired`, and leaves others' records alone.
+
+    Foreign email records at our names are conflicts; with `adopt` they are replaced by ours.
+    An existing single SPF record takes our include instead of gaining a second `v=spf1` record.
+    """
+    after: dict[Key, list[str]] = {}
+    conflicts: list[Conflict] = []
+    new_spf = spf
+
+    def current(key: Key) -> list[str]:
+        if key not in after:
+            after[key] = list(existing.get(key, RecordSet(*key)).values)
+        return after[key]
+
+    wanted = {logical(r) for r in desired}
+    for record in owned:
+        if record.item != "SPF" and logical(record) not in wanted:
+            values = current((record.host, record.rtype))
+            if logical(record) in values:
+                values.remove(logical(record))
+
+    for record in desired:
+        key = (record.host, record.rtype)
+        values = current(key)
+        if record.item == "SPF":
+            new_spf = _plan_spf(record, owned, spf, values, conflicts, adopt)
+            continue
+        mine = {logical(r) for r in owned if (r.host, r.rtype) == key} | wanted
+        for value in list(values):
+            if value not in mine and _email_kind(record.item, record.rtype, value):
+                if adopt:
+                    values.remove(value)
+                else:
+                    conflicts.append(Conflict(record.item, record.host, record.rtype, value))
+        if logical(record) not in values:
+            values.append(logical(record))
+        for cname in existing.get((record.host, "CNAME"), RecordSet(record.host, "CNAME")).values:
+            if adopt:
+                current((record.host, "CNAME")).clear()
+            else:
+                conflicts.append(Conflict(record.item, record.host, "CNAME", cname))
+
+    if not any(r.item == "SPF" for r in desired):
+        new_spf = _release_spf(owned, spf, current)
+
+    changes = []
+    for key, values in after.items():
+        before = existing.get(key, RecordSet(*key))
+        ours_here = any((r.host, r.rtype) == key for r in desired) and bool(values)
+        stale_ttl = ours_here and before.ttl is not None and before.ttl != ttl
+        if tuple(values) != before.values or stale_ttl:
+            changes.append(RrsetChange(key[0], key[1], before.values, tuple(values), ttl, before.ttl))
+    return Plan(tuple(changes), tuple(dict.fromkeys(conflicts)), new_spf)
+
+
+def _plan_spf(
+    record: RequiredRecord,
+    owned: Sequence[RequiredRecord],
+    spf: Spf,
+    values: list[str],
+    conflicts: list[Conflict],
+    adopt: bool,
+) -> Spf:
+    include = _include_of(record)
+    found = [v for v in values if is_spf(v)]
+    ours = {logical(r) for r in owned if r.item == "SPF"} | {record.value}
+    if len(found) > 1:
+        foreign = [v for v in found if v not in ours]
+        if adopt or not foreign:
+            for v in found:
+                values.remove(v)
+            values.append(record.value)
+            return Spf(CREATED)
+        conflicts.extend(Conflict("SPF", record.host, "TXT", v) for v in foreign)
+        return spf
+    if not found:
+        values.append(record.value)
+        return Spf(CREATED)
+    (value,) = found
+    if value in ours:
+        return Spf(CREATED) if spf.mode is None else spf
+    if has_include(value, include):
+        return spf if spf.mode is not None else Spf(FOUND)
+    values[values.index(value)] = merge_include(value, include)
+    return Spf(MERGED, spf.original if spf.mode == MERGED else value)
+
+
+def _release_spf(owned: Sequence[RequiredRecord], spf: Spf, current: Callable[[Key], list[str]]) -> Spf:
+    """Give the SPF record back: delete ours, restore a merged one, leave a found one alone."""
+    if spf.mode == FOUND:
+        return Spf()
+    for record in owned:
+        if record.item != "SPF":
+            continue
+        values = current((record.host, record.rtype))
+        include = _include_of(record)
+        for value in [v for v in values if is_spf(v) and has_include(v, include)]:
+            if spf.mode != MERGED and value == record.value:
+                values.remove(value)
+            elif spf.mode == MERGED and spf.original and value == merge_include(spf.original, include):
+                values[values.index(value)] = spf.original
+            else:  # someone edited it since: take out only our include
+                values[values.index(value)] = remove_include(value, include)
+    return Spf()
+
+
+def satisfied(desired: Sequence[RequiredRecord], existing: Mapping[Key, RecordSet]) -> list[RequiredRecord]:
+    """The desired records that are really published (an SPF record counts if it has our include)."""
+    kept = []
+    for record in desired:
+        values = existing.get((record.host, record.rtype), RecordSet(record.host, record.rtype)).values
+        if record.item == "SPF":
+            found = [v for v in values if is_spf(v)]
+            if len(found) == 1 and has_include(found[0], _include_of(record)):
+                kept.append(record)
+        elif logical(record) in values:
+            kept.append(record)
+    return kept

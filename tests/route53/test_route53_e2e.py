@@ -1,0 +1,86 @@
+"""End to end with the real Pulumi CLI: sender domains in a Route53 (moto) zone go to Verified.
+
+Verification asks a DNS server that serves, at each question, what Route53 holds at that moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pulumi import automation as auto
+
+from dms_component.localdns import LocalDnsServer
+from tests.e2e.harness import Deployment
+from tests.route53.bridge import Route53Bridge
+from tests.route53.conftest import HostedZone
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def bridge(local_dns: LocalDnsServer, hosted_zone: HostedZone) -> Iterator[Route53Bridge]:
+    server = Route53Bridge(local_dns, hosted_zone.client, hosted_zone.id, hosted_zone.name).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stack(tmp_path: Path, local_dns: LocalDnsServer, hosted_zone: HostedZone, moto_server: str, bridge) -> Deployment:
+    deployment = Deployment(tmp_path, local_dns)
+    deployment.route53 = {"provider": "route53", "zone": hosted_zone.name, "endpoint": moto_server}  # type: ignore[attr-defined]
+    return deployment
+
+
+def configure(stack: Deployment, bridge: Route53Bridge, domains: list[dict]) -> None:
+    stack.configure(
+        domains,
+        tsig_secret=False,
+        dns=stack.route53,  # type: ignore[attr-defined]
+        verification={"nameserver": bridge.address, "timeout": 60},
+    )
+
+
+def test_two_domains_in_route53_verify_drift_is_repaired_and_conflicts_fail_at_preview(
+    stack: Deployment, hosted_zone: HostedZone, bridge: Route53Bridge
+) -> None:
+    notify, news = f"notify.{hosted_zone.name}", f"news.{hosted_zone.name}"
+    configure(stack, bridge, [{"domain": notify, "type": "triggered"}, {"domain": news, "type": "batch"}])
+
+    stack.up()
+
+    statuses = stack.statuses()
+    assert {d: s["status"] for d, s in statuses.items()} == {notify: "Verified", news: "Verified"}
+    assert bridge.questions > 0  # the answers came from Route53's records
+    assert hosted_zone.values(notify, "MX") == ["5 mxbiz1.qq.com."]
+    assert hosted_zone.values(f"_dmarc.{news}", "TXT") == ['"v=DMARC1; p=none"']
+    stack.preview(expect_no_changes=True)
+
+    # Drift: a record deleted in Route53 shows in refresh, and the next up puts it back.
+    hosted_zone.drop(f"_dmarc.{notify}", "TXT")
+    stack.refresh()
+    [records] = [r for r in stack.resources() if r["urn"].endswith(f"{notify}/records")]
+    assert [r["item"] for r in records["outputs"]["records"]] == ["SPF", "DKIM", "MX"]
+    stack.up()
+    assert hosted_zone.values(f"_dmarc.{notify}", "TXT") == ['"v=DMARC1; p=none"']
+    stack.preview(expect_no_changes=True)
+
+    # A third domain whose name already carries someone's DMARC record: refused at preview, nothing written.
+    third = f"alerts.{hosted_zone.name}"
+    hosted_zone.put(f"_dmarc.{third}", "TXT", ['"v=DMARC1; p=reject"'])
+    configure(
+        stack,
+        bridge,
+        [
+            {"domain": notify, "type": "triggered"},
+            {"domain": news, "type": "batch"},
+            {"domain": third, "type": "batch"},
+        ],
+    )
+    with pytest.raises(auto.CommandError) as refused:
+        stack.preview()
+    message = str(refused.value)
+    assert f"_dmarc.{third} TXT 'v=DMARC1; p=reject' (DMARC)" in message and "adopt: true" in message
+    assert "Traceback" not in message
+    assert hosted_zone.values(third, "MX") == []

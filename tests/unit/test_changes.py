@@ -1,0 +1,187 @@
+"""The pure change planner: ownership, conflicts, adopt, SPF merge and restore, TTL drift."""
+
+from __future__ import annotations
+
+import pytest
+
+from dms_component.core.changes import (
+    CREATED,
+    FOUND,
+    MERGED,
+    RecordSet,
+    Spf,
+    has_include,
+    is_spf,
+    logical,
+    merge_include,
+    plan_domain,
+    remove_include,
+    satisfied,
+)
+from dms_component.core.records import PROFILES, required_records
+
+D = "notify.example.com"
+OURS = required_records(D, "KEY", PROFILES["tencent-ses"])
+SPF, DKIM, DMARC, MX = OURS
+TTL = 300
+
+
+def published(*sets: tuple[str, str, tuple[str, ...]], ttl: int = TTL) -> dict:
+    return {(h, t): RecordSet(h, t, v, ttl) for h, t, v in sets}
+
+
+def after(plan, host: str, rtype: str) -> tuple[str, ...] | None:
+    return next((c.after for c in plan.changes if c.key == (host, rtype)), None)
+
+
+def apply(existing: dict, plan) -> dict:
+    """What the zone holds once the plan is applied (as a provider would)."""
+    out = dict(existing)
+    for c in plan.changes:
+        assert out.get(c.key, RecordSet(*c.key)).values == c.before  # planned from what was read
+        out[c.key] = RecordSet(c.host, c.rtype, c.after, c.ttl)
+    return out
+
+
+def test_empty_zone_gets_all_four_records_and_we_created_the_spf():
+    plan = plan_domain(OURS, [], Spf(), {}, TTL)
+    assert {c.key: c.after for c in plan.changes} == {
+        (D, "TXT"): (SPF.value,),
+        (DKIM.host, "TXT"): (DKIM.value,),
+        (DMARC.host, "TXT"): (DMARC.value,),
+        (D, "MX"): ("5 mxbiz1.qq.com.",),
+    }
+    assert all(c.before == () for c in plan.changes)
+    assert plan.spf == Spf(CREATED) and plan.conflicts == ()
+
+
+def test_applied_plan_is_satisfied_and_replanning_is_empty():
+    zone = apply({}, plan_domain(OURS, [], Spf(), {}, TTL))
+    assert satisfied(OURS, zone) == OURS
+    again = plan_domain(OURS, OURS, Spf(CREATED), zone, TTL)
+    assert again.empty and again.spf == Spf(CREATED)
+
+
+def test_foreign_txt_values_at_our_names_are_kept():
+    existing = published((D, "TXT", ("google-site-verification=x",)), (DMARC.host, "TXT", ("not-dmarc",)))
+    plan = plan_domain(OURS, [], Spf(), existing, TTL)
+    assert after(plan, D, "TXT") == ("google-site-verification=x", SPF.value)
+    assert after(plan, DMARC.host, "TXT") == ("not-dmarc", DMARC.value)
+    assert plan.conflicts == ()
+
+
+@pytest.mark.parametrize(
+    ("record", "foreign"),
+    [(DMARC, "v=DMARC1; p=reject"), (DKIM, "v=DKIM1; k=rsa; p=OTHER"), (MX, "10 mx.other.example.")],
+    ids=["dmarc", "dkim", "mx"],
+)
+def test_foreign_email_record_is_a_conflict_and_adopt_replaces_it(record, foreign):
+    existing = published((record.host, record.rtype, (foreign,)))
+
+    plan = plan_domain(OURS, [], Spf(), existing, TTL)
+    assert [(c.item, c.value) for c in plan.conflicts] == [(record.item, foreign)]
+    assert after(plan, record.host, record.rtype) == (foreign, logical(record))  # left in place
+
+    adopted = plan_domain(OURS, [], Spf(), existing, TTL, adopt=True)
+    assert adopted.conflicts == ()
+    assert after(adopted, record.host, record.rtype) == (logical(record),)
+
+
+def test_a_cname_at_our_name_is_a_conflict_and_adopt_removes_it():
+    existing = published((DMARC.host, "CNAME", ("dmarc.vendor.example.",)))
+    plan = plan_domain(OURS, [], Spf(), existing, TTL)
+    assert [(c.rtype, c.value) for c in plan.conflicts] == [("CNAME", "dmarc.vendor.example.")]
+    adopted = plan_domain(OURS, [], Spf(), existing, TTL, adopt=True)
+    assert after(adopted, DMARC.host, "CNAME") == ()
+
+
+def test_our_own_earlier_values_are_not_conflicts_and_old_ones_go():
+    old = required_records(D, "OLDKEY", PROFILES["tencent-ses"], dmarc_policy="reject")
+    zone = apply({}, plan_domain(old, [], Spf(), {}, TTL))
+    plan = plan_domain(OURS, old, Spf(CREATED), zone, TTL)
+    assert plan.conflicts == ()
+    assert after(plan, DKIM.host, "TXT") == (DKIM.value,)
+    assert after(plan, DMARC.host, "TXT") == (DMARC.value,)
+    assert after(plan, D, "TXT") is None  # SPF unchanged
+
+
+def test_existing_spf_is_merged_not_duplicated_and_restored_on_destroy():
+    original = "v=spf1 include:_spf.google.com -all"
+    existing = published((D, "TXT", (original, "other=1")))
+
+    plan = plan_domain(OURS, [], Spf(), existing, TTL)
+    merged = "v=spf1 include:_spf.google.com include:qcloudmail.com -all"
+    assert after(plan, D, "TXT") == (merged, "other=1")
+    assert plan.spf == Spf(MERGED, original)
+    assert plan.conflicts == ()
+    zone = apply(existing, plan)
+    assert satisfied(OURS, zone) == OURS
+
+    gone = plan_domain([], OURS, plan.spf, zone, TTL)
+    assert after(gone, D, "TXT") == (original, "other=1")
+    assert apply(zone, gone)[(D, "MX")].values == ()
+
+
+def test_merged_spf_edited_since_loses_only_our_include_on_destroy():
+    original = "v=spf1 mx ~all"
+    edited = "v=spf1 mx include:qcloudmail.com include:new.example ~all"
+    zone = published((D, "TXT", (edited,)))
+    gone = plan_domain([], OURS, Spf(MERGED, original), zone, TTL)
+    assert after(gone, D, "TXT") == ("v=spf1 mx include:new.example ~all",)
+
+
+def test_spf_that_already_includes_ours_is_found_and_left_on_destroy():
+    theirs = "v=spf1 include:QCLOUDMAIL.com ~all"
+    zone = published((D, "TXT", (theirs,)))
+    plan = plan_domain(OURS, [], Spf(), zone, TTL)
+    assert after(plan, D, "TXT") is None and plan.spf == Spf(FOUND)
+    gone = plan_domain([], OURS, plan.spf, zone, TTL)
+    assert after(gone, D, "TXT") is None
+
+
+def test_two_foreign_spf_records_conflict_and_adopt_leaves_one():
+    zone = published((D, "TXT", ("v=spf1 a -all", "v=spf1 mx -all")))
+    plan = plan_domain(OURS, [], Spf(), zone, TTL)
+    assert [c.value for c in plan.conflicts] == ["v=spf1 a -all", "v=spf1 mx -all"]
+    adopted = plan_domain(OURS, [], Spf(), zone, TTL, adopt=True)
+    assert after(adopted, D, "TXT") == (SPF.value,)
+
+
+def test_created_spf_is_deleted_on_destroy_but_not_a_foreign_txt():
+    zone = apply(
+        published((D, "TXT", ("keep=1",))), plan_domain(OURS, [], Spf(), published((D, "TXT", ("keep=1",))), TTL)
+    )
+    gone = plan_domain([], OURS, Spf(CREATED), zone, TTL)
+    assert after(gone, D, "TXT") == ("keep=1",)
+
+
+def test_a_stale_ttl_rewrites_only_our_sets():
+    zone = apply({}, plan_domain(OURS, [], Spf(), {}, TTL))
+    plan = plan_domain(OURS, OURS, Spf(CREATED), zone, 3600)
+    assert {c.key for c in plan.changes} == {(r.host, r.rtype) for r in OURS}
+    assert all(c.before == c.after and c.ttl == 3600 and c.before_ttl == TTL for c in plan.changes)
+
+
+def test_drift_is_repaired():
+    zone = apply({}, plan_domain(OURS, [], Spf(), {}, TTL))
+    del zone[(DMARC.host, "TXT")]
+    assert satisfied(OURS, zone) == [SPF, DKIM, MX]
+    plan = plan_domain(OURS, OURS, Spf(CREATED), zone, TTL)
+    assert [c.key for c in plan.changes] == [(DMARC.host, "TXT")]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("v=spf1 -all", True), ("V=SPF1 mx", True), ("v=spf1", True), ("v=spf10 mx", False), ("spf1", False)],
+)
+def test_is_spf(value, expected):
+    assert is_spf(value) is expected
+
+
+def test_merge_include_goes_before_all_or_redirect_and_is_idempotent():
+    assert merge_include("v=spf1 mx ?all", "q.com") == "v=spf1 mx include:q.com ?all"
+    assert merge_include("v=spf1 redirect=_spf.x", "q.com") == "v=spf1 include:q.com redirect=_spf.x"
+    assert merge_include("v=spf1 mx", "q.com") == "v=spf1 mx include:q.com"
+    assert merge_include("v=spf1 include:Q.com -all", "q.com") == "v=spf1 include:Q.com -all"
+    assert not has_include("v=spf1 include:q.com.evil.example -all", "q.com")
+    assert remove_include(merge_include("v=spf1 mx -all", "q.com"), "q.com") == "v=spf1 mx -all"
