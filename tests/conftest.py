@@ -10,6 +10,7 @@ import pytest
 from dms_component.core.nameservers import Nameserver
 from dms_component.localdns import LocalDnsServer, free_port
 from providers.dns.rfc2136 import Rfc2136Provider, TsigKey
+from tests.fakes.tencent_cloud import FakeTencentCloud, fake_for
 
 ZONE = "example.test"
 
@@ -27,6 +28,22 @@ def nameserver(local_dns: LocalDnsServer) -> Nameserver:
     return Nameserver(local_dns.host, local_dns.port)
 
 
+@pytest.fixture(scope="session")
+def moto() -> Iterator[object]:
+    """moto's server on 127.0.0.1:<free port> (tests/aws.py MotoServer: requests served one at a time, faults);
+    fake AWS credentials in the environment while it runs. Never reset it: other tests share it."""
+    from tests.aws import running_moto
+
+    with running_moto() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def moto_server(moto: object) -> str:
+    """The endpoint URL of the session's moto server, e.g. http://127.0.0.1:40123."""
+    return moto.endpoint  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def rfc2136(local_dns: LocalDnsServer, nameserver: Nameserver) -> Rfc2136Provider:
     """The RFC 2136 provider pointed at the session's Knot with its TSIG key."""
@@ -42,3 +59,11 @@ def unique_domain(request: pytest.FixtureRequest) -> str:
 
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def tencent_cloud(local_dns: LocalDnsServer) -> Iterator[FakeTencentCloud]:
+    """A local Tencent Cloud API (SES + DNSPod, TC3-signed) whose DNSPod zone is the session's Knot zone."""
+    cloud = fake_for(local_dns).start()
+    yield cloud
+    cloud.stop()

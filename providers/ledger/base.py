@@ -63,8 +63,8 @@ def quota_error(domain: str, verified: list[str], quota: int) -> QuotaExceeded:
 def protected(domain: str) -> VerifiedDomainProtected:
     return VerifiedDomainProtected(
         f"{domain} is a verified sender domain and the service never deletes a verified domain;"
-        " nothing was removed. Keep it in dms:domains; to stop managing it and keep everything, run"
-        " `pulumi state delete --target-dependents URN` with its SenderDomain URN (`pulumi stack --show-urns`)"
+        " nothing was removed. Keep it in dms:domains, or to stop managing it and keep its records and"
+        " ledger entry, set `retire: true` on its entry and run `pulumi up`"
     )
 
 

@@ -97,6 +97,8 @@ class SqliteLedger(Ledger):
             return self._row(conn, domain)
 
     def entries(self) -> list[LedgerEntry]:
+        if not self.path.exists():
+            return []  # reading (e.g. the quota check at preview) must not create the ledger
         with self._tx() as conn:
             return [
                 LedgerEntry(*r)

@@ -1,0 +1,381 @@
+"""The shared ledger: one DynamoDB table, every step one conditional write or one transaction.
+
+Layout (partition key `account`, sort key `entry`, both strings): per account partition,
+  entry "domain#<domain>"  domain, mail_type, status     one item per sender domain
+  entry "verified"         count (N), domains (SS)       how many domains are verified, and which
+
+mark_verified flips a domain item from pending to verified and adds it to the "verified" item in ONE
+TransactWriteItems, conditioned on `status = pending` and `count < quota`: two machines racing for the
+last free slot can't both win, and a repeated mark can't count twice. There is no read-modify-write.
+
+boto3 clients are never kept on the ledger (it is plain data and pickles); they are cached per process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from dms_component.errors import DmsError
+from providers.ledger.base import PENDING, VERIFIED, Ledger, LedgerEntry, protected, quota_error, unchangeable
+
+DEFAULT_ACCOUNT = "default"
+PARTITION_KEY = "account"
+SORT_KEY = "entry"
+COUNTER_ENTRY = "verified"
+DOMAIN_PREFIX = "domain#"
+
+# What the table must look like; the one-line error for a missing table prints the CLI command made from it.
+TABLE_SCHEMA: dict[str, Any] = {
+    "KeySchema": [
+        {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+        {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+    ],
+    "AttributeDefinitions": [
+        {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
+        {"AttributeName": SORT_KEY, "AttributeType": "S"},
+    ],
+    "BillingMode": "PAY_PER_REQUEST",
+}
+
+# Cancellation reasons that mean "someone else was writing at the same moment": retry after a pause.
+_TRANSIENT = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+ATTEMPTS = 10  # for transient cancellations; botocore retries throttled requests on its own as well
+
+
+class LedgerUnavailable(DmsError):
+    """The DynamoDB ledger can't be read or written (table, credentials, network); one line, no secrets."""
+
+
+def create_table(table: str, region: str, endpoint: str | None = None, profile: str | None = None) -> None:
+    """Create the ledger table (on-demand capacity) unless it exists, and wait until it is active."""
+    client = _client(region, endpoint, profile)
+    with contextlib.suppress(client.exceptions.ResourceInUseException):  # made already, maybe just now elsewhere
+        client.create_table(TableName=table, **TABLE_SCHEMA)
+    client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+
+
+def create_table_command(table: str, region: str) -> str:
+    """The AWS CLI command that makes the table, from TABLE_SCHEMA."""
+    attributes = " ".join(
+        f"AttributeName={a['AttributeName']},AttributeType={a['AttributeType']}"
+        for a in TABLE_SCHEMA["AttributeDefinitions"]
+    )
+    keys = " ".join(f"AttributeName={k['AttributeName']},KeyType={k['KeyType']}" for k in TABLE_SCHEMA["KeySchema"])
+    return (
+        f"aws dynamodb create-table --region {region} --table-name {table} --attribute-definitions {attributes}"
+        f" --key-schema {keys} --billing-mode {TABLE_SCHEMA['BillingMode']}"
+    )
+
+
+class DynamoDbLedger(Ledger):
+    """Plain data only (table, region, ...): safe to pickle; the boto3 client is looked up per call."""
+
+    def __init__(
+        self,
+        table: str,
+        region: str,
+        quota: int,
+        *,
+        account: str = DEFAULT_ACCOUNT,
+        endpoint: str | None = None,
+        profile: str | None = None,
+    ) -> None:
+        super().__init__(quota)
+        self.table = table
+        self.region = region
+        self.account = account
+        self.endpoint = endpoint
+        self.profile = profile
+
+    # --- the Ledger steps --------------------------------------------------------------------
+
+    def register(self, domain: str, mail_type: str) -> LedgerEntry:
+        for attempt in range(ATTEMPTS):
+            existing = self.get(domain)
+            if existing is not None:
+                return existing
+            reasons = self._transact(
+                [
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": self._domain_item(domain, mail_type, PENDING),
+                            "ConditionExpression": "attribute_not_exists(#a)",
+                            "ExpressionAttributeNames": {"#a": PARTITION_KEY},
+                        }
+                    },
+                    # The same quota rule as SQLite: no new domain while the verified ones fill it.
+                    {
+                        "ConditionCheck": {
+                            "TableName": self.table,
+                            "Key": self._key(COUNTER_ENTRY),
+                            "ConditionExpression": "attribute_not_exists(#c) OR #c < :quota",
+                            "ExpressionAttributeNames": {"#c": "count"},
+                            "ExpressionAttributeValues": {":quota": {"N": str(self.quota)}},
+                        }
+                    },
+                ],
+                attempt,
+            )
+            if reasons is None:
+                return LedgerEntry(domain, mail_type, PENDING)
+            if reasons[1] == "ConditionalCheckFailed" and self.get(domain) is None:
+                raise self._quota_error(domain)
+            # Another machine registered it (or the quota item changed) meanwhile: look again.
+        raise self._busy(f"register {domain}")
+
+    def mark_verified(self, domain: str) -> LedgerEntry:
+        for attempt in range(ATTEMPTS):
+            entry = self.get(domain)
+            if entry is None:
+                raise KeyError(f"{domain} is not in the ledger")
+            if entry.status == VERIFIED:
+                return entry
+            reasons = self._transact(
+                [
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": self._key(DOMAIN_PREFIX + domain),
+                            "UpdateExpression": "SET #s = :verified",
+                            # Only a pending domain counts once; a verified or removed one is looked at again.
+                            "ConditionExpression": "#s = :pending",
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": {":verified": {"S": VERIFIED}, ":pending": {"S": PENDING}},
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": self._key(COUNTER_ENTRY),
+                            "UpdateExpression": "ADD #c :one, #d :domain",
+                            # A missing attribute never compares, so an empty account needs its own clause.
+                            "ConditionExpression": "attribute_not_exists(#c) OR #c < :quota",
+                            "ExpressionAttributeNames": {"#c": "count", "#d": "domains"},
+                            "ExpressionAttributeValues": {
+                                ":one": {"N": "1"},
+                                ":domain": {"SS": [domain]},
+                                ":quota": {"N": str(self.quota)},
+                            },
+                        }
+                    },
+                ],
+                attempt,
+            )
+            if reasons is None:
+                return LedgerEntry(domain, entry.mail_type, VERIFIED)
+            if reasons[0] != "ConditionalCheckFailed" and reasons[1] == "ConditionalCheckFailed":
+                now = self.get(domain)
+                if now is not None and now.status == PENDING:
+                    raise self._quota_error(domain)
+            # Verified, retyped or removed by someone else meanwhile, or a conflict: look again.
+        raise self._busy(f"mark {domain} verified")
+
+    def retype(self, domain: str, mail_type: str) -> LedgerEntry:
+        for _ in range(ATTEMPTS):
+            try:
+                reply = self._call(
+                    "update_item",
+                    TableName=self.table,
+                    Key=self._key(DOMAIN_PREFIX + domain),
+                    UpdateExpression="SET #t = :type",
+                    ConditionExpression="attribute_exists(#a) AND (#s = :pending OR #t = :type)",
+                    ExpressionAttributeNames={"#a": PARTITION_KEY, "#s": "status", "#t": "mail_type"},
+                    ExpressionAttributeValues={":type": {"S": mail_type}, ":pending": {"S": PENDING}},
+                    ReturnValues="ALL_NEW",
+                )
+            except _ConditionFailed:
+                entry = self.get(domain)
+                if entry is None:
+                    raise KeyError(f"{domain} is not in the ledger") from None
+                if entry.status == VERIFIED and entry.mail_type != mail_type:
+                    raise unchangeable(domain, f"its type ({entry.mail_type})") from None
+                continue
+            return _entry(reply["Attributes"])
+        raise self._busy(f"change the type of {domain}")
+
+    def remove(self, domain: str) -> None:
+        try:
+            self._call(
+                "delete_item",
+                TableName=self.table,
+                Key=self._key(DOMAIN_PREFIX + domain),
+                ConditionExpression="attribute_not_exists(#a) OR #s <> :verified",
+                ExpressionAttributeNames={"#a": PARTITION_KEY, "#s": "status"},
+                ExpressionAttributeValues={":verified": {"S": VERIFIED}},
+            )
+        except _ConditionFailed:
+            raise protected(domain) from None
+
+    def get(self, domain: str) -> LedgerEntry | None:
+        reply = self._call("get_item", TableName=self.table, Key=self._key(DOMAIN_PREFIX + domain), ConsistentRead=True)
+        return _entry(reply["Item"]) if "Item" in reply else None
+
+    def entries(self) -> list[LedgerEntry]:
+        found: list[LedgerEntry] = []
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "#a = :account AND begins_with(#e, :prefix)",
+            "ExpressionAttributeNames": {"#a": PARTITION_KEY, "#e": SORT_KEY},
+            "ExpressionAttributeValues": {":account": {"S": self.account}, ":prefix": {"S": DOMAIN_PREFIX}},
+            "ConsistentRead": True,
+        }
+        while True:
+            reply = self._call("query", **request)
+            found.extend(_entry(item) for item in reply.get("Items", []))
+            if "LastEvaluatedKey" not in reply:
+                return sorted(found, key=lambda e: e.domain)
+            request["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _key(self, entry: str) -> dict[str, Any]:
+        return {PARTITION_KEY: {"S": self.account}, SORT_KEY: {"S": entry}}
+
+    def _domain_item(self, domain: str, mail_type: str, status: str) -> dict[str, Any]:
+        return {
+            **self._key(DOMAIN_PREFIX + domain),
+            "domain": {"S": domain},
+            "mail_type": {"S": mail_type},
+            "status": {"S": status},
+        }
+
+    def _verified(self) -> list[str]:
+        reply = self._call("get_item", TableName=self.table, Key=self._key(COUNTER_ENTRY), ConsistentRead=True)
+        return sorted(reply.get("Item", {}).get("domains", {}).get("SS", []))
+
+    def _quota_error(self, domain: str) -> DmsError:
+        return quota_error(domain, self._verified(), self.quota)
+
+    def _where(self) -> str:
+        return f"DynamoDB table {self.table} in {self.region}" + (f" at {self.endpoint}" if self.endpoint else "")
+
+    def _busy(self, what: str) -> LedgerUnavailable:
+        return LedgerUnavailable(
+            f"dms:ledger: couldn't {what}: DynamoDB table {self.table} ({self.region}) kept cancelling the"
+            f" write for conflicting writes or throttling after {ATTEMPTS} attempts; nothing was changed, run again"
+        )
+
+    def _transact(self, items: list[dict[str, Any]], attempt: int) -> list[str] | None:
+        """One TransactWriteItems: None when it committed, else the per-item cancellation codes.
+
+        A cancellation for a conflict or throttling sleeps first (jittered, growing), so the caller just looks again.
+        """
+        try:
+            # A fresh token per attempt: botocore's own resend of this very request is then a no-op at DynamoDB.
+            self._call("transact_write_items", TransactItems=items, ClientRequestToken=str(uuid.uuid4()))
+            return None
+        except _Cancelled as cancelled:
+            codes = cancelled.codes + ["None"] * (len(items) - len(cancelled.codes))
+            unexpected = [c for c in codes if c not in _TRANSIENT | {"None", "ConditionalCheckFailed"}]
+            if unexpected:
+                raise LedgerUnavailable(
+                    f"dms:ledger: {self._where()}: transact_write_items was cancelled ({', '.join(codes)})"
+                ) from None
+            if _TRANSIENT & set(codes):
+                _pause(attempt)
+            return codes
+
+    def _call(self, operation: str, **params: Any) -> dict[str, Any]:
+        """One DynamoDB request; every failure becomes one line naming dms:ledger keys (never credentials)."""
+        where = self._where()
+        try:
+            client = _client(self.region, self.endpoint, self.profile)
+            method: Callable[..., dict[str, Any]] = getattr(client, operation)
+            return method(**params)
+        except botocore.exceptions.ClientError as exc:
+            error = exc.response.get("Error", {})
+            code = str(error.get("Code", ""))
+            message = " ".join(str(error.get("Message", "")).split())
+            if code == "ConditionalCheckFailedException":
+                raise _ConditionFailed() from None
+            if code == "TransactionCanceledException":
+                reasons = exc.response.get("CancellationReasons") or []
+                raise _Cancelled([str(r.get("Code", "None")) for r in reasons]) from None
+            if code == "ResourceNotFoundException":
+                raise LedgerUnavailable(
+                    f"dms:ledger.table: {where} does not exist; create it once with: "
+                    + create_table_command(self.table, self.region)
+                ) from None
+            if code == "ValidationException" and "key" in message.lower() and "schema" in message.lower():
+                raise LedgerUnavailable(
+                    f"dms:ledger.table: {where} has another key schema ({message}); the ledger needs partition key"
+                    f" {PARTITION_KEY} (string) and sort key {SORT_KEY} (string): use a table of its own"
+                ) from None
+            raise LedgerUnavailable(f"dms:ledger: {where}: {operation} failed: {code}: {message}") from None
+        except botocore.exceptions.NoCredentialsError:
+            raise LedgerUnavailable(
+                f"dms:ledger: no AWS credentials for {where}; give them the usual boto3 way (AWS_PROFILE or"
+                " dms:ledger.profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or an instance or CI role)"
+            ) from None
+        except botocore.exceptions.ProfileNotFound as exc:
+            raise LedgerUnavailable(f"dms:ledger.profile: {exc}; name a profile from your AWS config") from None
+        except (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError) as exc:
+            raise LedgerUnavailable(f"dms:ledger: can't reach {where}: {type(exc).__name__}") from None
+        except botocore.exceptions.BotoCoreError as exc:
+            detail = " ".join(str(exc).split())
+            raise LedgerUnavailable(f"dms:ledger: {where}: {type(exc).__name__}: {detail}") from None
+
+
+class _ConditionFailed(Exception):
+    """A single conditional write was refused (internal: always handled)."""
+
+
+class _Cancelled(Exception):
+    """A transaction was cancelled; `codes` has one cancellation code per item (internal: always handled)."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(", ".join(codes))
+        self.codes = codes
+
+
+def _pause(attempt: int) -> None:
+    # Full jitter: racers that collided spread out instead of colliding again in step.
+    time.sleep(random.uniform(0, min(2.0, 0.05 * 2**attempt)))
+
+
+def _entry(item: Mapping[str, Any]) -> LedgerEntry:
+    return LedgerEntry(item["domain"]["S"], item["mail_type"]["S"], item["status"]["S"])
+
+
+# --- clients: one per process and settings, built lazily, never pickled ------------------------
+
+_clients: dict[tuple[int, str, str | None, str | None], Any] = {}
+_clients_lock = threading.Lock()
+
+
+def _client(region: str, endpoint: str | None, profile: str | None) -> Any:
+    # The pid is part of the key: a forked child must not reuse its parent's connections.
+    key = (os.getpid(), region, endpoint, profile)
+    client = _clients.get(key)
+    if client is None:
+        with _clients_lock:  # boto3 sessions are not thread-safe while they build clients
+            client = _clients.get(key)
+            if client is None:
+                session = boto3.session.Session(profile_name=profile, region_name=region)
+                client = session.client(
+                    "dynamodb",
+                    endpoint_url=endpoint,
+                    config=botocore.config.Config(
+                        retries={"mode": "standard", "max_attempts": 8},
+                        connect_timeout=5,
+                        read_timeout=20,
+                        user_agent_extra="dms-sender-domains",
+                    ),
+                )
+                _clients[key] = client
+    return client
+
+
+__all__ = ["DEFAULT_ACCOUNT", "TABLE_SCHEMA", "DynamoDbLedger", "LedgerUnavailable", "create_table"]

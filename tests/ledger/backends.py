@@ -1,0 +1,111 @@
+"""The two ledger backends as the contract tests see them: settings for a fresh ledger, and what is stored.
+
+`stored()` and `verified_count()` read around the ledger (plain sqlite3, a separate boto3 client), so a
+test checks what really landed in the store, not what the ledger says about itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from providers.ledger import Ledger, open_ledger
+from providers.ledger.base import VERIFIED
+from providers.ledger.dynamodb import COUNTER_ENTRY, DOMAIN_PREFIX, PARTITION_KEY, SORT_KEY, create_table
+
+REGION = "us-east-1"
+Row = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class SqliteBackend:
+    folder: Path
+    name: str = "sqlite"
+
+    def fresh(self, quota: int = 5) -> dict[str, Any]:
+        """Settings of a new, empty ledger."""
+        return {"backend": "sqlite", "path": str(self.folder / f"{uuid.uuid4().hex}.sqlite"), "quota": quota}
+
+    def stored(self, settings: dict[str, Any]) -> list[Row]:
+        if not Path(settings["path"]).exists():
+            return []
+        conn = sqlite3.connect(settings["path"])
+        try:
+            return conn.execute("SELECT domain, mail_type, status FROM sender_domains ORDER BY domain").fetchall()
+        finally:
+            conn.close()
+
+    def verified_count(self, settings: dict[str, Any]) -> int:
+        return sum(1 for row in self.stored(settings) if row[2] == VERIFIED)
+
+
+@dataclass(frozen=True)
+class DynamoDbBackend:
+    endpoint: str
+    name: str = "dynamodb"
+
+    def fresh(self, quota: int = 5) -> dict[str, Any]:
+        """Settings of a new, empty ledger: a new table, made as docs/ledger.md says, default account.
+
+        A table per ledger, not one per session: moto copies the whole table for every transaction.
+        """
+        table = f"dms-ledger-{uuid.uuid4().hex[:12]}"
+        create_table(table, REGION, endpoint=self.endpoint)
+        return {
+            "backend": "dynamodb",
+            "table": table,
+            "region": REGION,
+            "account": "default",
+            "profile": None,
+            "endpoint": self.endpoint,
+            "quota": quota,
+        }
+
+    def _items(self, settings: dict[str, Any]) -> list[dict[str, Any]]:
+        client = boto3.client("dynamodb", region_name=REGION, endpoint_url=self.endpoint)
+        items: list[dict[str, Any]] = []
+        for page in client.get_paginator("query").paginate(
+            TableName=settings["table"],
+            KeyConditionExpression="#a = :a",
+            ExpressionAttributeNames={"#a": PARTITION_KEY},
+            ExpressionAttributeValues={":a": {"S": settings["account"]}},
+            ConsistentRead=True,
+        ):
+            items.extend(page["Items"])
+        return items
+
+    def stored(self, settings: dict[str, Any]) -> list[Row]:
+        rows = []
+        for item in self._items(settings):
+            if item[SORT_KEY]["S"].startswith(DOMAIN_PREFIX):
+                assert item[SORT_KEY]["S"] == DOMAIN_PREFIX + item["domain"]["S"]
+                rows.append((item["domain"]["S"], item["mail_type"]["S"], item["status"]["S"]))
+        return sorted(rows)
+
+    def counter(self, settings: dict[str, Any]) -> tuple[int, list[str]]:
+        """The "verified" item: its count and its set of domains (0, [] while nothing is verified)."""
+        for item in self._items(settings):
+            if item[SORT_KEY]["S"] == COUNTER_ENTRY:
+                return int(item["count"]["N"]), sorted(item["domains"]["SS"])
+        return 0, []
+
+    def verified_count(self, settings: dict[str, Any]) -> int:
+        count, domains = self.counter(settings)
+        verified = [row[0] for row in self.stored(settings) if row[2] == VERIFIED]
+        # The quota item must agree with the domain items, or the quota check counts wrong.
+        assert count == len(domains), (count, domains)
+        assert domains == sorted(verified), (domains, verified)
+        return count
+
+
+Backend = SqliteBackend | DynamoDbBackend
+
+
+def open_fresh(backend: Backend, quota: int = 5) -> tuple[Ledger, dict[str, Any]]:
+    settings = backend.fresh(quota)
+    return open_ledger(settings), settings

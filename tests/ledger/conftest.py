@@ -1,0 +1,42 @@
+"""Fixtures of the ledger contract: every test runs against SQLite and against DynamoDB on moto's server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from providers.ledger import Ledger, open_ledger
+from providers.ledger.dynamodb import create_table
+from tests.ledger.backends import REGION, Backend, DynamoDbBackend, SqliteBackend
+
+TABLE = "dms-ledger-tests"
+
+
+@pytest.fixture(scope="session")
+def ledger_table(moto_server: str) -> str:
+    """One table for the tests that need a table but no fresh ledger (most take one from backend.fresh())."""
+    create_table(TABLE, REGION, endpoint=moto_server)
+    return TABLE
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    if request.param == "sqlite":
+        return SqliteBackend(tmp_path)
+    return DynamoDbBackend(request.getfixturevalue("moto_server"))
+
+
+@pytest.fixture
+def settings(backend: Backend) -> dict[str, Any]:
+    return backend.fresh(5)
+
+
+@pytest.fixture
+def ledger(backend: Backend, settings: dict[str, Any]) -> Iterator[Ledger]:
+    ledger = open_ledger(settings)
+    yield ledger
+    # After every test, whatever it did: the quota bookkeeping agrees with the stored domains.
+    backend.verified_count(settings)

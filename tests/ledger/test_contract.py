@@ -1,0 +1,250 @@
+"""The ledger contract, the same tests for every backend: idempotent steps, the quota, the no-delete rule."""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import dill
+import pytest
+
+from dms_component.errors import QuotaExceeded, VerifiedDomainProtected
+from providers.ledger import Ledger, LedgerEntry, open_ledger
+from providers.ledger.base import PENDING, VERIFIED
+from tests.ledger.backends import Backend
+
+
+def fill(ledger: Ledger, count: int, prefix: str = "d") -> list[str]:
+    names = [f"{prefix}{i}.example.com" for i in range(count)]
+    for name in names:
+        ledger.register(name, "batch")
+        ledger.mark_verified(name)
+    return names
+
+
+def test_register_stores_a_pending_domain(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+    entry = ledger.register("notify.example.com", "triggered")
+
+    assert entry == LedgerEntry("notify.example.com", "triggered", PENDING)
+    assert backend.stored(settings) == [("notify.example.com", "triggered", PENDING)]
+    assert backend.verified_count(settings) == 0
+
+
+def test_register_is_idempotent(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+    first = ledger.register("notify.example.com", "triggered")
+    second = ledger.register("notify.example.com", "triggered")
+    # A second call returns the stored entry and does not change it, whatever type it asks for.
+    third = ledger.register("notify.example.com", "batch")
+
+    assert first == second == third == LedgerEntry("notify.example.com", "triggered", PENDING)
+    assert backend.stored(settings) == [("notify.example.com", "triggered", PENDING)]
+
+
+def test_get_and_entries(ledger: Ledger) -> None:
+    assert ledger.get("missing.example.com") is None
+    assert ledger.entries() == []
+    ledger.register("b.example.com", "batch")
+    ledger.register("a.example.com", "triggered")
+
+    assert ledger.get("b.example.com") == LedgerEntry("b.example.com", "batch", PENDING)
+    assert ledger.entries() == [
+        LedgerEntry("a.example.com", "triggered", PENDING),
+        LedgerEntry("b.example.com", "batch", PENDING),
+    ]
+
+
+def test_entries_lists_many_domains_in_order(backend: Backend) -> None:
+    ledger = open_ledger(backend.fresh(quota=100))
+    names = [f"n{i:03d}.example.com" for i in range(60)]
+    for name in reversed(names):
+        ledger.register(name, "batch")
+    for name in names[:7]:
+        ledger.mark_verified(name)
+
+    entries = ledger.entries()
+    assert [e.domain for e in entries] == names
+    assert [e.status for e in entries] == [VERIFIED] * 7 + [PENDING] * 53
+
+
+def test_mark_verified(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+    ledger.register("notify.example.com", "triggered")
+
+    entry = ledger.mark_verified("notify.example.com")
+
+    assert entry == LedgerEntry("notify.example.com", "triggered", VERIFIED)
+    assert ledger.get("notify.example.com") == entry
+    assert backend.stored(settings) == [("notify.example.com", "triggered", VERIFIED)]
+    assert ledger.mark_verified("notify.example.com") == entry  # idempotent
+    assert ledger.mark_verified("notify.example.com") == entry
+    assert backend.verified_count(settings) == 1  # and counted once
+
+
+def test_mark_verified_of_an_unknown_domain_raises_key_error(ledger: Ledger, backend: Backend, settings) -> None:
+    with pytest.raises(KeyError, match=r"nowhere\.example\.com"):
+        ledger.mark_verified("nowhere.example.com")
+    assert ledger.entries() == []
+    assert backend.verified_count(settings) == 0
+
+
+def test_quota_refuses_the_sixth_verification(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+    ledger.register("sixth.example.com", "batch")  # registered while there was still room
+    verified = fill(ledger, 5)
+
+    with pytest.raises(QuotaExceeded) as exc:
+        ledger.mark_verified("sixth.example.com")
+
+    message = str(exc.value)
+    assert "sixth.example.com can't be verified" in message
+    assert f"5 of 5 verified sender domains ({', '.join(sorted(verified))})" in message
+    assert "dms:ledger.quota" in message
+    assert "\n" not in message
+    assert ledger.get("sixth.example.com") == LedgerEntry("sixth.example.com", "batch", PENDING)
+    assert backend.verified_count(settings) == 5
+
+
+def test_pending_domains_do_not_count_against_the_quota(ledger: Ledger, backend: Backend, settings) -> None:
+    for i in range(8):
+        ledger.register(f"p{i}.example.com", "batch")
+    fill(ledger, 5)
+    assert [e.status for e in ledger.entries()].count(PENDING) == 8
+    assert backend.verified_count(settings) == 5
+
+
+def test_verified_domain_stays_verified_when_quota_is_full(ledger: Ledger) -> None:
+    names = fill(ledger, 5)
+    assert ledger.mark_verified(names[0]).status == VERIFIED
+    assert ledger.register(names[0], "batch").status == VERIFIED
+    assert ledger.register(names[0], "triggered") == LedgerEntry(names[0], "batch", VERIFIED)
+
+
+def test_register_refused_while_quota_is_full(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+    ledger.register("pending.example.com", "batch")
+    verified = fill(ledger, 5)
+
+    with pytest.raises(QuotaExceeded) as exc:
+        ledger.register("new.example.com", "triggered")
+
+    assert "new.example.com can't be verified" in str(exc.value)
+    assert f"({', '.join(sorted(verified))})" in str(exc.value)
+    assert ledger.get("new.example.com") is None
+    # A domain already in the ledger is still returned as it is.
+    assert ledger.register("pending.example.com", "batch") == LedgerEntry("pending.example.com", "batch", PENDING)
+    assert len(backend.stored(settings)) == 6
+
+
+def test_the_quota_comes_from_the_settings(backend: Backend) -> None:
+    settings = backend.fresh(quota=2)
+    fill(open_ledger(settings), 2)
+    raised = open_ledger({**settings, "quota": 3})  # a raised quota applies to the same ledger
+    raised.register("third.example.com", "batch")
+    assert raised.mark_verified("third.example.com").status == VERIFIED
+    with pytest.raises(QuotaExceeded, match="3 of 3"):
+        raised.register("fourth.example.com", "batch")
+
+    lowered = open_ledger({**settings, "quota": 2})  # below what is verified: nothing more, nothing lost
+    with pytest.raises(QuotaExceeded, match="already has 3 of 2"):
+        lowered.register("fifth.example.com", "batch")
+    assert [e.status for e in lowered.entries()] == [VERIFIED] * 3
+    assert backend.verified_count(settings) == 3
+
+
+def test_two_ledgers_with_the_same_settings_share_one_store(backend: Backend) -> None:
+    settings = backend.fresh(quota=5)
+    one, other = open_ledger(settings), open_ledger(dict(settings))
+    one.register("shared.example.com", "batch")
+    assert other.mark_verified("shared.example.com").status == VERIFIED
+    assert one.get("shared.example.com") == LedgerEntry("shared.example.com", "batch", VERIFIED)
+    with pytest.raises(VerifiedDomainProtected):
+        one.remove("shared.example.com")
+
+
+def test_separate_ledgers_have_separate_quotas(backend: Backend) -> None:
+    first, second = open_ledger(backend.fresh(quota=1)), open_ledger(backend.fresh(quota=1))
+    fill(first, 1)
+    fill(second, 1, prefix="other")
+    assert [e.domain for e in first.entries()] == ["d0.example.com"]
+    assert [e.domain for e in second.entries()] == ["other0.example.com"]
+
+
+def test_retype_a_pending_domain(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+    ledger.register("notify.example.com", "triggered")
+
+    assert ledger.retype("notify.example.com", "batch") == LedgerEntry("notify.example.com", "batch", PENDING)
+    assert ledger.retype("notify.example.com", "batch") == LedgerEntry("notify.example.com", "batch", PENDING)
+    assert backend.stored(settings) == [("notify.example.com", "batch", PENDING)]
+
+
+def test_retype_a_verified_domain_is_refused_unless_unchanged(ledger: Ledger, backend: Backend, settings) -> None:
+    ledger.register("notify.example.com", "triggered")
+    ledger.mark_verified("notify.example.com")
+
+    assert ledger.retype("notify.example.com", "triggered") == LedgerEntry("notify.example.com", "triggered", VERIFIED)
+    with pytest.raises(VerifiedDomainProtected) as exc:
+        ledger.retype("notify.example.com", "batch")
+
+    assert str(exc.value).startswith("notify.example.com is a verified sender domain")
+    assert "its type (triggered)" in str(exc.value)
+    assert backend.stored(settings) == [("notify.example.com", "triggered", VERIFIED)]
+    assert backend.verified_count(settings) == 1
+
+
+def test_retype_an_unknown_domain_raises_key_error(ledger: Ledger) -> None:
+    with pytest.raises(KeyError, match=r"nowhere\.example\.com"):
+        ledger.retype("nowhere.example.com", "batch")
+    assert ledger.entries() == []  # and creates nothing
+
+
+def test_remove_pending_domain_deletes_it(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+    ledger.register("pending.example.com", "batch")
+    ledger.register("other.example.com", "batch")
+
+    ledger.remove("pending.example.com")
+
+    assert ledger.get("pending.example.com") is None
+    assert backend.stored(settings) == [("other.example.com", "batch", PENDING)]
+    with pytest.raises(KeyError):
+        ledger.mark_verified("pending.example.com")
+    # It can come back later, as a new pending domain.
+    assert ledger.register("pending.example.com", "triggered").mail_type == "triggered"
+
+
+def test_remove_missing_domain_is_fine(ledger: Ledger) -> None:
+    ledger.register("kept.example.com", "batch")
+    ledger.remove("never.example.com")
+    assert [e.domain for e in ledger.entries()] == ["kept.example.com"]
+
+
+def test_remove_verified_domain_is_refused_and_keeps_it(ledger: Ledger, backend: Backend, settings) -> None:
+    ledger.register("notify.example.com", "triggered")
+    ledger.mark_verified("notify.example.com")
+
+    with pytest.raises(VerifiedDomainProtected) as exc:
+        ledger.remove("notify.example.com")
+
+    assert str(exc.value).startswith("notify.example.com is a verified sender domain")
+    assert "nothing was removed" in str(exc.value)
+    assert backend.stored(settings) == [("notify.example.com", "triggered", VERIFIED)]
+    assert backend.verified_count(settings) == 1
+
+
+def test_ensure_removable(ledger: Ledger) -> None:
+    ledger.register("pending.example.com", "batch")
+    ledger.register("verified.example.com", "batch")
+    ledger.mark_verified("verified.example.com")
+
+    ledger.ensure_removable("pending.example.com")
+    ledger.ensure_removable("missing.example.com")
+    with pytest.raises(VerifiedDomainProtected, match=r"^verified\.example\.com is a verified sender domain"):
+        ledger.ensure_removable("verified.example.com")
+    assert [e.domain for e in ledger.entries()] == ["pending.example.com", "verified.example.com"]
+
+
+@pytest.mark.parametrize("pickler", [pickle, dill], ids=["pickle", "dill"])
+def test_a_ledger_pickles_as_plain_data_and_works_after(ledger: Ledger, pickler: Any) -> None:
+    ledger.register("before.example.com", "batch")  # any client it used must not ride along
+
+    copy = pickler.loads(pickler.dumps(ledger))
+
+    assert copy.get("before.example.com") == LedgerEntry("before.example.com", "batch", PENDING)
+    copy.register("after.example.com", "batch")
+    assert [e.domain for e in ledger.entries()] == ["after.example.com", "before.example.com"]
