@@ -24,3 +24,7 @@ class VerifiedDomainProtected(DmsError):
 
 class DnsUpdateError(DmsError):
     """The DNS server refused or failed a change."""
+
+
+class ServiceError(DmsError):
+    """The email service (Tencent Cloud SES) or its DNS host refused a request, or answered something unusable."""

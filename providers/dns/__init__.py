@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from dms_component.core.nameservers import Nameserver
-from providers.dns.base import DnsProvider, Plan, plan_change
+from providers.dns.base import DnsProvider, Plan
 
 
-def dns_provider(settings: Mapping[str, Any], tsig_secret: str | None) -> DnsProvider:
-    """Build the provider named by validated settings (see DnsTarget.settings)."""
+def dns_provider(settings: Mapping[str, Any], secret: str | None) -> DnsProvider:
+    """Build the provider named by validated settings (see DnsTarget.settings); `secret` is its credential."""
     kind = settings["provider"]
     if kind == "rfc2136":
         from providers.dns.rfc2136 import Rfc2136Provider, TsigKey
@@ -18,10 +18,31 @@ def dns_provider(settings: Mapping[str, Any], tsig_secret: str | None) -> DnsPro
         key = None
         if settings.get("tsig_key_file"):
             key = TsigKey.from_key_file(settings["tsig_key_file"])
-        elif tsig_secret:
-            key = TsigKey(settings["tsig_name"], settings["tsig_algorithm"], tsig_secret)
-        return Rfc2136Provider(Nameserver.parse(settings["server"]), settings["zone"], key, ttl=settings["ttl"])
+        elif secret:
+            key = TsigKey(settings["tsig_name"], settings["tsig_algorithm"], secret)
+        return Rfc2136Provider(Nameserver.parse(settings["server"]), settings["zone"], key, ttl=int(settings["ttl"]))
+    if kind == "route53":
+        from providers.dns.route53 import Route53Provider
+
+        return Route53Provider(
+            zone=settings["zone"],
+            hosted_zone_id=settings.get("hosted_zone_id"),
+            region=settings.get("region"),
+            profile=settings.get("profile"),
+            endpoint=settings.get("endpoint"),
+            ttl=int(settings["ttl"]),
+        )
+    if kind == "dnspod":
+        from providers.dns.dnspod import DnspodProvider
+
+        return DnspodProvider(
+            settings["zone"],
+            endpoint=settings.get("endpoint"),
+            secret_id=settings.get("secret_id"),
+            secret_key=secret,  # None: the SDK's environment variables
+            ttl=int(settings["ttl"]),
+        )
     raise ValueError(f"unknown DNS provider {kind!r}")
 
 
-__all__ = ["DnsProvider", "Plan", "dns_provider", "plan_change"]
+__all__ = ["DnsProvider", "Plan", "dns_provider"]

@@ -1,0 +1,203 @@
+"""The ledger kept by the service itself: Tencent Cloud SES sender domains (API 2020-10-02).
+
+The service decides here: it creates the domain and its DKIM key (so it, not this project, says
+which records to publish: see `service_attributes`), verifies the domain by reading DNS, says
+whether it is verified, enforces its own domain limit, and refuses to delete a verified domain.
+This project checks DNS first with its own verifier (faster, and it explains each failing item),
+then asks the service to verify (UpdateEmailIdentity) until it agrees or the deadline passes.
+
+The mail type (triggered or batch) is this project's notion; it travels as a tag on the domain.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from dms_component.errors import QuotaExceeded, ServiceError
+from providers.ledger.base import DEFAULT_QUOTA, PENDING, VERIFIED, Ledger, LedgerEntry, protected, unchangeable
+from providers.tencent.client import Api, ApiError, auth_hint, ses_api
+
+MAIL_TYPE_TAG = "dms-mail-type"
+DKIM_OPTIONS = {1024: 0, 2048: 1}  # the service's DKIMOption values
+DEFAULT_VERIFY_TIMEOUT = 600.0  # the service's guide: records take 1 to 10 minutes to be seen
+FIRST_POLL = 2.0
+MAX_POLL = 30.0
+LIST_PAGE = 100  # ListEmailIdentities' largest Limit
+
+
+class TencentLedger(Ledger):
+    """Each method is one or a few SES calls; the service keeps the state, so there is nothing to lock."""
+
+    decides_records = True  # the records to publish come from the service (see service_attributes)
+
+    def __init__(
+        self,
+        region: str,
+        *,
+        endpoint: str | None = None,
+        secret_id: str | None = None,
+        secret_key: str | None = None,
+        quota: int = DEFAULT_QUOTA,
+        verify_timeout: float = DEFAULT_VERIFY_TIMEOUT,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        api_options: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(quota)
+        self.region = region
+        self.endpoint = endpoint
+        self._secret_id = secret_id
+        self._secret_key = secret_key
+        self.verify_timeout = verify_timeout
+        self._clock = clock
+        self._sleep = sleep
+        self._api_options = api_options or {}
+
+    def __repr__(self) -> str:
+        return f"TencentLedger(region={self.region!r}, endpoint={self.endpoint!r})"  # never the credentials
+
+    def _api(self) -> Api:
+        return ses_api(self.region, self.endpoint, self._secret_id, self._secret_key, **self._api_options)
+
+    def _call(self, api: Api, action: str, domain: str | None, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return api.call(action, params)
+        except ApiError as exc:
+            raise self._explain(exc, domain) from None
+
+    def _explain(self, exc: ApiError, domain: str | None) -> Exception:
+        hint = auth_hint(exc, "dms:ledger")
+        if hint:
+            return ServiceError(hint)
+        if exc.code == "OperationDenied.ExceedDomainLimit":
+            names = [e.domain for e in self.entries()]
+            return QuotaExceeded(
+                f"quota: Tencent Cloud refused to create {domain} ({exc.code}): the account already has"
+                f" {len(names)} sender domains ({', '.join(names) or 'none listed'}), as many as the service"
+                " allows. Verified domains can't be deleted: delete a pending one in the SES console, ask"
+                " Tencent Cloud for a higher limit, or drop this domain from dms:domains"
+            )
+        if exc.code == "InvalidParameterValue.CreatedByOther":
+            return ServiceError(
+                f"{domain} is a sender domain of another Tencent Cloud account ({exc.code}); the service lets"
+                " one account hold a domain: delete it there, or declare another domain"
+            )
+        if exc.code == "OperationDenied.NotAllowDelete" and domain:
+            return protected(domain)
+        if exc.code == "OperationDenied.DomainNotVerified":
+            return ServiceError(f"Tencent Cloud has not verified {domain} yet ({exc.code}); run `pulumi up` later")
+        if exc.code == "InvalidParameterValue.NotExistDomain":
+            return ServiceError(f"{domain} is not a sender domain in this Tencent Cloud account ({exc.code})")
+        target = f" for {domain}" if domain else ""
+        return ServiceError(f"Tencent Cloud SES refused {exc.action}{target}: {exc.code}: {exc.message}")
+
+    @staticmethod
+    def _entry(domain: str, answer: dict[str, Any], mail_type: str | None = None) -> LedgerEntry:
+        verified = bool(answer.get("VerifiedForSendingStatus", answer.get("SendingEnabled")))
+        tags = {t.get("TagKey"): t.get("TagValue") for t in answer.get("TagList") or []}
+        return LedgerEntry(domain, mail_type or tags.get(MAIL_TYPE_TAG) or "", VERIFIED if verified else PENDING)
+
+    # -- the Ledger interface --------------------------------------------------------------------
+
+    def register(self, domain: str, mail_type: str, dkim_key_bits: int = 2048) -> LedgerEntry:
+        """CreateEmailIdentity; a domain this account already has is returned as it is (idempotent)."""
+        api = self._api()
+        params = {
+            "EmailIdentity": domain,
+            "DKIMOption": DKIM_OPTIONS.get(dkim_key_bits, 1),
+            "TagList": [{"TagKey": MAIL_TYPE_TAG, "TagValue": mail_type}],
+        }
+        try:
+            answer = api.call("CreateEmailIdentity", params)
+        except ApiError as exc:
+            if exc.code != "InvalidParameterValue.RepeatCreation":
+                raise self._explain(exc, domain) from None
+            existing = self.get(domain)
+            if existing is None:  # deleted in between: one more try says what is true now
+                return self.register(domain, mail_type, dkim_key_bits)
+            return existing
+        return self._entry(domain, answer, mail_type)
+
+    def get(self, domain: str) -> LedgerEntry | None:
+        answer = self._get(self._api(), domain)
+        return None if answer is None else self._entry(domain, answer)
+
+    def _get(self, api: Api, domain: str) -> dict[str, Any] | None:
+        try:
+            return api.call("GetEmailIdentity", {"EmailIdentity": domain})
+        except ApiError as exc:
+            if exc.code == "InvalidParameterValue.NotExistDomain":
+                return None
+            raise self._explain(exc, domain) from None
+
+    def service_attributes(self, domain: str) -> list[dict[str, Any]]:
+        """The records the service asks for: its `Attributes` ({Type, SendDomain, ExpectedValue})."""
+        answer = self._get(self._api(), domain)
+        if answer is None:
+            raise ServiceError(f"{domain} is not a sender domain in this Tencent Cloud account")
+        keys = ("Type", "SendDomain", "ExpectedValue")
+        return [{k: a.get(k) for k in keys} for a in answer.get("Attributes") or []]
+
+    def mark_verified(self, domain: str) -> LedgerEntry:
+        """Ask the service to verify until it agrees or `verify_timeout` passes; its answer is the status."""
+        api = self._api()
+        deadline = self._clock() + self.verify_timeout
+        delay = FIRST_POLL
+        while True:
+            try:
+                answer = api.call("UpdateEmailIdentity", {"EmailIdentity": domain})
+                verified = bool(answer.get("VerifiedForSendingStatus"))
+            except ApiError as exc:
+                if exc.code != "OperationDenied.DomainNotVerified":
+                    raise self._explain(exc, domain) from None
+                verified = False  # the service's way of saying "not yet"
+            if verified:
+                entry = self.get(domain)
+                return entry or LedgerEntry(domain, "", VERIFIED)
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                entry = self.get(domain)
+                return entry or LedgerEntry(domain, "", PENDING)
+            self._sleep(min(delay, remaining))
+            delay = min(delay * 2, MAX_POLL)
+
+    def retype(self, domain: str, mail_type: str) -> LedgerEntry:
+        entry = self.get(domain)
+        if entry is None:
+            raise KeyError(f"{domain} is not in the ledger")
+        if not entry.mail_type or entry.mail_type == mail_type:
+            return LedgerEntry(domain, mail_type, entry.status)  # untagged (made elsewhere): nothing to change
+        if entry.status == VERIFIED:
+            raise unchangeable(domain, f"its type ({entry.mail_type})")
+        # SES can't retag a domain: a pending one is made again (with a new DKIM key the records follow).
+        option = (self._get(self._api(), domain) or {}).get("DKIMOption", 1)
+        bits = next((b for b, o in DKIM_OPTIONS.items() if o == option), 2048)
+        self.remove(domain)
+        return self.register(domain, mail_type, bits)
+
+    def remove(self, domain: str) -> None:
+        entry = self.get(domain)
+        if entry is None:
+            return
+        if entry.status == VERIFIED:
+            raise protected(domain)  # refused here first: the service would refuse it too
+        try:
+            self._api().call("DeleteEmailIdentity", {"EmailIdentity": domain})
+        except ApiError as exc:
+            if exc.code != "InvalidParameterValue.NotExistDomain":
+                raise self._explain(exc, domain) from None
+
+    def entries(self) -> list[LedgerEntry]:
+        api = self._api()
+        out: list[LedgerEntry] = []
+        offset = 0
+        while True:
+            answer = self._call(api, "ListEmailIdentities", None, {"Limit": LIST_PAGE, "Offset": offset})
+            page = answer.get("EmailIdentities") or []
+            out += [self._entry(str(i.get("IdentityName", "")).lower(), i) for i in page]
+            offset += len(page)
+            if not page or offset >= int(answer.get("Total") or 0):
+                break
+        return sorted(out, key=lambda e: e.domain)

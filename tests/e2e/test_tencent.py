@@ -1,0 +1,144 @@
+"""End to end with Tencent Cloud: the real Pulumi CLI and engine, the `tencent` ledger and `dnspod` DNS.
+
+Both talk to the local SES + DNSPod endpoint (tests/fakes/tencent_cloud.py) through the official
+SDK. The endpoint verifies each domain itself, against the Knot zone its DNSPod side publishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+
+from dms_component.localdns import LocalDnsServer, free_port
+from tests.e2e.harness import Deployment
+from tests.fakes.tencent_cloud import FakeTencentCloud
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def deployment(tmp_path: Path, local_dns: LocalDnsServer) -> Iterator[Deployment]:
+    yield Deployment(tmp_path, local_dns)
+
+
+def configure(
+    deployment: Deployment, cloud: FakeTencentCloud, domains: list[dict[str, Any]], nameserver: str | None = None
+) -> None:
+    """A tencent + dnspod stack; both secret keys set the way a user would, with --secret."""
+    deployment.configure(
+        domains,
+        tsig_secret=False,
+        dns={
+            "provider": "dnspod",
+            "zone": deployment.dns.zone,
+            "endpoint": cloud.endpoint,
+            "secretId": cloud.secret_id,
+        },
+        ledger={
+            "backend": "tencent",
+            "region": "ap-guangzhou",
+            "endpoint": cloud.endpoint,
+            "secretId": cloud.secret_id,
+            "verifyTimeout": 30,
+        },
+        verification={"nameserver": nameserver or deployment.dns.address, "timeout": 1 if nameserver else 30},
+    )
+    for key in ("dms:ledger.secretKey", "dms:dns.secretKey"):
+        deployment.stack.set_config(key, auto.ConfigValue(cloud.secret_key, secret=True), path=True)
+
+
+def no_secret_anywhere(deployment: Deployment, cloud: FakeTencentCloud) -> None:
+    assert cloud.secret_key not in deployment.state_text()
+    assert cloud.secret_key not in "\n".join(deployment.output)
+    config = (deployment.project / f"Pulumi.{deployment.stack_name}.yaml").read_text()
+    assert cloud.secret_key not in config  # stored encrypted (`secure:`)
+
+
+def test_a_tencent_and_dnspod_stack_goes_to_verified_by_the_services_word(
+    deployment: Deployment, tencent_cloud: FakeTencentCloud
+) -> None:
+    domain = "tc-notify.example.test"
+    configure(deployment, tencent_cloud, [{"domain": domain, "type": "triggered"}])
+
+    deployment.up()
+
+    status = deployment.statuses()[domain]
+    assert status["status"] == "Verified"
+    assert [i["item"] for i in status["items"]] == ["SPF", "DKIM", "DMARC", "MX"]
+    identity = tencent_cloud.identities[domain]
+    assert identity.verified and identity.dkim_option == 1  # verified by the service, 2048-bit key
+    assert tencent_cloud.count("UpdateEmailIdentity") >= 1
+    # The DKIM record is the service's: its host and key, published through DNSPod.
+    (dkim,) = tencent_cloud.zone_records("qcloud._domainkey.tc-notify", "TXT")
+    assert dkim.value == identity.dkim_value
+    outputs = [r["outputs"] for r in deployment.resources() if r["type"].endswith("SenderIdentity")]
+    assert outputs[0].get("dkim_private_key") is None  # the service keeps the private key, we have none
+    no_secret_anywhere(deployment, tencent_cloud)
+
+    deployment.refresh()  # reads the service's status and records again: nothing has changed
+    deployment.preview(expect_no_changes=True)
+    assert deployment.statuses()[domain]["status"] == "Verified"
+
+
+def test_the_services_domain_limit_surfaces_as_the_quota_error(
+    deployment: Deployment, tencent_cloud: FakeTencentCloud
+) -> None:
+    tencent_cloud.domain_limit = 1
+    configure(deployment, tencent_cloud, [{"domain": "tc-first.example.test", "type": "triggered"}])
+    deployment.up()
+    configure(
+        deployment,
+        tencent_cloud,
+        [
+            {"domain": "tc-first.example.test", "type": "triggered"},
+            {"domain": "tc-second.example.test", "type": "batch"},
+        ],
+    )
+
+    with pytest.raises(auto.errors.CommandError) as caught:
+        deployment.up()
+
+    text = str(caught.value)
+    assert "OperationDenied.ExceedDomainLimit" in text
+    assert "1 sender domains (tc-first.example.test)" in text
+    assert "tc-second.example.test" not in tencent_cloud.identities
+    assert tencent_cloud.zone_records("tc-second", "MX") == []  # nothing written for the refused domain
+    no_secret_anywhere(deployment, tencent_cloud)
+
+
+def test_a_verified_domains_deletion_is_refused_and_the_service_keeps_it(
+    deployment: Deployment, tencent_cloud: FakeTencentCloud
+) -> None:
+    domain = "tc-keep.example.test"
+    configure(deployment, tencent_cloud, [{"domain": domain, "type": "batch"}])
+    deployment.up()
+    assert tencent_cloud.identities[domain].verified
+
+    with pytest.raises(auto.errors.CommandError) as caught:
+        deployment.destroy()
+
+    assert "never deletes a verified domain" in str(caught.value)
+    assert domain in tencent_cloud.identities
+    assert tencent_cloud.count("DeleteEmailIdentity") == 0
+    assert [r.value for r in tencent_cloud.zone_records("tc-keep", "MX")] == ["mxbiz1.qq.com."]
+    no_secret_anywhere(deployment, tencent_cloud)
+
+
+def test_a_pending_domain_is_destroyed_in_the_service_and_in_dnspod(
+    deployment: Deployment, tencent_cloud: FakeTencentCloud
+) -> None:
+    domain = "tc-pending.example.test"
+    # Our own check asks a server that never answers, so the domain stays pending.
+    configure(deployment, tencent_cloud, [{"domain": domain, "type": "triggered"}], f"127.0.0.1:{free_port()}")
+    deployment.up()
+    assert deployment.statuses()[domain]["status"] == "Pending verification"
+    assert not tencent_cloud.identities[domain].verified
+
+    deployment.destroy()
+
+    assert domain not in tencent_cloud.identities
+    assert tencent_cloud.zone_records("tc-pending", "TXT") == []
