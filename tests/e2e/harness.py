@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +92,32 @@ class Deployment:
 
     def resources(self) -> list[dict[str, Any]]:
         return self.stack.export_stack().deployment.get("resources", [])
+
+    def start_up(self, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+        """`pulumi up` in a process of its own, in a new process group (runner, CLI and providers), so that
+        a test can run two at once or SIGKILL the whole group. Exit code 0 when the update succeeded."""
+        args = [str(self.project), str(self.folder / "state"), self.stack_name]
+        return subprocess.Popen(
+            [sys.executable, "-c", "import sys, tests.e2e.harness as h; sys.exit(h.up_main(sys.argv[1:]))", *args],
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
+def up_main(argv: list[str]) -> int:
+    """The body of `Deployment.start_up`'s process: print the CLI's output and the error, if any."""
+    project, state, stack_name = argv
+    stack = open_stack(stack_name, project_dir=Path(project), state_dir=Path(state), passphrase=PASSPHRASE)
+    try:
+        stack.up(on_output=print, color="never", show_secrets=False)
+    except auto.errors.CommandError as exc:
+        print(exc, flush=True)
+        return 1
+    return 0
 
 
 def _load(path: Path) -> dict[str, Any]:

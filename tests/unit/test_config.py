@@ -233,7 +233,7 @@ MISTAKES: list[tuple[str, Mutation, str, list[str]]] = [
         "unknown key in entry",
         _set(("domains", 1, "selector"), "s1"),
         "dms:domains[1].selector",
-        ["unknown key", "allowed: dkimKeyBits, dkimSelector, dmarcPolicy, domain, type"],
+        ["unknown key", "dkimKeyBits, dkimSelector, dmarcPolicy, domain, retire, type"],
     ),
     (
         "bad dmarcPolicy",
@@ -265,9 +265,9 @@ MISTAKES: list[tuple[str, Mutation, str, list[str]]] = [
     ("unknown dns key", _set(("dns", "port"), 53), "dms:dns.port", ["unknown key", "allowed:"]),
     (
         "bad provider",
-        _set(("dns", "provider"), "route53"),
+        _set(("dns", "provider"), "cloudflare"),
         "dms:dns.provider",
-        ["'route53' is not allowed", "allowed: rfc2136"],
+        ["'cloudflare' is not allowed", "allowed: rfc2136, route53"],
     ),
     ("missing server", _delete(("dns", "server")), "dms:dns.server", ["missing"]),
     ("bad server port", _set(("dns", "server"), "ns1.example.com:dns"), "dms:dns.server", ["is not HOST or HOST:PORT"]),

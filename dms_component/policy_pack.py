@@ -1,0 +1,148 @@
+"""The quota and the triggered/batch rule as a Pulumi CrossGuard policy pack (see policy/ and docs/rules.md).
+
+A platform team can enforce them on any stack that declares this project's SenderIdentity resources,
+whether or not it uses our `__main__.py`. The checks themselves are the pure functions in core/rules.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dms_component.core.rules import quota_plan
+from dms_component.core.verdicts import VERIFIED
+
+IDENTITY_TYPE = "pulumi-python:dynamic/dms:SenderIdentity"
+PACK_NAME = "dms-sender-domains"
+
+
+@dataclass(frozen=True)
+class DeclaredIdentity:
+    """What the policies read from a SenderIdentity's inputs."""
+
+    urn: str
+    domain: str
+    mail_type: str
+    ledger: Mapping[str, Any]
+
+
+def declared_identities(resources: Iterable[Any]) -> list[DeclaredIdentity]:
+    """The SenderIdentity resources among a stack's resources (pulumi_policy PolicyResource objects)."""
+    found = []
+    for r in resources:
+        if r.resource_type != IDENTITY_TYPE:
+            continue
+        props = r.props or {}
+        domain, mail_type = props.get("domain"), props.get("mail_type")
+        if isinstance(domain, str) and isinstance(mail_type, str):  # unknown at preview: nothing to judge
+            ledger = props.get("ledger") if isinstance(props.get("ledger"), Mapping) else {}
+            found.append(DeclaredIdentity(r.urn, domain, mail_type, ledger))
+    return found
+
+
+def type_separation_violations(identities: list[DeclaredIdentity]) -> list[str]:
+    """A domain declared twice (by two resources), and above all for both triggered and batch mail."""
+    types: dict[str, list[str]] = {}
+    for identity in identities:
+        types.setdefault(identity.domain, []).append(identity.mail_type)
+    violations = []
+    for domain, declared in sorted(types.items()):
+        if len(set(declared)) > 1:
+            violations.append(
+                f"{domain} is declared for {' and '.join(sorted(set(declared)))} mail; the service's guide recommends"
+                " separate domains for triggered and batch mail, so batch mail's reputation can't hurt triggered mail"
+            )
+        elif len(declared) > 1:
+            violations.append(f"{domain} is declared {len(declared)} times; one SenderIdentity per domain")
+    return violations
+
+
+def quota_violation(
+    identities: list[DeclaredIdentity],
+    quota: int | None,
+    verified_in: Callable[[Mapping[str, Any]], list[str]],
+    read_ledger: bool = True,
+) -> str | None:
+    """The quota message when the stack's domains plus the ledger's verified ones don't fit, else None.
+
+    `quota` from the policy config wins; without it each identity's own dms:ledger.quota is used (the smallest).
+    """
+    if not identities:
+        return None
+    if quota is None:
+        # Numbers come through the engine's protobuf Struct as floats.
+        quotas = [int(i.ledger["quota"]) for i in identities if isinstance(i.ledger.get("quota"), int | float)]
+        if not quotas:
+            return None
+        quota = min(quotas)
+    quota = int(quota)
+    verified: set[str] = set()
+    if read_ledger:
+        ledgers = {repr(sorted(i.ledger.items())): i.ledger for i in identities if i.ledger}
+        for settings in ledgers.values():
+            try:
+                verified.update(verified_in(settings))
+            except Exception as exc:  # fail closed: a quota that can't be checked is not passed
+                return f"quota: can't read the ledger to check the quota: {exc}"
+    # The engine reports resources in no fixed order: sort, so the message is the same every time.
+    plan = quota_plan(sorted(i.domain for i in identities), verified, quota)
+    return None if plan.ok else plan.message()
+
+
+def ledger_verified(settings: Mapping[str, Any]) -> list[str]:
+    """The verified domains of the ledger named by a SenderIdentity's `ledger` input."""
+    from providers.ledger import open_ledger
+
+    # A relative sqlite path is taken from the working directory: the CLI runs the pack in the project folder.
+    return [e.domain for e in open_ledger(dict(settings)).entries() if e.status == VERIFIED]
+
+
+def build_pack() -> None:
+    """Start the policy pack's analyzer server (this blocks: the engine talks to it over gRPC)."""
+    from pulumi_policy import (
+        EnforcementLevel,
+        PolicyConfigSchema,
+        PolicyPack,
+        ReportViolation,
+        StackValidationArgs,
+        StackValidationPolicy,
+    )
+
+    def check_quota(args: StackValidationArgs, report: ReportViolation) -> None:
+        config = args.get_config()
+        message = quota_violation(
+            declared_identities(args.resources),
+            config.get("quota"),
+            ledger_verified,
+            read_ledger=config.get("readLedger", True),
+        )
+        if message:
+            report(message)
+
+    def check_types(args: StackValidationArgs, report: ReportViolation) -> None:
+        for message in type_separation_violations(declared_identities(args.resources)):
+            report(message)
+
+    PolicyPack(
+        name=PACK_NAME,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        policies=[
+            StackValidationPolicy(
+                name="sender-domain-quota",
+                description="At most `quota` verified sender domains per account: the stack's plus the ledger's.",
+                validate=check_quota,
+                config_schema=PolicyConfigSchema(
+                    properties={
+                        "quota": {"type": "integer", "minimum": 1},
+                        "readLedger": {"type": "boolean"},
+                    }
+                ),
+            ),
+            StackValidationPolicy(
+                name="separate-triggered-and-batch-domains",
+                description="One sender domain is used for triggered or for batch mail, never both.",
+                validate=check_types,
+            ),
+        ],
+    )
