@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 PULUMI_BIN = $$(bash scripts/ensure-pulumi.sh)
 
 .PHONY: bootstrap demo demo-preview demo-refresh demo-destroy demo-reset test lint
+.PHONY: bench
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +43,15 @@ test: bootstrap lint
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check --quiet .
 	@$(VENV)/bin/ruff format --check --quiet .
+
+# Benchmarks (bench/README.md), not tests: their own venv, so octoDNS and its pytest plugins stay out of .venv.
+BENCH_VENV := bench/.venv
+BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
+
+$(BENCH_STAMP): requirements.txt bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench: $(BENCH_STAMP)
+	@bash bench/run.sh
