@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
 
 from dms_component.config import DnsTarget, DomainSpec, LedgerSettings, VerificationSettings
 from dms_component.core.records import PROFILES, Profile, required_records
+from dms_component.core.service_records import records_from_attributes
 from dms_component.core.verdicts import PENDING
 from providers.dynamic.identity import SenderIdentity
 from providers.dynamic.records import DnsRecords
@@ -34,11 +36,19 @@ class SenderDomain(pulumi.ComponentResource):
         ledger: LedgerSettings,
         verification: VerificationSettings,
         profile: Profile = PROFILES["tencent-ses"],
+        existing_email_dns: str = "error",
+        verify_after: pulumi.Input[Sequence[pulumi.Resource]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """`verify_after`: resources the verification waits for besides this domain's records. A stack
+        passes every domain's DnsRecords, so all records are written before any verification holds one
+        of the provider's few threads while it polls (see docs/checks.md)."""
         super().__init__("dms:index:SenderDomain", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        ledger_settings = ledger.settings()
+        ledger_settings: Any = ledger.settings()
+        if ledger.secret_key:
+            # The ledger's credential (tencent) travels only as a Pulumi secret: encrypted in state.
+            ledger_settings = pulumi.Output.secret(ledger.with_secret())
 
         identity = SenderIdentity(
             f"{name}/identity",
@@ -48,22 +58,45 @@ class SenderDomain(pulumi.ComponentResource):
             ledger=ledger_settings,
             opts=child,
         )
-        wanted = identity.dkim_public_key.apply(
-            lambda key: [
-                r.to_dict() for r in required_records(spec.domain, key, profile, spec.dkim_selector, spec.dmarc_policy)
-            ]
-        )
+        # The same names with a placeholder key: known at preview, so conflicts are found before any write.
+        preview = required_records(spec.domain, "", profile, spec.dkim_selector, spec.dmarc_policy)
+        if not ledger.decides_records:
+            wanted = identity.dkim_public_key.apply(
+                lambda key: [
+                    r.to_dict()
+                    for r in required_records(spec.domain, key, profile, spec.dkim_selector, spec.dmarc_policy)
+                ]
+            )
+        else:
+            # The service (tencent) says which records to publish, its DKIM host and key included.
+            wanted = identity.service_attributes.apply(
+                lambda attributes: [
+                    r.to_dict()
+                    for r in records_from_attributes(
+                        spec.domain,
+                        attributes or [],
+                        mx_preference=profile.mx_preference,
+                        dmarc_policy=spec.dmarc_policy,
+                    )
+                ]
+            )
+            preview = [r for r in preview if r.item != "DKIM"]  # its host is the service's, known after create
         records = DnsRecords(
             f"{name}/records",
             domain=spec.domain,
             records=wanted,
+            preview_records=[r.to_dict() for r in preview],
             dns=dns.settings(),
             tsig_secret=pulumi.Output.secret(dns.tsig_secret) if dns.tsig_secret else None,
             ledger=ledger_settings,
+            adopt=spec.adopt,
+            conflicts_check=existing_email_dns,
             opts=child,
         )
-        # Ask the server we write to unless told otherwise: it is the zone's primary.
-        nameservers = [verification.nameserver or dns.server]
+        records.conflicts.apply(lambda found: _warn_conflicts(spec.domain, found))
+        # Ask the server we write to unless told otherwise: it is the zone's primary. A cloud DNS
+        # host has no such server: then the zone's authoritative servers are found from its NS records.
+        nameservers = [s for s in (verification.nameserver or dns.server,) if s]
         check = Verification(
             f"{name}/verification",
             domain=spec.domain,
@@ -71,7 +104,12 @@ class SenderDomain(pulumi.ComponentResource):
             nameservers=nameservers,
             timeout=verification.timeout,
             ledger=ledger_settings,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[records]),
+            # Our own key signs a probe checked against the published key; the service's key (tencent) is not ours.
+            dkim_private_key=None if ledger.decides_records else identity.dkim_private_key,
+            opts=pulumi.ResourceOptions.merge(
+                pulumi.ResourceOptions(parent=self, depends_on=[records]),
+                pulumi.ResourceOptions(depends_on=verify_after),
+            ),
         )
         pulumi.Output.all(check.status, check.items).apply(lambda v: _warn_pending(spec.domain, *v))
 
@@ -100,3 +138,8 @@ def _warn_pending(domain: str, status: str | None, items: list[dict[str, Any]] |
     if status == PENDING:
         reasons = "; ".join(i["reason"] for i in items or [] if not i.get("ok"))
         pulumi.log.warn(f"{domain} is pending verification: {reasons}")
+
+
+def _warn_conflicts(domain: str, found: list[str] | None) -> None:
+    if found:
+        pulumi.log.warn(f"{domain}: email records this stack did not write are at its names: {'; '.join(found)}")

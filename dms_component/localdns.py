@@ -1,5 +1,8 @@
 """The embedded default's DNS server: Knot on loopback, one zone, TSIG-authorised updates.
 
+It also serves small read-only stand-ins for the names outside that zone which verification looks
+up (WORLD_ZONES: the SPF include qcloudmail.com and the MX host mxbiz1.qq.com).
+
 Used by `make demo` and by the test suite. Its data lives in one folder, so a restart keeps
 the records (the zone file is written after every update).
 """
@@ -23,6 +26,14 @@ import dns.rcode
 
 KEY_NAME = "dms-local"
 ALGORITHM = "hmac-sha256"
+
+# The names outside the user's zone that verification looks up: the SPF include and the MX host.
+# The local server holds stand-ins so the demo and the tests reach Verified offline (read-only zones;
+# the addresses are loopback, nothing connects to them).
+WORLD_ZONES = {
+    "qq.com": "mxbiz1 A 127.0.0.1\n",
+    "qcloudmail.com": '@ TXT "v=spf1 include:spf.qcloudmail.com -all"\nspf TXT "v=spf1 ip4:127.0.0.0/8 -all"\n',
+}
 
 
 @dataclass
@@ -62,11 +73,13 @@ class LocalDnsServer:
             (self.folder / sub).mkdir(parents=True, exist_ok=True)
         zone_file = zones / f"{self.zone}.zone"
         if not zone_file.exists():
-            zone_file.write_text(
-                f"$ORIGIN {self.zone}.\n$TTL 300\n"
-                f"@ SOA ns1.{self.zone}. hostmaster.{self.zone}. 1 3600 600 86400 300\n"
-                f"@ NS ns1.{self.zone}.\nns1 A 127.0.0.1\n"
-            )
+            zone_file.write_text(_zone_text(self.zone))
+        world = [z for z in WORLD_ZONES if z != self.zone]
+        for name in world:
+            text = _zone_text(name, WORLD_ZONES[name])
+            path = zones / f"{name}.zone"
+            if not path.exists() or path.read_text() != text:
+                path.write_text(text)
         conf = self.folder / "knot.conf"
         # Knot's YAML parser takes block style only.
         conf.write_text(
@@ -90,7 +103,7 @@ class LocalDnsServer:
             "    zonefile-sync: 0\n"
             "    journal-content: changes\n"
             "zone:\n"
-            f"  - domain: {self.zone}\n    acl: dms-update\n"
+            f"  - domain: {self.zone}\n    acl: dms-update\n" + "".join(f"  - domain: {name}\n" for name in world)
         )
         return conf
 
@@ -100,18 +113,25 @@ class LocalDnsServer:
             os.kill(pid, 0)
         except (OSError, ValueError):
             return False
-        return self._answers()
+        return self._answers([self.zone])
 
-    def _answers(self) -> bool:
-        try:
-            response = dns.query.udp(dns.message.make_query(self.zone, "SOA"), self.host, port=self.port, timeout=0.5)
-        except Exception:
-            return False
-        return response.rcode() == dns.rcode.NOERROR and bool(response.answer)
+    def _answers(self, zones: list[str] | None = None) -> bool:
+        """Every zone (by default the user's and the world's) is loaded: each answers its SOA."""
+        for zone in dict.fromkeys(zones or [self.zone, *WORLD_ZONES]):
+            try:
+                query = dns.message.make_query(zone, "SOA")
+                response = dns.query.udp(query, self.host, port=self.port, timeout=0.5)
+            except Exception:
+                return False
+            if response.rcode() != dns.rcode.NOERROR or not response.answer:
+                return False
+        return True
 
     def start(self, wait: float = 20.0) -> LocalDnsServer:
         if self.running():
-            return self
+            if self._answers():
+                return self
+            self.stop()  # started before it served the world zones: start again with the new config
         knotd = shutil.which("knotd") or "/usr/sbin/knotd"
         if not Path(knotd).exists():
             raise RuntimeError("knotd is not installed: run `make bootstrap` (installs the Debian package knot)")
@@ -144,6 +164,14 @@ class LocalDnsServer:
             pass
         self.pid_file.unlink(missing_ok=True)
         self._process = None
+
+
+def _zone_text(zone: str, records: str = "") -> str:
+    return (
+        f"$ORIGIN {zone}.\n$TTL 300\n"
+        f"@ SOA ns1.{zone}. hostmaster.{zone}. 1 3600 600 86400 300\n"
+        f"@ NS ns1.{zone}.\nns1 A 127.0.0.1\n" + records
+    )
 
 
 def free_port() -> int:

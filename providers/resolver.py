@@ -1,27 +1,48 @@
-"""Ask authoritative servers directly (recursion off, UDP with TCP fallback); never a caching resolver."""
+"""Ask authoritative servers directly: recursion off, UDP with TCP fallback, never a caching resolver.
+
+`Resolver` asks every question of a poll concurrently (dns.asyncquery), each of every server at
+once, and merges the replies: servers that don't answer are skipped while another one does, and
+servers that answer differently make the answer an error (the change has not reached all of them
+yet, and a receiver may ask any of them).
+
+Which servers: the ones given (dms:verification.nameserver, the server written to, or --nameserver)
+for every name; for a name outside the sender domain (an SPF include, the MX host) that those
+servers refuse (they don't serve it), the name's own authoritative servers, found through the
+system resolver. With no servers given, every name goes to its zone's authoritative servers.
+
+Answers for names outside the sender domain are shared between the polls of every domain in the
+process for a few seconds: twenty domains polling `qcloudmail.com` would otherwise ask the same
+question many times a second, which authoritative servers' rate limiting punishes.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
+import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
+import dns.asyncquery
+import dns.asyncresolver
 import dns.exception
 import dns.flags
 import dns.message
 import dns.name
-import dns.query
 import dns.rcode
-import dns.rdata
+import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.MX
 import dns.rdtypes.ANY.TXT
-import dns.resolver
 
+from dms_component.core.lookups import Answer, Question, question, under
 from dms_component.core.nameservers import Nameserver
-from dms_component.core.verdicts import Answer
 
-_TIMEOUT = 3.0
+TIMEOUT = 3.0  # seconds for one question to one server (two tries of half each)
+SHARED_MAX_AGE = 5.0  # seconds an answer outside the sender domain is reused across polls and domains
+ZONE_MAX_AGE = 300.0  # seconds a zone's authoritative servers are remembered
+GRACE = 0.3  # seconds the other servers get once one has answered (at least 3x that one's time)
 
 
 def address_of(server: Nameserver) -> str:
@@ -32,30 +53,173 @@ def address_of(server: Nameserver) -> str:
     return str(infos[0][4][0])
 
 
-def ask(server: Nameserver, host: str, rtype: str, timeout: float = _TIMEOUT) -> Answer:
-    """One question to one server; TXT strings are joined, MX rendered as 'pref exchange.'."""
-    query = dns.message.make_query(host, rtype)
-    query.flags &= ~dns.flags.RD
-    try:
-        response, _ = dns.query.udp_with_fallback(query, address_of(server), timeout=timeout, port=server.port)
-    except (dns.exception.DNSException, OSError) as exc:
-        return Answer(error=f"{server} did not answer ({exc.__class__.__name__})")
+class _TimedCache:
+    """A process-wide map with an age limit; safe across the provider's threads and event loops."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[object, tuple[float, object]] = {}
+
+    def get(self, key: object, max_age: float) -> object | None:
+        with self._lock:
+            hit = self._items.get(key)
+        if hit is None or time.monotonic() - hit[0] > max_age:
+            return None
+        return hit[1]
+
+    def put(self, key: object, value: object) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+            if len(self._items) > 4096:  # stays small: drop the oldest half
+                for old in sorted(self._items, key=lambda k: self._items[k][0])[:2048]:
+                    del self._items[old]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+SHARED_ANSWERS = _TimedCache()
+ZONE_SERVERS = _TimedCache()
+
+
+@dataclass(frozen=True)
+class _Reply:
+    server: Nameserver
+    answer: Answer | None = None  # the server's answer, when it gave one
+    refused: bool = False  # REFUSED: the server does not serve this name
+    failure: str | None = None  # no usable answer: timeout, SERVFAIL...
+
+
+class Resolver:
+    """Asks the servers of one verification; `own` is the sender domain (its answers are never shared)."""
+
+    def __init__(
+        self, servers: Sequence[Nameserver] | None = None, *, own: str | None = None, timeout: float = TIMEOUT
+    ) -> None:
+        self.servers = tuple(servers or ())
+        self.own = own
+        self.timeout = timeout
+        self.queries = 0  # questions sent to servers (for benchmarks)
+
+    async def ask_many(self, questions: Iterable[Question]) -> dict[Question, Answer]:
+        """Every question at once; each distinct (name, type) is asked once."""
+        unique = list(dict.fromkeys(question(*q) for q in questions))
+        answers = await asyncio.gather(*(self.ask(*q) for q in unique))
+        return dict(zip(unique, answers, strict=True))
+
+    async def ask(self, name: str, rtype: str) -> Answer:
+        key = question(name, rtype)
+        shared = self.own is None or not under(key[0], self.own)
+        cache_key = (self.servers, key)
+        if shared:
+            cached = SHARED_ANSWERS.get(cache_key, SHARED_MAX_AGE)
+            if isinstance(cached, Answer):
+                return cached
+        answer = await self._ask(*key, shared=shared)
+        if shared and answer.error is None:
+            SHARED_ANSWERS.put(cache_key, answer)
+        return answer
+
+    async def _ask(self, name: str, rtype: str, *, shared: bool) -> Answer:
+        if self.servers:
+            answer, refused = await self._ask_servers(self.servers, name, rtype)
+            if not (refused and shared):
+                return answer
+        try:
+            servers = await zone_servers(name)
+        except (dns.exception.DNSException, OSError) as exc:
+            return Answer(error=f"can't find the authoritative servers of {name} ({exc.__class__.__name__})")
+        answer, _ = await self._ask_servers(servers, name, rtype)
+        return answer
+
+    async def _ask_servers(self, servers: Sequence[Nameserver], name: str, rtype: str) -> tuple[Answer, bool]:
+        """Ask all servers at once and merge; also whether every server refused the name."""
+        replies = await self._replies(servers, name, rtype)
+        answered = [r for r in replies if r.answer is not None]
+        if answered:
+            first = answered[0]
+            for other in answered[1:]:
+                if _same(other.answer, first.answer) is False:
+                    return Answer(
+                        error=f"{first.server} and {other.server} answer differently"
+                        " (the change has not reached every server yet)"
+                    ), False
+            return first.answer, False  # type: ignore[return-value]
+        if replies and all(r.refused for r in replies):
+            return Answer(error=f"{replies[0].server} refused the question (it does not serve {name})"), True
+        failures = [r.failure or f"{r.server} refused the question" for r in replies]
+        return Answer(error="; ".join(failures) or "no server to ask"), False
+
+    async def _replies(self, servers: Sequence[Nameserver], name: str, rtype: str) -> list[_Reply]:
+        """Every server's reply; once one has answered, the others get a grace period, not the full timeout."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        tasks = {asyncio.ensure_future(self._query(s, name, rtype)): s for s in servers}
+        pending, replies = set(tasks), []
+        grace_ends: float | None = None
+        while pending:
+            wait = None if grace_ends is None else max(0.0, grace_ends - loop.time())
+            done, pending = await asyncio.wait(pending, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+            if not done:
+                break
+            for task in done:
+                reply = task.result()
+                replies.append(reply)
+                if reply.answer is not None and grace_ends is None:
+                    grace_ends = loop.time() + max(GRACE, 3 * (loop.time() - started))
+        for task in pending:
+            task.cancel()
+            replies.append(_Reply(tasks[task], failure=f"{tasks[task]} did not answer in time"))
+        order = {s: i for i, s in enumerate(servers)}
+        return sorted(replies, key=lambda r: order[r.server])
+
+    async def _query(self, server: Nameserver, name: str, rtype: str) -> _Reply:
+        query = dns.message.make_query(name, rtype)
+        query.flags &= ~dns.flags.RD  # authoritative data only
+        self.queries += 1
+        try:
+            where = server.host if server.is_ip else await _address(server)
+            response = None
+            for attempt in (1, 2):  # one retry: a lost UDP packet should not fail a poll
+                try:
+                    response, _ = await dns.asyncquery.udp_with_fallback(
+                        query, where, timeout=self.timeout / 2, port=server.port
+                    )
+                    break
+                except dns.exception.Timeout:
+                    if attempt == 2:
+                        raise
+        except (dns.exception.DNSException, OSError) as exc:
+            return _Reply(server, failure=f"{server} did not answer ({exc.__class__.__name__})")
+        assert response is not None
+        return _interpret(server, response, name, rtype)
+
+
+def _interpret(server: Nameserver, response: dns.message.Message, name: str, rtype: str) -> _Reply:
     rcode = response.rcode()
-    if rcode == dns.rcode.NXDOMAIN:
-        return Answer()
-    if rcode != dns.rcode.NOERROR:
-        return Answer(error=f"{server} answered {dns.rcode.to_text(rcode)}")
-    return Answer(tuple(render(rd) for rd in answered(response, host, rtype)))
-
-
-def answered(response: dns.message.Message, host: str, rtype: str) -> list[dns.rdata.Rdata]:
-    """The records of the answer section at exactly `host` and of type `rtype`."""
-    qname = dns.name.from_text(host)
+    qname = dns.name.from_text(name)
     wanted = dns.rdatatype.from_text(rtype)
-    return [rd for rrset in response.answer if rrset.name == qname and rrset.rdtype == wanted for rd in rrset]
+    if rcode not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+        if rcode == dns.rcode.REFUSED:
+            return _Reply(server, refused=True)
+        return _Reply(server, failure=f"{server} answered {dns.rcode.to_text(rcode)}")
+    values: list[str] = []
+    cname: str | None = None
+    for rrset in response.answer:
+        if rrset.name != qname:
+            continue  # a chased CNAME target: asked on its own, from its own servers
+        if rrset.rdtype == wanted:
+            values += [render(rd) for rd in rrset]
+        elif rrset.rdtype == dns.rdatatype.CNAME and wanted != dns.rdatatype.CNAME:
+            cname = rrset[0].target.to_text().rstrip(".").lower()
+    if values:
+        return _Reply(server, Answer(tuple(sorted(values))))
+    return _Reply(server, Answer(cname=cname))
 
 
 def render(rdata: object) -> str:
+    """TXT strings joined without separators; MX as 'preference exchange.'; others as zone-file text."""
     if isinstance(rdata, dns.rdtypes.ANY.TXT.TXT):
         return b"".join(rdata.strings).decode("utf-8", errors="replace")
     if isinstance(rdata, dns.rdtypes.ANY.MX.MX):
@@ -63,32 +227,39 @@ def render(rdata: object) -> str:
     return rdata.to_text()  # type: ignore[attr-defined]
 
 
-def ask_first(servers: Sequence[Nameserver], host: str, rtype: str) -> Answer:
-    """Ask each server in turn until one answers."""
-    answer = Answer(error="no authoritative server to ask")
-    for server in servers:
-        answer = ask(server, host, rtype)
-        if answer.error is None:
-            return answer
-    return answer
+def _same(a: Answer | None, b: Answer | None) -> bool:
+    assert a is not None and b is not None
+    return set(a.values) == set(b.values) and a.cname == b.cname
 
 
-def ask_all(servers: Sequence[Nameserver], questions: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Answer]:
-    """All questions at once; each distinct (host, type) is asked once and the answer shared."""
-    unique = list(dict.fromkeys(questions))
-    with ThreadPoolExecutor(max_workers=max(1, len(unique))) as pool:
-        answers = list(pool.map(lambda q: ask_first(servers, *q), unique))
-    return dict(zip(unique, answers, strict=True))
+async def _address(server: Nameserver) -> str:
+    infos = await asyncio.get_running_loop().getaddrinfo(server.host, server.port, type=socket.SOCK_DGRAM)
+    return str(infos[0][4][0])
+
+
+async def zone_servers(name: str) -> tuple[Nameserver, ...]:
+    """The addresses of the NS hosts of the zone holding `name`, via the system resolver (cached)."""
+    cached = ZONE_SERVERS.get(name, ZONE_MAX_AGE)
+    if isinstance(cached, tuple):
+        return cached
+    zone = await dns.asyncresolver.zone_for_name(name, lifetime=10)
+    resolver = dns.asyncresolver.Resolver()
+    hosts = [ns.target for ns in await resolver.resolve(zone, "NS", lifetime=10)]
+
+    async def addresses(host: dns.name.Name, rtype: str) -> list[Nameserver]:
+        try:
+            return [Nameserver(a.to_text()) for a in await resolver.resolve(host, rtype, lifetime=10)]
+        except dns.exception.DNSException:
+            return []
+
+    found = await asyncio.gather(*(addresses(h, t) for h in hosts for t in ("A", "AAAA")))
+    servers = tuple(dict.fromkeys(s for group in found for s in group))
+    if not servers:
+        raise dns.exception.DNSException(f"no address for the name servers of {zone}")
+    ZONE_SERVERS.put(name, servers)
+    return servers
 
 
 def authoritative_servers(domain: str) -> Sequence[Nameserver]:
     """Find the zone of `domain` and the addresses of its NS hosts, via the system resolver."""
-    zone = dns.resolver.zone_for_name(domain)
-    servers: list[Nameserver] = []
-    for ns in dns.resolver.resolve(zone, "NS"):
-        for rtype in ("A", "AAAA"):
-            try:
-                servers.extend(Nameserver(a.to_text()) for a in dns.resolver.resolve(ns.target, rtype))
-            except dns.exception.DNSException:
-                continue
-    return servers
+    return list(asyncio.run(zone_servers(domain)))

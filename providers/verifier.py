@@ -1,40 +1,117 @@
-"""Verification: ask the zone's authoritative servers and judge each item, polling until a deadline."""
+"""Verification: ask the authoritative servers and judge each item, polling until a deadline.
+
+One poll asks every question it can at once (the four records, the SPF include, the MX host's
+addresses), judges, and asks what the judgement still needs (nested includes, CNAME targets) in
+further rounds until nothing is missing; each (name, type) is asked once per poll and its answer
+shared by every item. Polls repeat on `core.polling.Schedule` until every item passes or the
+deadline comes.
+
+The async functions are the API (many domains verify concurrently in one event loop, and a
+benchmark can drive them); verify_once / verify_until wrap them for synchronous callers.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from dms_component.core.nameservers import Nameserver
+from dms_component.core.polling import DEFAULT, Schedule
 from dms_component.core.records import RequiredRecord
-from dms_component.core.verdicts import DomainVerdict, judge
-from providers.resolver import ask_all
+from dms_component.core.verdicts import VERIFIED, DomainVerdict, evaluate, first_questions, judge
+from providers.resolver import Resolver
 
-FIRST_INTERVAL = 0.5
-MAX_INTERVAL = 10.0
+MAX_ROUNDS = 16  # rounds of questions in one poll; an SPF tree within the limits needs at most 11
 
 
-def verify_once(domain: str, required: Sequence[RequiredRecord], servers: Sequence[Nameserver]) -> DomainVerdict:
-    answers = ask_all(servers, [(r.host, r.rtype) for r in required])
-    return judge(domain, required, answers)
+@dataclass
+class PollStats:
+    """What a verification cost; filled in when passed to the functions below (for benchmarks)."""
+
+    polls: int = 0
+    rounds: int = 0
+    queries: int = 0
+    seconds: float = 0.0
+
+
+async def poll(
+    domain: str,
+    required: Sequence[RequiredRecord],
+    resolver: Resolver,
+    *,
+    dkim_private_key: str | None = None,
+    stats: PollStats | None = None,
+) -> DomainVerdict:
+    """One poll: ask, judge, ask what the judgement needs, until it needs nothing."""
+    answers: dict = {}
+    needs = set(first_questions(required))
+    for _ in range(MAX_ROUNDS):
+        answers.update(await resolver.ask_many(needs))
+        if stats is not None:
+            stats.rounds += 1
+        result = evaluate(domain, required, answers, dkim_private_key=dkim_private_key)
+        if not result.needs:
+            return result.verdict
+        needs = set(result.needs)
+    return judge(domain, required, answers, dkim_private_key=dkim_private_key)
+
+
+async def verify_until_async(
+    domain: str,
+    required: Sequence[RequiredRecord],
+    servers: Sequence[Nameserver] | None,
+    timeout: float,
+    *,
+    dkim_private_key: str | None = None,
+    schedule: Schedule = DEFAULT,
+    clock: Callable[[], float] = time.monotonic,
+    stats: PollStats | None = None,
+) -> DomainVerdict:
+    """Poll until every item passes or `timeout` seconds have passed; the last verdict."""
+    resolver = Resolver(servers, own=domain)
+    start = clock()
+    deadline = start + timeout
+    try:
+        while True:
+            verdict = await poll(domain, required, resolver, dkim_private_key=dkim_private_key, stats=stats)
+            if stats is not None:
+                stats.polls += 1
+            now = clock()
+            if verdict.status == VERIFIED or now >= deadline:
+                return verdict
+            await asyncio.sleep(min(schedule.interval(now - start), deadline - now))
+    finally:
+        if stats is not None:
+            stats.queries += resolver.queries
+            stats.seconds += clock() - start
+
+
+def verify_once(
+    domain: str,
+    required: Sequence[RequiredRecord],
+    servers: Sequence[Nameserver] | None,
+    *,
+    dkim_private_key: str | None = None,
+) -> DomainVerdict:
+    """One poll. `servers`: ask these (None or empty: each name's authoritative servers)."""
+    return verify_until(domain, required, servers, 0, dkim_private_key=dkim_private_key)
 
 
 def verify_until(
     domain: str,
     required: Sequence[RequiredRecord],
-    servers: Sequence[Nameserver],
+    servers: Sequence[Nameserver] | None,
     timeout: float,
     *,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    dkim_private_key: str | None = None,
+    schedule: Schedule = DEFAULT,
+    stats: PollStats | None = None,
 ) -> DomainVerdict:
-    """Poll with a growing interval until every item passes or `timeout` seconds have passed."""
-    deadline = clock() + timeout
-    interval = FIRST_INTERVAL
-    while True:
-        verdict = verify_once(domain, required, servers)
-        remaining = deadline - clock()
-        if all(i.ok for i in verdict.items) or remaining <= 0:
-            return verdict
-        sleep(min(interval, remaining))
-        interval = min(interval * 2, MAX_INTERVAL)
+    """verify_until_async for synchronous callers (the CLI, the Pulumi provider's threads)."""
+    return asyncio.run(
+        verify_until_async(
+            domain, required, servers, timeout, dkim_private_key=dkim_private_key, schedule=schedule, stats=stats
+        )
+    )

@@ -1,25 +1,28 @@
-"""Per-item verdicts: what the service would say about each required record (pure)."""
+"""Per-item verdicts: what the service, and a receiving mail server, would say about each record (pure).
+
+`evaluate` judges the items from the DNS answers it is given and lists the questions it still
+needs (an include's SPF record, a CNAME's target, the MX host's address...). The shell asks them
+and evaluates again until nothing is missing; `judge` gives the final verdict with whatever is
+there (a missing answer then fails its item).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from dms_component.core import dkim, dmarc, spf
+from dms_component.core.lookups import Answer, Lookups, Question, Resolved, canonical, question
 from dms_component.core.records import RequiredRecord
+
+__all__ = ["PENDING", "VERIFIED", "Answer", "Answers", "DomainVerdict", "Evaluation", "ItemResult", "judge"]
 
 VERIFIED = "Verified"
 PENDING = "Pending verification"
 
-# What a resolver found at one (host, type): the values, or an error that stopped the lookup.
-Answers = Mapping[tuple[str, str], "Answer"]
-
-
-@dataclass(frozen=True)
-class Answer:
-    values: tuple[str, ...] = ()  # TXT strings joined; MX as "preference exchange."
-    error: str | None = None
+# What the servers said at each (name, type) asked so far.
+Answers = Mapping[Question, Answer]
 
 
 @dataclass(frozen=True)
@@ -50,79 +53,205 @@ class DomainVerdict:
         return {"domain": self.domain, "status": self.status, "items": [i.to_dict() for i in self.items]}
 
 
-def judge(domain: str, required: Sequence[RequiredRecord], answers: Answers) -> DomainVerdict:
-    return DomainVerdict(domain, tuple(judge_item(r, answers.get((r.host, r.rtype), Answer())) for r in required))
+@dataclass(frozen=True)
+class Evaluation:
+    verdict: DomainVerdict  # provisional while `needs` is not empty
+    needs: frozenset[Question]  # questions to ask before the verdict is final
 
 
-def judge_item(record: RequiredRecord, answer: Answer) -> ItemResult:
+def first_questions(required: Sequence[RequiredRecord]) -> list[Question]:
+    """What a poll asks up front: each record's own question, and those a correct zone leads to."""
+    out = [question(r.host, r.rtype) for r in required]
+    for r in required:
+        include = _spf_include(r) if r.item == "SPF" else None
+        if include:
+            out.append(question(include, "TXT"))
+        if r.item == "MX":
+            out += [question(r.value, "A"), question(r.value, "AAAA")]
+    return list(dict.fromkeys(out))
+
+
+def evaluate(
+    domain: str, required: Sequence[RequiredRecord], answers: Answers, *, dkim_private_key: str | None = None
+) -> Evaluation:
+    """Judge with the answers so far; `needs` lists what is still to ask."""
+    lookups = Lookups(answers)
+    verdict = _judge(domain, required, lookups, dkim_private_key)
+    return Evaluation(verdict, frozenset(lookups.needs))
+
+
+def judge(
+    domain: str, required: Sequence[RequiredRecord], answers: Answers, *, dkim_private_key: str | None = None
+) -> DomainVerdict:
+    """The final verdict: an answer that is missing fails the item that needed it."""
+    return _judge(domain, required, Lookups(answers, final=True), dkim_private_key)
+
+
+def judge_item(record: RequiredRecord, answer: Answer, *, dkim_private_key: str | None = None) -> ItemResult:
+    """One item from the answer at its own (host, type); further answers count as missing."""
+    return _judge_one(record, Lookups({question(record.host, record.rtype): answer}, final=True), dkim_private_key)
+
+
+def _judge(domain: str, required: Sequence[RequiredRecord], lookups: Lookups, key: str | None) -> DomainVerdict:
+    return DomainVerdict(domain, tuple(_judge_one(r, lookups, key) for r in required))
+
+
+def _judge_one(record: RequiredRecord, lookups: Lookups, key: str | None) -> ItemResult:
     expected = record.value if record.rtype == "TXT" else f"{record.preference} {record.value}"
-
-    def result(ok: bool, reason: str, current: Sequence[str] = answer.values) -> ItemResult:
-        return ItemResult(record.item, record.host, expected, tuple(current), ok, reason)
-
-    if answer.error:
-        return result(False, f"could not look up {record.rtype} at {record.host}: {answer.error}")
-    check = _CHECKS[record.item]
-    ok, reason, relevant = check(record, list(answer.values))
-    return result(ok, reason, relevant)
-
-
-def _check_spf(record: RequiredRecord, txts: list[str]) -> tuple[bool, str, list[str]]:
-    found = spf.spf_records(txts)
-    include = record.value.split()[1].split(":", 1)[1]
-    if not found:
-        return False, f"no SPF record at {record.host}: publish TXT {record.value!r}", found
-    if len(found) > 1:
-        return False, f"{len(found)} SPF records at {record.host}: merge them into one", found
-    if not spf.includes(found[0], include):
-        return False, f"the SPF record at {record.host} lacks include:{include}: add it", found
-    return True, "SPF record includes " + include, found
+    found = lookups.resolve(record.host, record.rtype)
+    if found is None:  # not asked yet: provisional
+        return ItemResult(record.item, record.host, expected, (), False, "not checked yet")
+    if found.error is not None:
+        reason = f"could not look up {record.rtype} at {record.host}: {found.error}"
+        return ItemResult(record.item, record.host, expected, (), False, reason)
+    ok, reason, current = _CHECKS[record.item](record, found, lookups, key)
+    return ItemResult(record.item, record.host, expected, tuple(current), ok, reason)
 
 
-def _check_dkim(record: RequiredRecord, txts: list[str]) -> tuple[bool, str, list[str]]:
-    want = dkim.public_key(record.value)
-    keys = [(t, dkim.public_key(t)) for t in txts]
-    keys = [(t, k) for t, k in keys if k is not None]
-    found = [t for t, _ in keys]
-    if not keys:
-        return False, f"no DKIM key record at {record.host}: publish TXT {record.value[:40]!r}...", found
-    if len(keys) > 1:
-        return False, f"{len(keys)} DKIM key records at {record.host}: keep only one", found
-    key = keys[0][1]
-    if key == "":
-        return False, f"the DKIM key at {record.host} is revoked (empty p=): publish the expected key", found
-    if key != want:
-        return False, f"the DKIM key at {record.host} differs from the expected key: replace it", found
-    return True, "DKIM key matches", found
+Check = Callable[[RequiredRecord, Resolved, Lookups, "str | None"], tuple[bool, str, list[str]]]
 
 
-def _check_dmarc(record: RequiredRecord, txts: list[str]) -> tuple[bool, str, list[str]]:
-    found = [t for t in txts if dmarc.is_dmarc(t)]
-    if not found:
-        return False, f"no DMARC record at {record.host}: publish TXT {record.value!r}", found
-    if len(found) > 1:
-        return False, f"{len(found)} DMARC records at {record.host}: keep only one", found
-    policy = dmarc.policy(found[0])
-    if policy is None:
-        return (
-            False,
-            f"the DMARC record at {record.host} needs v=DMARC1 then a valid p= (none, quarantine or reject)",
-            found,
-        )
-    return True, f"DMARC policy p={policy}", found
+def _spf_include(record: RequiredRecord) -> str | None:
+    """The include the expected SPF record asks for (the service's own), if any."""
+    try:
+        terms = spf.parse(record.value).mechanisms
+    except spf.SpfSyntaxError:
+        return None
+    return next((t.target for t in terms if t.kind == "include" and t.target), None)
 
 
-def _check_mx(record: RequiredRecord, mxs: list[str]) -> tuple[bool, str, list[str]]:
-    want = _host_key(record.value)
+def _check_spf(record: RequiredRecord, found: Resolved, lookups: Lookups, _key: str | None):
+    host, include = record.host, _spf_include(record)
+    records = spf.spf_records(found.values)
+    if not records:
+        return False, f"no SPF record at {host}: publish TXT {record.value!r}", records
+    if len(records) > 1:
+        return False, f"{len(records)} SPF records at {host}: merge them into one", records
+    try:
+        parsed = spf.parse(records[0])
+    except spf.SpfSyntaxError as exc:
+        return False, f"the SPF record at {host} is invalid ({exc}): fix it", records
+    if include is not None:
+        term, after_all = spf.find_include(parsed, include)
+        if term is None or term.qualifier != "+":
+            return False, f"the SPF record at {host} lacks include:{include}: add it", records
+        if after_all:
+            return False, f"the SPF record at {host} has include:{include} after all: move it before all", records
+    result = spf.evaluate(found.name, parsed, lookups)
+    if result.error is not None:
+        if result.kind == "temperror":
+            return False, f"the SPF check of {host} could not finish: {result.error}", records
+        return False, f"receivers reject the SPF record at {host}: {result.error}: fix it", records
+    if result.all_qualifier == "+":
+        reason = f"the SPF record at {host} ends in +all, which lets anyone send as {canonical(found.name)}"
+        return False, reason + ": use ~all or -all", records
+    return True, f"SPF record includes {include}" if include else "SPF record is valid", records
+
+
+def _check_dkim(record: RequiredRecord, found: Resolved, _lookups: Lookups, private_key: str | None):
+    host = record.host
+    records = [t for t in found.values if dkim.is_key_record(t)]
+    if not records:
+        return False, f"no DKIM key record at {host}{found.via()}: publish TXT {record.value[:40]!r}...", records
+    if len(records) > 1:
+        return False, f"{len(records)} DKIM key records at {host}{found.via()}: keep only one", records
+    try:
+        key = dkim.parse_key_record(records[0])
+    except dkim.DkimRecordError as exc:
+        return False, f"the DKIM key record at {host}{found.via()} is invalid ({exc}): replace it", records
+    try:
+        want = dkim.parse_key_record(record.value)
+    except dkim.DkimRecordError:  # the service's own value in a form we can't read: it must match as text
+        if _squeeze(records[0]) == _squeeze(record.value):
+            return True, "DKIM record matches", records
+        return False, f"the DKIM record at {host}{found.via()} differs from the expected one: replace it", records
+    problem = _dkim_key_problem(key, want)
+    if problem:
+        return False, f"the DKIM key at {host}{found.via()} {problem}", records
+    der = dkim.decode_key(key.public_key)
+    if dkim.rsa_public_key(der or b"") is None:
+        return False, f"the DKIM key at {host}{found.via()} is not an RSA public key: replace it", records
+    if der != dkim.decode_key(want.public_key):
+        return False, f"the DKIM key at {host}{found.via()} differs from the expected key: replace it", records
+    if private_key is not None:
+        selector = host.split("._domainkey.", 1)[0]
+        domain = host.split("._domainkey.", 1)[-1]
+        try:
+            failure = dkim.verify_message(dkim.probe_message(private_key, domain, selector), der or b"")
+        except dkim.ProbeError as exc:
+            return False, f"can't sign a probe message for {host}: {exc}", records
+        if failure:
+            reason = f"a message signed with the domain's private key fails with the key at {host} ({failure})"
+            return False, reason + ": publish the expected key", records
+        return True, "DKIM key matches; a signed probe message verifies", records
+    return True, "DKIM key matches", records
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def _dkim_key_problem(key: dkim.KeyRecord, want: dkim.KeyRecord) -> str | None:
+    if key.revoked:
+        return "is revoked (empty p=): publish the expected key"
+    if key.key_type != want.key_type:
+        return f"has k={key.key_type}, the service signs with k={want.key_type}: publish the expected key"
+    if key.hashes is not None and "sha256" not in key.hashes:
+        return f"allows only h={':'.join(key.hashes)}, the service signs with sha256: remove h= or add sha256"
+    if not {"*", "email"} & set(key.services):
+        return f"is limited to s={':'.join(key.services)}, not email: remove s= or use s=email"
+    if dkim.decode_key(key.public_key) is None:
+        return "is not valid base64: replace it"
+    return None
+
+
+def _check_dmarc(record: RequiredRecord, found: Resolved, _lookups: Lookups, _key: str | None):
+    host, via = record.host, found.via()
+    records = [t for t in found.values if dmarc.is_dmarc(t)]
+    if not records:
+        misses = [(t, dmarc.near_miss(t)) for t in found.values]
+        misses = [(t, why) for t, why in misses if why]
+        if misses:
+            return False, f"the TXT record at {host}{via} is not a DMARC record: {misses[0][1]}", [misses[0][0]]
+        return False, f"no DMARC record at {host}{via}: publish TXT {record.value!r}", records
+    if len(records) > 1:
+        return False, f"{len(records)} DMARC records at {host}{via}: keep only one", records
+    try:
+        parsed = dmarc.parse(records[0])
+    except dmarc.PolicyError:
+        reason = f"the DMARC record at {host}{via} needs v=DMARC1 then a valid p= (none, quarantine or reject)"
+        return False, reason, records
+    except dmarc.DmarcRecordError as exc:
+        return False, f"the DMARC record at {host}{via} {exc}", records
+    return True, f"DMARC policy p={parsed.policy}{via}", records
+
+
+def _check_mx(record: RequiredRecord, found: Resolved, lookups: Lookups, _key: str | None):
+    host, want = record.host, canonical(record.value)
+    mxs = list(found.values)
+    exchanges = [_exchange(mx) for mx in mxs]
     if not mxs:
-        return False, f"no MX record at {record.host}: publish MX {record.preference} {record.value}", mxs
-    if not any(_host_key(mx.split()[-1]) == want for mx in mxs):
-        return False, f"the MX records at {record.host} do not point to {record.value}: add it", mxs
-    return True, f"MX points to {record.value}", mxs
+        return False, f"no MX record at {host}: publish MX {record.preference} {record.value}", mxs
+    if "" in exchanges:
+        reason = f"the MX at {host} is a null MX (0 .), which refuses all mail: replace it with MX"
+        return False, f"{reason} {record.preference} {record.value}", mxs
+    if want not in exchanges:
+        return False, f"the MX records at {host} do not point to {record.value}: add it", mxs
+    v4, v6 = lookups.resolve(want, "A"), lookups.resolve(want, "AAAA")
+    if v4 is None or v6 is None:
+        return False, "not checked yet", mxs
+    if v4.values or v6.values:
+        return True, f"MX points to {record.value}", mxs
+    errors = [r.error for r in (v4, v6) if r.error]
+    if errors:
+        return False, f"could not look up the address of {record.value}: {errors[0]}", mxs
+    return False, f"the MX host {record.value} has no address (A or AAAA): mail to {host} can't be delivered", mxs
 
 
-def _host_key(name: str) -> str:
-    return name.lower().rstrip(".")
+def _exchange(mx: str) -> str | None:
+    """The host of an MX value "preference exchange." ("" for the null MX), None when malformed."""
+    parts = mx.split()
+    return canonical(parts[1]) if len(parts) == 2 else None
 
 
-_CHECKS = {"SPF": _check_spf, "DKIM": _check_dkim, "DMARC": _check_dmarc, "MX": _check_mx}
+_CHECKS: dict[str, Check] = {"SPF": _check_spf, "DKIM": _check_dkim, "DMARC": _check_dmarc, "MX": _check_mx}

@@ -8,13 +8,35 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from dms_component import keys
-from providers.dynamic.base import DmsProvider, changed_keys, ledger_from
-from providers.ledger.base import VERIFIED, unchangeable
+from dms_component.core.tags import parse_tags
+from providers.dynamic.base import DmsProvider, changed_keys, ledger_from, pause_point
+from providers.ledger.base import VERIFIED, Ledger, unchangeable
+
+
+def _service_outputs(ledger: Ledger, domain: str) -> dict[str, Any]:
+    """With a ledger that is the service (tencent): its records and DKIM key, none of ours."""
+    attributes = ledger.service_attributes(domain)
+    key = next(
+        (
+            "".join((parse_tags(str(a.get("ExpectedValue"))) or {}).get("p", "").split())
+            for a in attributes
+            if "._domainkey." in str(a.get("SendDomain"))
+        ),
+        None,
+    )
+    return {"service_attributes": attributes, "dkim_public_key": key or None, "dkim_private_key": None}
 
 
 class SenderIdentityProvider(DmsProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
-        entry = ledger_from(props).register(props["domain"], props["mail_type"])
+        ledger = ledger_from(props)
+        if getattr(ledger, "decides_records", False):
+            # The service makes the domain and its DKIM key (DKIMOption from dkimKeyBits).
+            entry = ledger.register(props["domain"], props["mail_type"], int(props["dkim_key_bits"]))
+            outs = {**props, "ledger_status": entry.status, **_service_outputs(ledger, props["domain"])}
+            return CreateResult(props["domain"], outs)
+        entry = ledger.register(props["domain"], props["mail_type"])
+        pause_point("ledger-row")
         pair = keys.generate(int(props["dkim_key_bits"]))
         return CreateResult(
             props["domain"],
@@ -43,6 +65,9 @@ class SenderIdentityProvider(DmsProvider):
         entry = ledger.register(news["domain"], news["mail_type"])
         if entry.mail_type != news["mail_type"]:
             entry = ledger.retype(news["domain"], news["mail_type"])
+        if getattr(ledger, "decides_records", False):
+            # A retyped pending domain is made again, with a new key: take the service's records anew.
+            return UpdateResult({**news, "ledger_status": entry.status, **_service_outputs(ledger, news["domain"])})
         return UpdateResult(
             {
                 **news,
@@ -53,10 +78,16 @@ class SenderIdentityProvider(DmsProvider):
         )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        entry = ledger_from(props).get(props["domain"])
-        return ReadResult(id_, {**props, "ledger_status": entry.status if entry else "missing"})
+        ledger = ledger_from(props)
+        entry = ledger.get(props["domain"])
+        outs = {**props, "ledger_status": entry.status if entry else "missing"}
+        if entry is not None and getattr(ledger, "decides_records", False):
+            outs.update(_service_outputs(ledger, props["domain"]))  # refresh sees the service's records now
+        return ReadResult(id_, outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
+        if self.retired(props["domain"]):
+            return  # retired: the ledger row stays
         ledger_from(props).remove(props["domain"])
 
 
@@ -65,6 +96,7 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
     ledger_status: pulumi.Output[str]
     dkim_public_key: pulumi.Output[str]
     dkim_private_key: pulumi.Output[str]
+    service_attributes: pulumi.Output[list[dict[str, Any]]]  # tencent: the records the service asks for
 
     def __init__(
         self,
@@ -73,11 +105,13 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
         domain: str,
         mail_type: str,
         dkim_key_bits: int,
-        ledger: dict[str, Any],
+        ledger: dict[str, Any] | pulumi.Output[dict[str, Any]],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        # A ledger with a credential (tencent) comes as a Pulumi secret and stays one in state.
+        secret_ledger = ["ledger"] if isinstance(ledger, pulumi.Output) else []
         opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["dkim_private_key"])
+            opts, pulumi.ResourceOptions(additional_secret_outputs=["dkim_private_key", *secret_ledger])
         )
         super().__init__(
             SenderIdentityProvider(),
@@ -90,6 +124,7 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
                 "ledger_status": None,
                 "dkim_public_key": None,
                 "dkim_private_key": None,
+                "service_attributes": None,
             },
             opts,
         )

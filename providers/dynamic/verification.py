@@ -10,16 +10,20 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import RequiredRecord
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
-from providers.dynamic.base import DmsProvider, changed_keys, ledger_from
-from providers.resolver import authoritative_servers
+from providers.dynamic.base import DmsProvider, changed_keys, ledger_from, pause_point
 from providers.verifier import verify_once, verify_until
 
-_INPUTS = ("domain", "records", "nameservers", "ledger")
+_INPUTS = ("domain", "records", "nameservers", "ledger", "dkim_private_key")
 
 
-def _servers(props: dict[str, Any]) -> list[Nameserver]:
-    given = [Nameserver.parse(s) for s in props.get("nameservers") or []]
-    return given or list(authoritative_servers(props["domain"]))
+def _servers(props: dict[str, Any]) -> list[Nameserver] | None:
+    """The servers to ask; None: each name's authoritative servers, found when asked."""
+    return [Nameserver.parse(s) for s in props.get("nameservers") or []] or None
+
+
+def _key(props: dict[str, Any]) -> str | None:
+    # The private key signs a probe message, checked against the published key (never logged).
+    return props.get("dkim_private_key") or None
 
 
 def _required(props: dict[str, Any]) -> list[RequiredRecord]:
@@ -32,10 +36,13 @@ def _outs(props: dict[str, Any], verdict: DomainVerdict, status: str) -> dict[st
 
 class VerificationProvider(DmsProvider):
     def _verify(self, props: dict[str, Any]) -> dict[str, Any]:
-        verdict = verify_until(props["domain"], _required(props), _servers(props), float(props["timeout"]))
+        verdict = verify_until(
+            props["domain"], _required(props), _servers(props), float(props["timeout"]), dkim_private_key=_key(props)
+        )
         status = PENDING
         if verdict.status == VERIFIED:
             status = ledger_from(props).mark_verified(props["domain"]).status
+            pause_point("marked-verified")
         return _outs(props, verdict, status)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -52,12 +59,14 @@ class VerificationProvider(DmsProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         # Refresh checks once more; a verified domain stays verified in the service.
-        verdict = verify_once(props["domain"], _required(props), _servers(props))
+        verdict = verify_once(props["domain"], _required(props), _servers(props), dkim_private_key=_key(props))
         entry = ledger_from(props).get(props["domain"])
         status = VERIFIED if entry is not None and entry.status == VERIFIED else PENDING
         return ReadResult(id_, _outs(props, verdict, status))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
+        if self.retired(props["domain"]):
+            return
         ledger_from(props).ensure_removable(props["domain"])
 
 
@@ -74,8 +83,15 @@ class Verification(Resource, module="dms", name="Verification"):
         nameservers: list[str],
         timeout: float,
         ledger: dict[str, Any],
+        dkim_private_key: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        # The key comes in as a secret input; its copy among the outputs must stay secret too.
+        secret_key = pulumi.ResourceOptions(additional_secret_outputs=["dkim_private_key"])
+        opts = pulumi.ResourceOptions.merge(opts, secret_key)
+        if isinstance(ledger, pulumi.Output):
+            # A ledger with a credential (tencent) comes as a Pulumi secret and stays one in state.
+            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["ledger"]))
         super().__init__(
             VerificationProvider(),
             name,
@@ -85,6 +101,7 @@ class Verification(Resource, module="dms", name="Verification"):
                 "nameservers": nameservers,
                 "timeout": timeout,
                 "ledger": ledger,
+                "dkim_private_key": None if dkim_private_key is None else pulumi.Output.secret(dkim_private_key),
                 "status": None,
                 "items": None,
             },

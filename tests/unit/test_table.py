@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from dms_component import keys
 from dms_component.core.records import PROFILES, required_records
 from dms_component.core.verdicts import Answer, judge
 from dms_component.table import status_table
 
-KEY = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtest"
+KEY = keys.generate(1024).public_b64  # the DKIM check wants a real RSA key
 
 
 def verdict_dict(domain: str, mx: str = "5 mxbiz1.qq.com.", dmarc: str = "v=DMARC1; p=none") -> dict[str, Any]:
@@ -18,6 +19,10 @@ def verdict_dict(domain: str, mx: str = "5 mxbiz1.qq.com.", dmarc: str = "v=DMAR
         (f"qcloud._domainkey.{domain}", "TXT"): Answer((f"v=DKIM1; k=rsa; p={KEY}",)),
         (f"_dmarc.{domain}", "TXT"): Answer((dmarc,)),
         (domain, "MX"): Answer((mx,)),
+        # What the SPF include and the MX host lead to.
+        ("qcloudmail.com", "TXT"): Answer(("v=spf1 ip4:192.0.2.0/24 -all",)),
+        ("mxbiz1.qq.com", "A"): Answer(("192.0.2.25",)),
+        ("mxbiz1.qq.com", "AAAA"): Answer(()),
     }
     return judge(domain, required, answers).to_dict()
 

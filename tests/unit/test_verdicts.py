@@ -1,14 +1,27 @@
-"""judge() and judge_item() on hand-made answers (dms_component/core/verdicts.py)."""
+"""judge() and evaluate() on hand-made answers (dms_component/core/verdicts.py)."""
 
 from __future__ import annotations
 
 import pytest
 
+from dms_component import keys
+from dms_component.core.lookups import Answer, question
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
-from dms_component.core.verdicts import PENDING, VERIFIED, Answer, DomainVerdict, ItemResult, judge, judge_item
+from dms_component.core.verdicts import (
+    PENDING,
+    VERIFIED,
+    DomainVerdict,
+    ItemResult,
+    evaluate,
+    first_questions,
+    judge,
+    judge_item,
+)
 
 DOMAIN = "notify.example.com"
-KEY = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwx4YkZ1pQIDAQAB"
+PAIR = keys.generate(1024)
+OTHER = keys.generate(1024)
+KEY = PAIR.public_b64
 SPF, DKIM, DMARC, MX = required_records(DOMAIN, KEY, PROFILES["tencent-ses"])
 DKIM_HOST = f"qcloud._domainkey.{DOMAIN}"
 DMARC_HOST = f"_dmarc.{DOMAIN}"
@@ -16,10 +29,17 @@ GOOD_SPF = "v=spf1 include:qcloudmail.com ~all"
 GOOD_DKIM = f"v=DKIM1; k=rsa; p={KEY}"
 GOOD_DMARC = "v=DMARC1; p=none"
 GOOD_MX = "5 mxbiz1.qq.com."
+# The names outside the domain that a correct zone leads to.
+WORLD = {
+    ("qcloudmail.com", "TXT"): Answer(("v=spf1 ip4:192.0.2.0/24 -all",)),
+    ("mxbiz1.qq.com", "A"): Answer(("192.0.2.25",)),
+    ("mxbiz1.qq.com", "AAAA"): Answer(()),
+}
 
 
 def good_answers() -> dict[tuple[str, str], Answer]:
     return {
+        **WORLD,
         (DOMAIN, "TXT"): Answer((GOOD_SPF,)),
         (DKIM_HOST, "TXT"): Answer((GOOD_DKIM,)),
         (DMARC_HOST, "TXT"): Answer((GOOD_DMARC,)),
@@ -27,8 +47,11 @@ def good_answers() -> dict[tuple[str, str], Answer]:
     }
 
 
-def check(record: RequiredRecord, *values: str) -> ItemResult:
-    return judge_item(record, Answer(tuple(values)))
+def check(record: RequiredRecord, *values: str, more: dict | None = None, private_key: str | None = None) -> ItemResult:
+    """The item judged from `values` at its own name, with the world and `more` answers around it."""
+    answers = {**WORLD, question(record.host, record.rtype): Answer(tuple(values)), **(more or {})}
+    [result] = judge(DOMAIN, [record], answers, dkim_private_key=private_key).items
+    return result
 
 
 def test_all_four_pass_gives_verified() -> None:
@@ -112,7 +135,11 @@ def test_not_an_spf_record(record: str) -> None:
     ],
 )
 def test_spf_with_other_mechanisms_still_passes(record: str) -> None:
-    result = check(SPF, record)
+    more = {
+        ("_spf.google.com", "TXT"): Answer(("v=spf1 ip4:198.51.100.0/24 ~all",)),
+        (DOMAIN, "MX"): Answer((GOOD_MX,)),
+    }
+    result = check(SPF, record, more=more)
     assert result.ok, result.reason
     assert result.current == (record,)
 
@@ -134,7 +161,7 @@ def test_dkim_matching_key_passes() -> None:
 
 
 def test_dkim_wrong_key() -> None:
-    result = check(DKIM, "v=DKIM1; k=rsa; p=MIIBOTHERKEY")
+    result = check(DKIM, f"v=DKIM1; k=rsa; p={OTHER.public_b64}")
     assert not result.ok
     assert result.reason == f"the DKIM key at {DKIM_HOST} differs from the expected key: replace it"
 
@@ -164,16 +191,83 @@ def test_dkim_key_with_whitespace_or_other_tags_still_matches(record: str) -> No
 @pytest.mark.parametrize(
     "record",
     [
-        f"v=DKIM2; k=rsa; p={KEY}",
-        f"v=DKIM1; k=ed25519; p={KEY}",
+        f"v=DKIM2; k=rsa; p={KEY}",  # another version: discarded (RFC 6376 3.6.1)
         "v=spf1 include:qcloudmail.com ~all",
-        f"v=DKIM1; p={KEY}; p={KEY}",  # repeated tag: malformed
+        "note: p is for key",
     ],
 )
 def test_non_dkim_key_records_do_not_count(record: str) -> None:
     result = check(DKIM, record)
     assert not result.ok
     assert result.reason.startswith(f"no DKIM key record at {DKIM_HOST}")
+    assert result.current == ()
+
+
+@pytest.mark.parametrize(
+    ("record", "words"),
+    [
+        (f"v=DKIM1; k=ed25519; p={KEY}", "has k=ed25519, the service signs with k=rsa"),
+        (f"v=DKIM1; p={KEY}; p={KEY}", "tag p= appears twice"),
+        (f"k=rsa; v=DKIM1; p={KEY}", "v=DKIM1 must be the first tag"),
+        (f"v=DKIM1; h=sha1; p={KEY}", "allows only h=sha1"),
+        (f"v=DKIM1; s=tlsrpt; p={KEY}", "is limited to s=tlsrpt"),
+        ("v=DKIM1; p=not*base64", "is not valid base64"),
+        ("v=DKIM1; p=QUJD", "is not an RSA public key"),
+        ("v=DKIM1; k=rsa", "has no p= tag"),
+    ],
+)
+def test_unusable_dkim_key_records_say_why(record: str, words: str) -> None:
+    result = check(DKIM, record)
+    assert not result.ok
+    assert words in result.reason
+    assert DKIM_HOST in result.reason
+    assert result.current == (record,)
+
+
+def test_dkim_sha256_and_email_service_are_fine() -> None:
+    assert check(DKIM, f"v=DKIM1; h=sha1:sha256; s=email; t=y; p={KEY}").ok
+
+
+def test_dkim_probe_signed_with_the_private_key_verifies() -> None:
+    result = check(DKIM, GOOD_DKIM, private_key=PAIR.private_pem)
+    assert result.ok, result.reason
+    assert result.reason == "DKIM key matches; a signed probe message verifies"
+
+
+def test_dkim_probe_fails_when_the_private_key_does_not_match_the_published_key() -> None:
+    # The published key is the expected one, but the key the domain signs with is another.
+    result = check(DKIM, GOOD_DKIM, private_key=OTHER.private_pem)
+    assert not result.ok
+    assert "a message signed with the domain's private key fails" in result.reason
+    assert "does not verify" in result.reason
+    assert "PRIVATE KEY" not in result.reason
+
+
+def test_dkim_unreadable_private_key_fails_without_showing_it() -> None:
+    broken = PAIR.private_pem[:200]
+    result = check(DKIM, GOOD_DKIM, private_key=broken)
+    assert not result.ok
+    assert "can't be read" in result.reason
+    assert broken[40:80] not in result.reason
+
+
+def test_dkim_via_cname() -> None:
+    target = "qcloud.dkim.provider.example"
+    answers = {**good_answers(), (DKIM_HOST, "TXT"): Answer(cname=target), (target, "TXT"): Answer((GOOD_DKIM,))}
+    [_, dkim_item, _, _] = judge(DOMAIN, [SPF, DKIM, DMARC, MX], answers).items
+    assert dkim_item.ok, dkim_item.reason
+    assert dkim_item.current == (GOOD_DKIM,)
+
+
+def test_dkim_cname_loop_fails() -> None:
+    answers = {
+        **good_answers(),
+        (DKIM_HOST, "TXT"): Answer(cname="a.example.net"),
+        ("a.example.net", "TXT"): Answer(cname=DKIM_HOST),
+    }
+    dkim_item = judge(DOMAIN, [DKIM], answers).items[0]
+    assert not dkim_item.ok
+    assert "CNAME loop" in dkim_item.reason
 
 
 def test_two_dkim_key_records() -> None:
@@ -337,3 +431,184 @@ def test_domain_verdict_is_a_value() -> None:
     b = judge(DOMAIN, [SPF, DKIM, DMARC, MX], good_answers())
     assert a == b
     assert isinstance(a, DomainVerdict)
+
+
+# --- SPF as receivers evaluate it ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("record", "more", "words"),
+    [
+        ("v=spf1 include:qcloudmail.com +all", {}, "ends in +all, which lets anyone send as notify.example.com"),
+        ("v=spf1 include:qcloudmail.com all", {}, "ends in +all"),
+        ("v=spf1 -all include:qcloudmail.com", {}, "has include:qcloudmail.com after all: move it before all"),
+        ("v=spf1 include:qcloudmail.com foo:bar ~all", {}, "is invalid (unknown term 'foo:bar')"),
+        ("v=spf1 include:qcloudmail.com redirect=a.example redirect=b.example", {}, "redirect= appears twice"),
+        (
+            "v=spf1 include:qcloudmail.com include:gone.example.net ~all",
+            {("gone.example.net", "TXT"): Answer(())},
+            "include:gone.example.net finds no SPF record at gone.example.net",
+        ),
+        (
+            "v=spf1 include:qcloudmail.com include:loop.example.net ~all",
+            {("loop.example.net", "TXT"): Answer(("v=spf1 include:notify.example.com -all",))},
+            "include loop notify.example.com -> loop.example.net -> notify.example.com",
+        ),
+    ],
+)
+def test_spf_failures_a_receiver_would_see(record: str, more: dict, words: str) -> None:
+    result = check(SPF, record, more={(DOMAIN, "TXT"): Answer((record,)), **more})
+    assert not result.ok
+    assert words in result.reason, result.reason
+    assert result.reason.startswith(("the SPF record at", "receivers reject the SPF record at"))
+    assert result.current == (record,)
+
+
+def test_spf_over_ten_lookups_fails_naming_the_limit() -> None:
+    chain = {(f"i{n}.example.net", "TXT"): Answer((f"v=spf1 include:i{n + 1}.example.net -all",)) for n in range(12)}
+    record = "v=spf1 include:qcloudmail.com include:i0.example.net ~all"
+    result = check(SPF, record, more=chain)
+    assert not result.ok
+    assert result.reason == (
+        f"receivers reject the SPF record at {DOMAIN}: more than 10 DNS lookups"
+        " (the 11th is include:i9.example.net): fix it"
+    )
+
+
+def test_spf_three_void_lookups_fail() -> None:
+    record = "v=spf1 include:qcloudmail.com a:v1.example.net a:v2.example.net exists:v3.example.net ~all"
+    more = {(f"v{n}.example.net", "A"): Answer(()) for n in (1, 2, 3)}
+    result = check(SPF, record, more=more)
+    assert not result.ok
+    assert "more than 2 lookups find nothing (a:v1.example.net, a:v2.example.net, exists:v3.example.net)" in (
+        result.reason
+    )
+
+
+def test_spf_lookup_error_inside_the_tree_is_a_temporary_failure() -> None:
+    more = {("qcloudmail.com", "TXT"): Answer(error="192.0.2.53:53 did not answer (Timeout)")}
+    result = check(SPF, GOOD_SPF, more=more)
+    assert not result.ok
+    assert result.reason == (
+        f"the SPF check of {DOMAIN} could not finish: could not look up TXT at qcloudmail.com"
+        " for include:qcloudmail.com: 192.0.2.53:53 did not answer (Timeout)"
+    )
+
+
+def test_spf_include_reached_through_a_cname() -> None:
+    more = {
+        ("qcloudmail.com", "TXT"): Answer(cname="spf.provider.example"),
+        ("spf.provider.example", "TXT"): Answer(("v=spf1 ip4:192.0.2.0/24 -all",)),
+    }
+    assert check(SPF, GOOD_SPF, more=more).ok
+
+
+# --- DMARC details -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("record", "words"),
+    [
+        ("p=none; v=DMARC1", "is not a DMARC record: v=DMARC1 must be the first tag"),
+        ("v=dmarc1; p=none", "is not a DMARC record: the version must be written v=DMARC1, in capitals"),
+        ("v=DMARC1; p=none; pct=150", "has an invalid pct=150: use a whole number from 0 to 100"),
+        ("v=DMARC1; p=none; adkim=x", "has an invalid adkim=x: use r or s"),
+        ("v=DMARC1; p=none; rua=dmarc@example.com", "has an invalid rua=dmarc@example.com"),
+        ("v=DMARC1; p=none; rua=mailto:nobody", "'mailto:nobody' is not a mail address"),
+        ("v=DMARC1; p=none; sp=block", "has an invalid sp=block: use none or quarantine or reject"),
+        ("v=DMARC1; p=none; fo=2", "has an invalid fo=2"),
+        ("v=DMARC1; p=none; x-y=1", "is not a valid tag list ('x-y' is not a tag name): fix it"),
+    ],
+)
+def test_dmarc_invalid_records_say_what_to_fix(record: str, words: str) -> None:
+    result = check(DMARC, record)
+    assert not result.ok
+    assert words in result.reason, result.reason
+    assert DMARC_HOST in result.reason
+    assert result.current == (record,)
+
+
+def test_dmarc_full_record_with_every_tag_passes() -> None:
+    record = (
+        "v=DMARC1; p=quarantine; sp=reject; np=reject; adkim=s; aspf=r; pct=100; fo=0:1:d:s; rf=afrf;"
+        " ri=86400; rua=mailto:agg@example.com,mailto:agg2@example.net!10m; ruf=mailto:f@example.com; future_tag=1"
+    )
+    result = check(DMARC, record)
+    assert result.ok, result.reason
+
+
+def test_dmarc_via_cname() -> None:
+    more = {
+        (DMARC_HOST, "TXT"): Answer(cname="_dmarc.provider.example"),
+        ("_dmarc.provider.example", "TXT"): Answer((GOOD_DMARC,)),
+    }
+    result = check(DMARC, more=more)
+    assert result.ok
+    assert result.reason == "DMARC policy p=none (via CNAME to _dmarc.provider.example)"
+
+
+# --- MX details --------------------------------------------------------------------------------
+
+
+def test_mx_host_without_address_fails() -> None:
+    more = {("mxbiz1.qq.com", "A"): Answer(()), ("mxbiz1.qq.com", "AAAA"): Answer(())}
+    result = check(MX, GOOD_MX, more=more)
+    assert not result.ok
+    assert (
+        result.reason == f"the MX host mxbiz1.qq.com. has no address (A or AAAA): mail to {DOMAIN} can't be delivered"
+    )
+
+
+def test_mx_host_with_only_an_ipv6_address_passes() -> None:
+    more = {("mxbiz1.qq.com", "A"): Answer(()), ("mxbiz1.qq.com", "AAAA"): Answer(("2001:db8::25",))}
+    assert check(MX, GOOD_MX, more=more).ok
+
+
+def test_null_mx_fails() -> None:
+    result = check(MX, "0 .")
+    assert not result.ok
+    assert "null MX" in result.reason
+
+
+# --- evaluate(): what is still to ask ------------------------------------------------------------
+
+
+def test_first_questions_cover_the_records_and_what_a_good_zone_leads_to() -> None:
+    assert first_questions([SPF, DKIM, DMARC, MX]) == [
+        (DOMAIN, "TXT"),
+        (DKIM_HOST, "TXT"),
+        (DMARC_HOST, "TXT"),
+        (DOMAIN, "MX"),
+        ("qcloudmail.com", "TXT"),
+        ("mxbiz1.qq.com", "A"),
+        ("mxbiz1.qq.com", "AAAA"),
+    ]
+
+
+def test_evaluate_asks_for_nested_includes_round_by_round() -> None:
+    answers = {**good_answers(), (DOMAIN, "TXT"): Answer(("v=spf1 include:qcloudmail.com include:a.example.net ~all",))}
+
+    first = evaluate(DOMAIN, [SPF, DKIM, DMARC, MX], answers)
+    assert first.needs == {("a.example.net", "TXT")}
+
+    answers[("a.example.net", "TXT")] = Answer(("v=spf1 include:b.example.net -all",))
+    second = evaluate(DOMAIN, [SPF, DKIM, DMARC, MX], answers)
+    assert second.needs == {("b.example.net", "TXT")}
+
+    answers[("b.example.net", "TXT")] = Answer(("v=spf1 ip4:192.0.2.1 -all",))
+    done = evaluate(DOMAIN, [SPF, DKIM, DMARC, MX], answers)
+    assert done.needs == frozenset()
+    assert done.verdict.status == VERIFIED
+
+
+def test_evaluate_with_nothing_asks_the_first_questions_and_judges_nothing_yet() -> None:
+    result = evaluate(DOMAIN, [SPF, DKIM, DMARC, MX], {})
+    assert result.needs == {(DOMAIN, "TXT"), (DKIM_HOST, "TXT"), (DMARC_HOST, "TXT"), (DOMAIN, "MX")}
+    assert result.verdict.status == PENDING
+
+
+def test_judge_item_compat_fails_what_it_can_not_check() -> None:
+    # Alone, an SPF answer can't be judged as passing: the include's record was not looked up.
+    result = judge_item(SPF, Answer((GOOD_SPF,)))
+    assert not result.ok
+    assert "could not look up TXT at qcloudmail.com" in result.reason

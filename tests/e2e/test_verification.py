@@ -1,0 +1,42 @@
+"""End to end: what the stack's verifications wait for, and the DKIM probe's key staying secret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dms_component.localdns import LocalDnsServer
+from tests.e2e.harness import Deployment
+
+pytestmark = pytest.mark.e2e
+SECRET_SIG = "4dabf18193072939515e22adb298388d"  # how Pulumi marks a secret value
+
+
+def test_verifications_wait_for_every_domains_records_and_probe_with_a_secret_key(
+    tmp_path: Path, local_dns: LocalDnsServer
+) -> None:
+    deployment = Deployment(tmp_path, local_dns)
+    domains = ["probe-a.example.test", "probe-b.example.test", "probe-c.example.test"]
+    deployment.configure([{"domain": d, "type": "triggered"} for d in domains])
+
+    deployment.up()
+
+    statuses = deployment.statuses()
+    assert {d: s["status"] for d, s in statuses.items()} == dict.fromkeys(domains, "Verified")
+    for status in statuses.values():
+        dkim = next(i for i in status["items"] if i["item"] == "DKIM")
+        assert dkim["reason"] == "DKIM key matches; a signed probe message verifies"
+    resources = deployment.resources()
+    records = {r["urn"] for r in resources if r["urn"].endswith("/records")}
+    verifications = [r for r in resources if r["urn"].endswith("/verification")]
+    assert len(records) == len(verifications) == 3
+    for verification in verifications:
+        assert records <= set(verification.get("dependencies") or [])  # all records first
+        assert verification["outputs"]["dkim_private_key"][SECRET_SIG]  # marked secret in outputs
+        assert verification["inputs"]["dkim_private_key"][SECRET_SIG]  # and in inputs
+    assert "PRIVATE KEY" not in deployment.state_text()
+    assert "PRIVATE KEY" not in "\n".join(deployment.output)
+
+    again = deployment.up()
+    assert set(again.summary.resource_changes) == {"same"}
