@@ -93,3 +93,26 @@ def test_a_change_deletes_with_the_old_ttl_and_creates_with_the_new():
     assert (delete["Action"], delete["ResourceRecordSet"]["TTL"]) == ("DELETE", 300)
     assert (create["Action"], create["ResourceRecordSet"]["TTL"]) == ("CREATE", 600)
     assert create["ResourceRecordSet"]["Name"] == "a.example.com."
+
+
+def test_listing_order_is_route53s_reversed_labels_with_a_trailing_dot():
+    from providers.dns.route53 import sort_key
+
+    names = ["notify.example.com", "_dmarc.notify.example.com", "notify-x.example.com", "notify0.example.com"]
+    # Route53 documents this order; '-' sorts before the trailing dot, '0' after it.
+    assert sorted(names, key=sort_key) == [
+        "notify-x.example.com",
+        "notify.example.com",
+        "_dmarc.notify.example.com",
+        "notify0.example.com",
+    ]
+
+
+def test_a_domain_and_the_names_under_it_are_one_listing():
+    from providers.dns.route53 import _subtrees
+
+    hosts = ["qcloud._domainkey.a.example.com", "a.example.com", "_dmarc.a.example.com", "b.example.com"]
+    assert _subtrees(hosts) == {
+        "a.example.com": ["a.example.com", "_dmarc.a.example.com", "qcloud._domainkey.a.example.com"],
+        "b.example.com": ["b.example.com"],
+    }
