@@ -38,6 +38,7 @@ class SenderDomain(pulumi.ComponentResource):
         profile: Profile = PROFILES["tencent-ses"],
         existing_email_dns: str = "error",
         verify_after: pulumi.Input[Sequence[pulumi.Resource]] | None = None,
+        owner: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`verify_after`: resources the verification waits for besides this domain's records. A stack
@@ -56,6 +57,7 @@ class SenderDomain(pulumi.ComponentResource):
             mail_type=spec.mail_type,
             dkim_key_bits=spec.dkim_key_bits,
             ledger=ledger_settings,
+            owner=owner,
             opts=child,
         )
         # The same names with a placeholder key: known at preview, so conflicts are found before any write.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 from pathlib import Path
 from typing import Any
@@ -12,12 +13,12 @@ from pulumi.runtime.config import CONFIG, get_config_env
 
 from dms_component.component import SenderDomain
 from dms_component.config import StackSettings, parse_stack_config
-from dms_component.core.rules import quota_plan
+from dms_component.core.rules import dropped_verified, quota_plan, removal_refused
 from dms_component.core.verdicts import VERIFIED
 from dms_component.errors import ConfigError
 from providers.dns.rfc2136 import TsigKey
 from providers.dynamic.retired import RetiredDomains
-from providers.ledger import open_ledger
+from providers.ledger import LedgerEntry, open_ledger
 
 _KEYS = ("profile", "domains", "dns", "ledger", "verification", "checks")
 
@@ -46,17 +47,20 @@ def aws_config() -> dict[str, str]:
     return {k: v for k, v in found.items() if v is not None}
 
 
-def check_quota(settings: StackSettings) -> None:
-    """Fail with one line when the declared domains and the ledger's verified ones exceed the quota."""
+def read_ledger(settings: StackSettings) -> list[LedgerEntry]:
     ledger_settings = settings.ledger.with_secret()  # a credential (tencent) is needed to read the list
     path = ledger_settings.get("path")
     if path and not Path(path).is_absolute():
         # As the providers see it: they run in the project folder.
         ledger_settings["path"] = str(Path(pulumi.runtime.get_root_directory() or ".") / path)
     try:
-        entries = open_ledger(ledger_settings).entries()
+        return open_ledger(ledger_settings).entries()
     except Exception as exc:  # the ledger's own errors carry no secret
         raise pulumi.RunError(f"can't read the ledger to check the quota: {exc}") from None
+
+
+def check_quota(settings: StackSettings, entries: list[LedgerEntry]) -> None:
+    """Fail with one line when the declared domains and the ledger's verified ones exceed the quota."""
     plan = quota_plan(
         [spec.domain for spec in settings.domains],
         [entry.domain for entry in entries if entry.status == VERIFIED],
@@ -64,6 +68,29 @@ def check_quota(settings: StackSettings) -> None:
     )
     if not plan.ok:
         raise pulumi.RunError(plan.message())
+
+
+# The stack's project folder when the runner (Automation API, inline) knows it better than the engine.
+PROJECT_FOLDER: contextvars.ContextVar[str | None] = contextvars.ContextVar("dms_project_folder", default=None)
+
+
+def stack_owner() -> str:
+    """Who registers ledger rows: this stack, as the ledger remembers it.
+
+    Stack names repeat across backends (every clone of this project has a `dms/dev`), so the
+    project folder is part of it: a stack run from another folder doesn't count as the owner and
+    gets the refusal from the delete itself instead, later but just as safe.
+    """
+    folder = Path(PROJECT_FOLDER.get() or pulumi.runtime.get_root_directory() or ".").resolve()
+    return f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}@{folder}"
+
+
+def check_removals(settings: StackSettings, entries: list[LedgerEntry], owner: str) -> None:
+    """A verified domain of this stack that left dms:domains (removed or renamed) fails before any write."""
+    kept = {spec.domain for spec in (*settings.domains, *settings.retired)}
+    gone = dropped_verified([(e.domain, e.status == VERIFIED and e.owner == owner) for e in entries], kept)
+    if gone:
+        raise pulumi.RunError(removal_refused(gone))
 
 
 def main() -> None:
@@ -81,10 +108,17 @@ def main() -> None:
         pulumi.log.info(f"{spec.domain} is retired: not managed by this stack; its records and ledger row stay")
     if settings.retired:
         # Makes the engine hand the current config (with `retire: true`) to the providers in this run.
-        RetiredDomains("retired-sender-domains", domains=sorted(spec.domain for spec in settings.retired))
+        RetiredDomains(
+            "retired-sender-domains",
+            domains=sorted(spec.domain for spec in settings.retired),
+            ledger=settings.ledger.settings(),
+        )
+    entries = read_ledger(settings)
+    # Before any resource is declared, so a refusal writes nothing, at preview and at `up`.
+    check_removals(settings, entries, stack_owner())
     if pulumi.runtime.is_dry_run():
         # At apply the ledger enforces the quota in one transaction; this only fails a preview early.
-        check_quota(settings)
+        check_quota(settings, entries)
 
     statuses: dict[str, Any] = {}
     # Every verification waits for every domain's records: all records are written (and start
@@ -102,6 +136,7 @@ def main() -> None:
                 profile=settings.profile,
                 existing_email_dns=settings.checks.existing_email_dns,
                 verify_after=all_records,
+                owner=stack_owner(),
             )
             senders.append(sender)
             statuses[spec.domain] = {

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
+from dms_component.program import PROJECT_FOLDER
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSPHRASE = "dms-demo"  # the demo stack's only secrets are local; real stacks set their own
 
@@ -30,9 +32,19 @@ def pulumi_bin_dir() -> Path:
     return Path(out.strip().splitlines()[-1])
 
 
-def project_program(project_dir: Path = ROOT) -> Callable[[], None]:
+def project_program(project_dir: Path = ROOT, folder: Path | None = None) -> Callable[[], None]:
+    """The project's `__main__.py` as an inline program; `folder` is the stack's project folder."""
     main = project_dir / "__main__.py"
-    return lambda: runpy.run_path(str(main), run_name="__main__")  # type: ignore[func-returns-value]
+
+    def run() -> None:
+        # Inline programs get no root directory from the engine: tell the program its folder.
+        token = PROJECT_FOLDER.set(str(folder or project_dir))
+        try:
+            runpy.run_path(str(main), run_name="__main__")
+        finally:
+            PROJECT_FOLDER.reset(token)
+
+    return run
 
 
 def pulumi_env(
@@ -68,7 +80,7 @@ def open_stack(
     return auto.create_or_select_stack(
         stack_name=stack_name,
         project_name="dms",
-        program=program or project_program(ROOT),
+        program=program or project_program(ROOT, folder=project_dir),
         work_dir=str(project_dir),
         opts=auto.LocalWorkspaceOptions(
             work_dir=str(project_dir),

@@ -5,7 +5,7 @@ Nothing here does I/O; the Public Suffix List is the copy bundled with `publicsu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -101,3 +101,18 @@ __all__ = [
     "subdomain_problem",
     "type_separation_problem",
 ]
+
+
+def dropped_verified(owned: Sequence[tuple[str, bool]], kept: Collection[str]) -> list[str]:
+    """The domains this stack verified (flag True) that are no longer declared or retired."""
+    return sorted(domain for domain, verified_here in owned if verified_here and domain not in kept)
+
+
+def removal_refused(domains: Sequence[str]) -> str:
+    names = ", ".join(domains)
+    return (
+        f"{names} {'is a verified sender domain' if len(domains) == 1 else 'are verified sender domains'} of this"
+        " stack and no longer in dms:domains: the service never deletes a verified domain, so nothing was"
+        " changed. Put the entry back (a new name is a new domain: declare it beside the old one), or keep it"
+        " with retire: true to stop managing it and leave its records and ledger row in place"
+    )

@@ -35,7 +35,7 @@ class SenderIdentityProvider(DmsProvider):
             entry = ledger.register(props["domain"], props["mail_type"], int(props["dkim_key_bits"]))
             outs = {**props, "ledger_status": entry.status, **_service_outputs(ledger, props["domain"])}
             return CreateResult(props["domain"], outs)
-        entry = ledger.register(props["domain"], props["mail_type"])
+        entry = ledger.register(props["domain"], props["mail_type"], owner=props.get("owner"))
         pause_point("ledger-row")
         pair = keys.generate(int(props["dkim_key_bits"]))
         return CreateResult(
@@ -62,7 +62,7 @@ class SenderIdentityProvider(DmsProvider):
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         ledger = ledger_from(news)
-        entry = ledger.register(news["domain"], news["mail_type"])
+        entry = ledger.register(news["domain"], news["mail_type"], owner=news.get("owner"))
         if entry.mail_type != news["mail_type"]:
             entry = ledger.retype(news["domain"], news["mail_type"])
         if getattr(ledger, "decides_records", False):
@@ -106,6 +106,7 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
         mail_type: str,
         dkim_key_bits: int,
         ledger: dict[str, Any] | pulumi.Output[dict[str, Any]],
+        owner: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # A ledger with a credential (tencent) comes as a Pulumi secret and stays one in state.
@@ -121,6 +122,7 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
                 "mail_type": mail_type,
                 "dkim_key_bits": dkim_key_bits,
                 "ledger": ledger,
+                "owner": owner,  # the stack, kept in the ledger row: a removal is then refused at preview
                 "ledger_status": None,
                 "dkim_public_key": None,
                 "dkim_private_key": None,

@@ -13,17 +13,27 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, Resource, UpdateResult
 
-from providers.dynamic.base import DmsProvider
+from providers.dynamic.base import DmsProvider, ledger_from
+
+
+def _release(props: dict[str, Any]) -> None:
+    """A retired domain belongs to no stack any more: its entry may then leave dms:domains."""
+    if props.get("ledger") and props["ledger"].get("backend") != "tencent":  # the service keeps no owner
+        ledger = ledger_from(props)
+        for domain in props.get("domains") or []:
+            ledger.release(domain)
 
 
 class RetiredDomainsProvider(DmsProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
+        _release(props)
         return CreateResult("retired-sender-domains", props)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return DiffResult(changes=olds.get("domains") != news.get("domains"), replaces=[])
+        return DiffResult(changes=any(olds.get(k) != news.get(k) for k in ("domains", "ledger")), replaces=[])
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        _release(news)
         return UpdateResult(news)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
@@ -33,5 +43,12 @@ class RetiredDomainsProvider(DmsProvider):
 class RetiredDomains(Resource, module="dms", name="RetiredDomains"):
     domains: pulumi.Output[list[str]]
 
-    def __init__(self, name: str, *, domains: list[str], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(RetiredDomainsProvider(), name, {"domains": domains}, opts)
+    def __init__(
+        self,
+        name: str,
+        *,
+        domains: list[str],
+        ledger: dict[str, Any] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(RetiredDomainsProvider(), name, {"domains": domains, "ledger": ledger}, opts)

@@ -16,6 +16,7 @@ class LedgerEntry:
     domain: str
     mail_type: str
     status: str  # VERIFIED or PENDING
+    owner: str | None = None  # the stack that registered it ("org/project/stack"); None once retired
 
 
 class Ledger(ABC):
@@ -25,7 +26,7 @@ class Ledger(ABC):
         self.quota = quota
 
     @abstractmethod
-    def register(self, domain: str, mail_type: str) -> LedgerEntry:
+    def register(self, domain: str, mail_type: str, owner: str | None = None) -> LedgerEntry:
         """Add a pending domain (or return the existing entry). Refused while the quota is full."""
 
     @abstractmethod
@@ -39,6 +40,10 @@ class Ledger(ABC):
     @abstractmethod
     def remove(self, domain: str) -> None:
         """Delete a pending domain; refused for a verified one. A missing domain is fine."""
+
+    @abstractmethod
+    def release(self, domain: str) -> None:
+        """Forget which stack manages the domain (it was retired); everything else stays."""
 
     @abstractmethod
     def get(self, domain: str) -> LedgerEntry | None: ...

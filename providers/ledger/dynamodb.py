@@ -100,7 +100,7 @@ class DynamoDbLedger(Ledger):
 
     # --- the Ledger steps --------------------------------------------------------------------
 
-    def register(self, domain: str, mail_type: str) -> LedgerEntry:
+    def register(self, domain: str, mail_type: str, owner: str | None = None) -> LedgerEntry:
         for attempt in range(ATTEMPTS):
             existing = self.get(domain)
             if existing is not None:
@@ -110,7 +110,7 @@ class DynamoDbLedger(Ledger):
                     {
                         "Put": {
                             "TableName": self.table,
-                            "Item": self._domain_item(domain, mail_type, PENDING),
+                            "Item": self._domain_item(domain, mail_type, PENDING, owner),
                             "ConditionExpression": "attribute_not_exists(#a)",
                             "ExpressionAttributeNames": {"#a": PARTITION_KEY},
                         }
@@ -129,7 +129,7 @@ class DynamoDbLedger(Ledger):
                 attempt,
             )
             if reasons is None:
-                return LedgerEntry(domain, mail_type, PENDING)
+                return LedgerEntry(domain, mail_type, PENDING, owner)
             if reasons[1] == "ConditionalCheckFailed" and self.get(domain) is None:
                 raise self._quota_error(domain)
             # Another machine registered it (or the quota item changed) meanwhile: look again.
@@ -174,7 +174,7 @@ class DynamoDbLedger(Ledger):
                 attempt,
             )
             if reasons is None:
-                return LedgerEntry(domain, entry.mail_type, VERIFIED)
+                return LedgerEntry(domain, entry.mail_type, VERIFIED, entry.owner)
             if reasons[0] != "ConditionalCheckFailed" and reasons[1] == "ConditionalCheckFailed":
                 now = self.get(domain)
                 if now is not None and now.status == PENDING:
@@ -218,6 +218,19 @@ class DynamoDbLedger(Ledger):
         except _ConditionFailed:
             raise protected(domain) from None
 
+    def release(self, domain: str) -> None:
+        try:
+            self._call(
+                "update_item",
+                TableName=self.table,
+                Key=self._key(DOMAIN_PREFIX + domain),
+                UpdateExpression="REMOVE #o",
+                ConditionExpression="attribute_exists(#a)",
+                ExpressionAttributeNames={"#a": PARTITION_KEY, "#o": "owner"},
+            )
+        except _ConditionFailed:
+            return  # not in the ledger: nothing to release
+
     def get(self, domain: str) -> LedgerEntry | None:
         reply = self._call("get_item", TableName=self.table, Key=self._key(DOMAIN_PREFIX + domain), ConsistentRead=True)
         return _entry(reply["Item"]) if "Item" in reply else None
@@ -243,13 +256,14 @@ class DynamoDbLedger(Ledger):
     def _key(self, entry: str) -> dict[str, Any]:
         return {PARTITION_KEY: {"S": self.account}, SORT_KEY: {"S": entry}}
 
-    def _domain_item(self, domain: str, mail_type: str, status: str) -> dict[str, Any]:
-        return {
+    def _domain_item(self, domain: str, mail_type: str, status: str, owner: str | None = None) -> dict[str, Any]:
+        item = {
             **self._key(DOMAIN_PREFIX + domain),
             "domain": {"S": domain},
             "mail_type": {"S": mail_type},
             "status": {"S": status},
         }
+        return {**item, "owner": {"S": owner}} if owner else item
 
     def _verified(self) -> list[str]:
         reply = self._call("get_item", TableName=self.table, Key=self._key(COUNTER_ENTRY), ConsistentRead=True)
@@ -346,7 +360,8 @@ def _pause(attempt: int) -> None:
 
 
 def _entry(item: Mapping[str, Any]) -> LedgerEntry:
-    return LedgerEntry(item["domain"]["S"], item["mail_type"]["S"], item["status"]["S"])
+    owner = item.get("owner", {}).get("S")
+    return LedgerEntry(item["domain"]["S"], item["mail_type"]["S"], item["status"]["S"], owner)
 
 
 # --- clients: one per process and settings, built lazily, never pickled ------------------------

@@ -13,9 +13,11 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sender_domains (
     domain TEXT PRIMARY KEY,
     mail_type TEXT NOT NULL,
-    status TEXT NOT NULL
+    status TEXT NOT NULL,
+    owner TEXT
 )
 """
+_COLUMNS = "domain, mail_type, status, owner"
 
 
 class SqliteLedger(Ledger):
@@ -32,6 +34,8 @@ class SqliteLedger(Ledger):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.execute(_SCHEMA)
+                if "owner" not in {r[1] for r in conn.execute("PRAGMA table_info(sender_domains)")}:
+                    conn.execute("ALTER TABLE sender_domains ADD COLUMN owner TEXT")  # a ledger made before owners
                 yield conn
                 conn.execute("COMMIT")
             except BaseException:
@@ -43,7 +47,7 @@ class SqliteLedger(Ledger):
     @staticmethod
     def _row(conn: sqlite3.Connection, domain: str) -> LedgerEntry | None:
         row = conn.execute(
-            "SELECT domain, mail_type, status FROM sender_domains WHERE domain = ?", (domain,)
+            f"SELECT {_COLUMNS} FROM sender_domains WHERE domain = ?", (domain,)
         ).fetchone()
         return LedgerEntry(*row) if row else None
 
@@ -51,7 +55,7 @@ class SqliteLedger(Ledger):
     def _verified(conn: sqlite3.Connection) -> list[str]:
         return [r[0] for r in conn.execute("SELECT domain FROM sender_domains WHERE status = ?", (VERIFIED,))]
 
-    def register(self, domain: str, mail_type: str) -> LedgerEntry:
+    def register(self, domain: str, mail_type: str, owner: str | None = None) -> LedgerEntry:
         with self._tx() as conn:
             existing = self._row(conn, domain)
             if existing is not None:
@@ -59,8 +63,10 @@ class SqliteLedger(Ledger):
             verified = self._verified(conn)
             if len(verified) >= self.quota:
                 raise quota_error(domain, verified, self.quota)
-            conn.execute("INSERT INTO sender_domains VALUES (?, ?, ?)", (domain, mail_type, PENDING))
-            return LedgerEntry(domain, mail_type, PENDING)
+            conn.execute(
+                f"INSERT INTO sender_domains ({_COLUMNS}) VALUES (?, ?, ?, ?)", (domain, mail_type, PENDING, owner)
+            )
+            return LedgerEntry(domain, mail_type, PENDING, owner)
 
     def mark_verified(self, domain: str) -> LedgerEntry:
         with self._tx() as conn:
@@ -73,7 +79,7 @@ class SqliteLedger(Ledger):
             if len(verified) >= self.quota:
                 raise quota_error(domain, verified, self.quota)
             conn.execute("UPDATE sender_domains SET status = ? WHERE domain = ?", (VERIFIED, domain))
-            return LedgerEntry(domain, entry.mail_type, VERIFIED)
+            return LedgerEntry(domain, entry.mail_type, VERIFIED, entry.owner)
 
     def retype(self, domain: str, mail_type: str) -> LedgerEntry:
         with self._tx() as conn:
@@ -83,7 +89,7 @@ class SqliteLedger(Ledger):
             if entry.status == VERIFIED and entry.mail_type != mail_type:
                 raise unchangeable(domain, f"its type ({entry.mail_type})")
             conn.execute("UPDATE sender_domains SET mail_type = ? WHERE domain = ?", (mail_type, domain))
-            return LedgerEntry(domain, mail_type, entry.status)
+            return LedgerEntry(domain, mail_type, entry.status, entry.owner)
 
     def remove(self, domain: str) -> None:
         with self._tx() as conn:
@@ -91,6 +97,10 @@ class SqliteLedger(Ledger):
             if entry is not None and entry.status == VERIFIED:
                 raise protected(domain)
             conn.execute("DELETE FROM sender_domains WHERE domain = ?", (domain,))
+
+    def release(self, domain: str) -> None:
+        with self._tx() as conn:
+            conn.execute("UPDATE sender_domains SET owner = NULL WHERE domain = ?", (domain,))
 
     def get(self, domain: str) -> LedgerEntry | None:
         with self._tx() as conn:
@@ -102,5 +112,5 @@ class SqliteLedger(Ledger):
         with self._tx() as conn:
             return [
                 LedgerEntry(*r)
-                for r in conn.execute("SELECT domain, mail_type, status FROM sender_domains ORDER BY domain")
+                for r in conn.execute(f"SELECT {_COLUMNS} FROM sender_domains ORDER BY domain")
             ]

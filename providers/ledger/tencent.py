@@ -101,8 +101,14 @@ class TencentLedger(Ledger):
 
     # -- the Ledger interface --------------------------------------------------------------------
 
-    def register(self, domain: str, mail_type: str, dkim_key_bits: int = 2048) -> LedgerEntry:
-        """CreateEmailIdentity; a domain this account already has is returned as it is (idempotent)."""
+    def register(
+        self, domain: str, mail_type: str, dkim_key_bits: int = 2048, owner: str | None = None
+    ) -> LedgerEntry:
+        """CreateEmailIdentity; a domain this account already has is returned as it is (idempotent).
+
+        The owning stack is not kept: the service can't change a domain's tags, so a retired domain
+        could never be released. Removing a verified domain is refused when its delete runs instead.
+        """
         api = self._api()
         params = {
             "EmailIdentity": domain,
@@ -119,6 +125,9 @@ class TencentLedger(Ledger):
                 return self.register(domain, mail_type, dkim_key_bits)
             return existing
         return self._entry(domain, answer, mail_type)
+
+    def release(self, domain: str) -> None:
+        return None  # no owner is kept (see register)
 
     def get(self, domain: str) -> LedgerEntry | None:
         answer = self._get(self._api(), domain)

@@ -126,9 +126,12 @@ def test_removing_a_verified_domain_from_config_is_refused_and_nothing_is_delete
     assert len(urns_before) == 4  # the component and its three resources
 
     deployment.configure([entry(kept)])
+    at_preview = failure_of(deployment.preview)
     message = failure_of(deployment.up)
 
-    assert f"{removed} is a verified sender domain" in message and "retire: true" in message
+    for text in (at_preview, message):  # refused before any resource is declared: nothing written
+        assert f"{removed} is a verified sender domain of this stack and no longer in dms:domains" in text
+        assert "retire: true" in text and "Traceback" not in text
     assert urns_for(deployment, removed) == urns_before
     assert published(local_dns, removed) == records_before
     assert rows(deployment.ledger_path)[removed] == ("batch", "Verified")
@@ -140,11 +143,16 @@ def test_renaming_a_verified_domain_keeps_the_old_one(deployment: Deployment, lo
     deployment.up()
     records_before = published(local_dns, old)
 
-    # In dms:domains a new name is a new domain: it is added, and the old one's removal is refused.
+    # In dms:domains a new name is a new domain; the old one's removal is refused before anything,
+    # so the new one doesn't take a quota slot either.
     deployment.configure([entry(new)])
+    assert f"{old} is a verified sender domain of this stack" in failure_of(deployment.preview)
     message = failure_of(deployment.up)
 
-    assert f"{old} is a verified sender domain" in message
+    assert f"{old} is a verified sender domain of this stack" in message
+    assert new not in rows(deployment.ledger_path)
+    assert urns_for(deployment, new) == []
+    assert published(local_dns, new) == {"SPF": [], "DKIM": [], "DMARC": [], "MX": []}
     assert published(local_dns, old) == records_before
     assert rows(deployment.ledger_path)[old] == ("triggered", "Verified")
     assert len(urns_for(deployment, old)) == 4

@@ -40,6 +40,24 @@ def test_register_is_idempotent(ledger: Ledger, backend: Backend, settings: dict
     assert backend.stored(settings) == [("notify.example.com", "triggered", PENDING)]
 
 
+def test_the_owning_stack_is_kept_through_verification_and_released_on_retire(ledger: Ledger) -> None:
+    ledger.register("notify.example.com", "triggered", owner="organization/dms/prod")
+    ledger.register("news.example.com", "batch")  # a row from before owners were kept
+    # A second registration (another stack, or a rerun) never takes the row over.
+    ledger.register("notify.example.com", "triggered", owner="organization/dms/dev")
+
+    assert ledger.mark_verified("notify.example.com").owner == "organization/dms/prod"
+    assert {e.domain: e.owner for e in ledger.entries()} == {
+        "news.example.com": None,
+        "notify.example.com": "organization/dms/prod",
+    }
+
+    ledger.release("notify.example.com")
+    ledger.release("missing.example.com")  # nothing to release: fine
+
+    assert ledger.get("notify.example.com") == LedgerEntry("notify.example.com", "triggered", VERIFIED, None)
+
+
 def test_get_and_entries(ledger: Ledger) -> None:
     assert ledger.get("missing.example.com") is None
     assert ledger.entries() == []
@@ -248,3 +266,18 @@ def test_a_ledger_pickles_as_plain_data_and_works_after(ledger: Ledger, pickler:
     assert copy.get("before.example.com") == LedgerEntry("before.example.com", "batch", PENDING)
     copy.register("after.example.com", "batch")
     assert [e.domain for e in ledger.entries()] == ["after.example.com", "before.example.com"]
+
+
+def test_a_sqlite_ledger_from_before_owners_is_upgraded_in_place(tmp_path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE sender_domains (domain TEXT PRIMARY KEY, mail_type TEXT NOT NULL, status TEXT NOT NULL)"
+        )
+        conn.execute("INSERT INTO sender_domains VALUES ('old.example.com', 'batch', ?)", (VERIFIED,))
+    ledger = open_ledger({"backend": "sqlite", "path": str(path), "quota": 5})
+
+    assert ledger.entries() == [LedgerEntry("old.example.com", "batch", VERIFIED, None)]
+    assert ledger.register("new.example.com", "triggered", owner="o/p/s").owner == "o/p/s"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pulumi
@@ -26,7 +27,15 @@ class Mocks(pulumi.runtime.Mocks):
         return {}
 
 
-pulumi.runtime.set_mocks(Mocks(), preview=False)
+@pytest.fixture(autouse=True)
+def mocks():
+    """Mocks on a loop of their own: another test's asyncio.run() may have closed the current one."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    pulumi.runtime.set_mocks(Mocks(), preview=False)
+    yield
+    asyncio.set_event_loop(None)
+    loop.close()
 
 SETTINGS = parse_stack_config(
     {

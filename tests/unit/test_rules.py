@@ -217,3 +217,15 @@ def test_new_domains_fill_the_free_slots_in_order_and_the_rest_would_not_fit() -
 def test_a_ledger_over_its_quota_leaves_no_room() -> None:
     plan = quota_plan(["n.x"], ["a.x", "b.x", "c.x"], quota=2)
     assert plan.over == ("n.x",) and "leaving 0" in plan.message()
+
+
+def test_a_verified_domain_of_this_stack_that_left_the_config_is_named():
+    from dms_component.core.rules import dropped_verified, removal_refused
+
+    owned = [("a.example.com", True), ("b.example.com", True), ("c.example.com", False)]
+    assert dropped_verified(owned, {"a.example.com"}) == ["b.example.com"]
+    assert dropped_verified(owned, {"a.example.com", "b.example.com"}) == []
+    message = removal_refused(["b.example.com"])
+    assert message.startswith("b.example.com is a verified sender domain of this stack and no longer in dms:domains")
+    assert "retire: true" in message and "\n" not in message
+    assert "are verified sender domains" in removal_refused(["a.example.com", "b.example.com"])
