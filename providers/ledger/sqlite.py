@@ -46,9 +46,7 @@ class SqliteLedger(Ledger):
 
     @staticmethod
     def _row(conn: sqlite3.Connection, domain: str) -> LedgerEntry | None:
-        row = conn.execute(
-            f"SELECT {_COLUMNS} FROM sender_domains WHERE domain = ?", (domain,)
-        ).fetchone()
+        row = conn.execute(f"SELECT {_COLUMNS} FROM sender_domains WHERE domain = ?", (domain,)).fetchone()
         return LedgerEntry(*row) if row else None
 
     @staticmethod
@@ -110,7 +108,4 @@ class SqliteLedger(Ledger):
         if not self.path.exists():
             return []  # reading (e.g. the quota check at preview) must not create the ledger
         with self._tx() as conn:
-            return [
-                LedgerEntry(*r)
-                for r in conn.execute(f"SELECT {_COLUMNS} FROM sender_domains ORDER BY domain")
-            ]
+            return [LedgerEntry(*r) for r in conn.execute(f"SELECT {_COLUMNS} FROM sender_domains ORDER BY domain")]

@@ -101,9 +101,7 @@ class TencentLedger(Ledger):
 
     # -- the Ledger interface --------------------------------------------------------------------
 
-    def register(
-        self, domain: str, mail_type: str, dkim_key_bits: int = 2048, owner: str | None = None
-    ) -> LedgerEntry:
+    def register(self, domain: str, mail_type: str, dkim_key_bits: int = 2048, owner: str | None = None) -> LedgerEntry:
         """CreateEmailIdentity; a domain this account already has is returned as it is (idempotent).
 
         The owning stack is not kept: the service can't change a domain's tags, so a retired domain

@@ -37,6 +37,7 @@ def mocks():
     asyncio.set_event_loop(None)
     loop.close()
 
+
 SETTINGS = parse_stack_config(
     {
         "domains": [{"domain": "Notify.Example.Test.", "type": "triggered", "dmarcPolicy": "reject"}],
