@@ -44,6 +44,7 @@ import octodns.provider.yaml  # noqa: F401, E402
 import octodns_route53  # noqa: F401, E402
 from octodns.manager import Manager  # noqa: E402
 from octodns.yaml import safe_dump  # noqa: E402
+from readme_section import write_section  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 import providers.dns.route53 as route53_module  # noqa: E402
@@ -417,20 +418,6 @@ def machine() -> str:
     )
 
 
-START, END = "<!-- route53_vs_octodns: start -->", "<!-- route53_vs_octodns: end -->"
-
-
-def write_section(readme: Path, text: str) -> None:
-    """Put `text` between our markers in `readme` (the rest of the file, its prose, is left as it is)."""
-    block = f"{START}\n{text}\n{END}"
-    old = readme.read_text() if readme.exists() else ""
-    if START in old and END in old:
-        new = old[: old.index(START)] + block + old[old.index(END) + len(END) :]
-    else:
-        new = old + ("\n" if old and not old.endswith("\n") else "") + block + "\n"
-    readme.write_text(new)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="turns per tool and zone size; time is the median")
@@ -460,7 +447,7 @@ def main() -> None:
     )
     print(text)
     if args.readme:
-        write_section(args.readme, text)
+        write_section(args.readme, "route53_vs_octodns", text)
 
 
 if __name__ == "__main__":

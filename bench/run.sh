@@ -8,6 +8,8 @@ PY=${BENCH_PYTHON:-bench/.venv/bin/python}
 
 BENCHES=(
   "bench/route53_vs_octodns.py --readme bench/README.md"
+  "bench/vs_checkdmarc.py --readme bench/README.md"
+  "bench/verify_time.py --readme bench/README.md"
 )
 
 for bench in "${BENCHES[@]}"; do

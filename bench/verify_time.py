@@ -1,0 +1,253 @@
+"""Benchmark: time to Verified after propagation, with real stacks (issue 4, benchmark 1).
+
+Each run is tests/support/measure_stack.py's setup: a fresh Knot (LocalDnsServer) behind a DelayProxy that
+serves each written name only D seconds after its update, a fresh stack (the real Pulumi CLI and engine, file
+backend, the dynamic provider with its 4 threads, SQLite ledger with a quota of N) writing to and verifying
+through the proxy, and one `pulumi up` creating N sender domains (4 resources each: the SenderDomain component,
+its identity with the DKIM key, its records, its verification).
+
+Per domain:
+- written: when the proxy passed the domain's RFC 2136 update to Knot (one update per domain), so its records
+  are served from written + D exactly;
+- seen: the last query the proxy answered for the domain's names (the verifier's passing poll);
+- Verified: when the engine reported the domain's Verification resource done (Automation API event stream).
+Reported: time-to-Verified minus D (Verified - written - D), the same for "seen", time-to-Verified itself, and
+the whole `up`. Runs are interleaved (all configurations once, then again), so load on the machine spreads over
+all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the project and its test support, from this tree
+
+import dns.message  # noqa: E402
+import dns.name  # noqa: E402
+from readme_section import machine, write_section  # noqa: E402
+
+from dms_component.localdns import LocalDnsServer, free_port  # noqa: E402
+from tests.e2e.harness import Deployment  # noqa: E402
+from tests.support.delay_proxy import DelayProxy  # noqa: E402
+from tests.support.measure_stack import ProxiedServer  # noqa: E402
+
+SECTION = "verify_time"
+TARGET_EXTRA = 1.0  # seconds: median time-to-Verified minus D
+TARGET_RATIO = 1.2  # 20 domains vs 1 domain
+
+
+@dataclass
+class AskedProxy(DelayProxy):
+    """The delay proxy, also noting when each name was last asked (the verifier's last poll)."""
+
+    asked: dict[dns.name.Name, float] = field(default_factory=dict)
+
+    async def _handle(self, wire: bytes, *, tcp: bool) -> bytes | None:
+        reply = await super()._handle(wire, tcp=tcp)
+        try:
+            message = dns.message.from_wire(wire, keyring=False)
+        except Exception:
+            return reply
+        if message.question and message.opcode() == 0:  # a query, not an update
+            self.asked[message.question[0].name] = time.monotonic()
+        return reply
+
+
+@dataclass
+class Run:
+    domains: int
+    delay: float
+    up: float  # the whole `pulumi up`
+    ttv: list[float]  # per domain: Verified - written
+    seen: list[float]  # per domain: last query - written
+    verified: int  # domains whose status is Verified at the end
+    span: float  # first record written -> last domain Verified
+
+    @property
+    def extra(self) -> list[float]:
+        return [t - self.delay for t in self.ttv]
+
+    @property
+    def extra_seen(self) -> list[float]:
+        return [t - self.delay for t in self.seen]
+
+
+def measure(count: int, delay: float, folder: Path) -> Run:
+    knot = LocalDnsServer(folder / "knot", zone="example.test", port=free_port()).start()
+    proxy = AskedProxy(knot.host, knot.port, delay).start()
+    try:
+        deployment = Deployment(folder / "stack", ProxiedServer(knot, proxy))  # type: ignore[arg-type]
+        names = [f"d{i}.example.test" for i in range(count)]
+        deployment.configure(
+            [{"domain": d, "type": "triggered"} for d in names],
+            ledger={"backend": "sqlite", "path": str(deployment.ledger_path), "quota": count},
+            verification={"timeout": delay + 120},
+        )
+        verified_at: dict[str, float] = {}
+
+        def on_event(event: Any) -> None:
+            done = event.res_outputs_event
+            if done is not None and done.metadata.urn.endswith("/verification"):
+                domain = done.metadata.urn.rsplit("::", 1)[-1].split("/", 1)[0]
+                verified_at[domain] = time.monotonic()
+
+        start = time.monotonic()
+        deployment.stack.up(on_event=on_event, color="never", show_secrets=False)
+        up = time.monotonic() - start
+        statuses = deployment.statuses()
+        ttv, seen, written_all = [], [], []
+        for d in names:
+            under = dns.name.from_text(d)
+            written = max(t for n, t in proxy.changed.items() if n.is_subdomain(under))
+            asked = max(t for n, t in proxy.asked.items() if n.is_subdomain(under))
+            written_all.append(written)
+            ttv.append(verified_at[d] - written)
+            seen.append(asked - written)
+        ok = sum(1 for s in statuses.values() if s["status"] == "Verified")
+        return Run(count, delay, up, ttv, seen, ok, max(verified_at.values()) - min(written_all))
+    finally:
+        proxy.stop()
+        knot.stop()
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def pooled(runs: list[Run], attr: str) -> list[float]:
+    return [v for r in runs for v in getattr(r, attr)]
+
+
+def report(results: dict[tuple[float, int], list[Run]], repeat: int, wall: float) -> str:
+    delays = sorted({d for d, _ in results})
+    counts = sorted({n for _, n in results})
+    out = [
+        f"Command: `make bench` ({time.strftime('%Y-%m-%d')}; {repeat} runs per configuration, interleaved;"
+        f" {wall / 60:.1f} min in all)",
+        "",
+        "| D | domains | runs | all Verified | extra = time-to-Verified - D, median | max"
+        " | seen by the verifier - D, median | time-to-Verified, median | whole `up`, median (min-max)"
+        " | first write → last Verified, median |",
+        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for (delay, count), runs in sorted(results.items()):
+        extra, seen, ttv = pooled(runs, "extra"), pooled(runs, "extra_seen"), pooled(runs, "ttv")
+        ups = [r.up for r in runs]
+        all_ok = all(r.verified == r.domains for r in runs)
+        out.append(
+            f"| {delay:g} s | {count} | {len(runs)} | {'yes' if all_ok else 'NO'} | {med(extra):.2f} s"
+            f" | {max(extra):.2f} s | {med(seen):.2f} s | {med(ttv):.2f} s"
+            f" | {med(ups):.1f} s ({min(ups):.1f}-{max(ups):.1f}) | {med([r.span for r in runs]):.2f} s |"
+        )
+    out += []
+    targets = []
+    lo, hi = min(counts), max(counts)
+    out += [
+        "",
+        f"{hi} domains vs {lo} (ratios of medians):",
+        "",
+        f"| D | time-to-Verified per domain, {hi} / {lo} | slowest of {hi} / the {lo}"
+        f" | first write → last Verified, {hi} / {lo} | whole `up`, {hi} / {lo} |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for delay in delays:
+        one, many = results.get((delay, lo)), results.get((delay, hi))
+        if not one or not many:
+            continue
+        per_domain = med(pooled(many, "ttv")) / med(pooled(one, "ttv"))
+        slowest = med([max(r.ttv) for r in many]) / med(pooled(one, "ttv"))
+        span = med([r.span for r in many]) / med([r.span for r in one])
+        up = med([r.up for r in many]) / med([r.up for r in one])
+        if delay == 0:  # no propagation: time-to-Verified is tenths of a second, its ratio says nothing
+            out.append(f"| 0 s (baseline) | - | - | - | {up:.2f} |")
+            continue
+        out.append(f"| {delay:g} s | {per_domain:.2f} | {slowest:.2f} | {span:.2f} | {up:.2f} |")
+        for what, ratio in (
+            ("per domain (each from its own records written to its Verified, median)", per_domain),
+            ("all domains (first record written to last domain Verified)", span),
+            ("whole `up` (creating the 4 resources of each domain included)", up),
+        ):
+            verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
+            targets.append(
+                f"- D = {delay:g} s, {hi} domains within {TARGET_RATIO}x of {lo}, {what}: {ratio:.2f}x, {verdict}"
+            )
+    for (delay, count), runs in sorted(results.items()):
+        if delay > 0:
+            extra = med(pooled(runs, "extra"))
+            verdict = "met" if extra < TARGET_EXTRA else "NOT met"
+            targets.append(
+                f"- D = {delay:g} s, {count} domains: median extra {extra:.2f} s < {TARGET_EXTRA:g} s: {verdict}"
+            )
+    out += [
+        "",
+        "Targets:",
+        "",
+        *targets,
+        "",
+        f"Machine: {machine()}; pulumi {version('pulumi')} (SDK),"
+        f" Pulumi CLI {cli_version()}; load average at the end {load()}",
+    ]
+    return "\n".join(out)
+
+
+def cli_version() -> str:
+    import subprocess
+
+    from dms_component.runner import pulumi_bin_dir
+
+    try:
+        out = subprocess.run([str(pulumi_bin_dir() / "pulumi"), "version"], capture_output=True, text=True)
+        return out.stdout.strip()
+    except OSError:
+        return "?"
+
+
+def load() -> str:
+    import os
+
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--domains", type=int, nargs="+", default=[1, 5, 20])
+    parser.add_argument("--delay", type=float, nargs="+", default=[0, 5, 30], help="D in seconds (0: baseline)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--readme", type=Path, help="also write the results between this file's markers")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args()
+    log: Callable[[str], None] = (lambda _m: None) if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
+
+    results: dict[tuple[float, int], list[Run]] = {}
+    started = time.monotonic()
+    for turn in range(args.repeat):
+        for delay in args.delay:
+            for count in args.domains:
+                with tempfile.TemporaryDirectory() as tmp:
+                    t0 = time.monotonic()
+                    run = measure(count, delay, Path(tmp))
+                results.setdefault((delay, count), []).append(run)
+                log(
+                    f"run {turn + 1}/{args.repeat} D={delay:g}s N={count}: up {run.up:.1f}s"
+                    f" extra median {med(run.extra):.2f}s max {max(run.extra):.2f}s"
+                    f" seen {med(run.extra_seen):.2f}s verified {run.verified}/{count}"
+                    f" ({time.monotonic() - t0:.0f}s with setup)"
+                )
+    text = report(results, args.repeat, time.monotonic() - started)
+    print(text)
+    if args.readme:
+        write_section(args.readme, SECTION, text)
+
+
+if __name__ == "__main__":
+    main()
