@@ -28,7 +28,7 @@ from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import split_txt
 from dms_component.errors import ConfigError, DnsUpdateError
 from providers.dns.base import DnsProvider
-from providers.resolver import address_of
+from providers.resolver import address_of, render
 
 # BIND (`tsig-keygen`): key "name" { algorithm hmac-sha256; secret "..."; };  clauses in any order.
 _BIND_KEY = re.compile(r'key\s+"?(?P<name>[^"\s{]+)"?\s*\{(?P<body>[^}]*)\}', re.S)
@@ -103,7 +103,7 @@ class Rfc2136Provider(DnsProvider):
         name, wanted = dns.name.from_text(host), dns.rdatatype.from_text(rtype)
         for rrset in response.answer:
             if rrset.name == name and rrset.rdtype == wanted:
-                return RecordSet(host, rtype, tuple(_logical(rd) for rd in rrset), rrset.ttl)
+                return RecordSet(host, rtype, tuple(render(rd) for rd in rrset), rrset.ttl)
         return RecordSet(host, rtype)
 
     def apply(self, changes: Sequence[RrsetChange]) -> None:
@@ -155,11 +155,3 @@ def _rdata(rtype: str, value: str) -> dns.rdata.Rdata:
     if rtype == "TXT":
         return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, [s.encode() for s in split_txt(value)])
     return dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rtype), value)
-
-
-def _logical(rdata: dns.rdata.Rdata) -> str:
-    if isinstance(rdata, dns.rdtypes.ANY.TXT.TXT):
-        return b"".join(rdata.strings).decode("utf-8", errors="replace")
-    if isinstance(rdata, dns.rdtypes.ANY.MX.MX):
-        return f"{rdata.preference} {rdata.exchange.to_text().lower()}"
-    return rdata.to_text().lower()

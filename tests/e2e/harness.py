@@ -108,6 +108,25 @@ class Deployment:
         )
 
 
+@dataclass
+class Race:
+    winner: str
+    loser: str
+    outputs: dict[str, str]  # each side's printed output
+
+
+def race(stacks: dict[str, Deployment], env: dict[str, str] | None = None) -> Race:
+    """`pulumi up` of every stack started together; exactly one wins, the other fails with the quota error."""
+    runs = {side: stack.start_up(env) for side, stack in stacks.items()}
+    outcomes = {side: (run.communicate(timeout=240)[0] or "", run.returncode) for side, run in runs.items()}
+    won = [side for side, (_, code) in outcomes.items() if code == 0]
+    assert len(won) == 1, outcomes
+    (lost,) = [side for side in outcomes if side != won[0]]
+    loser_output = outcomes[lost][0]
+    assert "quota:" in loser_output and "Traceback" not in loser_output, loser_output
+    return Race(won[0], lost, {side: output for side, (output, _) in outcomes.items()})
+
+
 def up_main(argv: list[str]) -> int:
     """The body of `Deployment.start_up`'s process: print the CLI's output and the error, if any."""
     project, state, stack_name = argv

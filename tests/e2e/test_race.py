@@ -14,7 +14,7 @@ import pytest
 
 from dms_component.localdns import LocalDnsServer
 from providers.ledger.sqlite import SqliteLedger
-from tests.e2e.harness import Deployment
+from tests.e2e.harness import Deployment, race
 from tests.e2e.test_rules import entry, ledger
 
 pytestmark = pytest.mark.e2e
@@ -36,18 +36,10 @@ def test_two_stacks_racing_for_the_last_slot_never_both_win(tmp_path: Path, loca
             stack = Deployment(tmp_path / f"r{round_}{side}", local_dns)
             stack.configure([entry(f"race{round_}-{side}.example.test", "triggered")], ledger=ledger(shared, quota))
             stacks[side] = stack
-        runs = {side: stack.start_up() for side, stack in stacks.items()}  # started together
-        outcomes = {
-            side: (run.wait(timeout=240), run.stdout.read() if run.stdout else "") for side, run in runs.items()
-        }
-
-        won = [side for side, (code, _) in outcomes.items() if code == 0]
-        assert len(won) == 1, f"round {round_}: {outcomes}"
-        lost = "b" if won == ["a"] else "a"
-        loser_output = outcomes[lost][1]
-        assert "quota:" in loser_output and f"{quota} of {quota}" in loser_output, loser_output
-        assert "Traceback" not in loser_output
-        winner_domain = f"race{round_}-{won[0]}.example.test"
+        result = race(stacks)
+        lost = result.loser
+        assert f"{quota} of {quota}" in result.outputs[lost], result.outputs[lost]
+        winner_domain = f"race{round_}-{result.winner}.example.test"
 
         all_rows = rows_of(shared)
         assert len(all_rows) == len({d for d, _ in all_rows})  # no duplicate
@@ -55,7 +47,7 @@ def test_two_stacks_racing_for_the_last_slot_never_both_win(tmp_path: Path, loca
         assert len(verified(shared)) == quota
         # The loser failed either registering (the slot was already taken) or marking verified (it stays pending).
         assert dict(all_rows).get(f"race{round_}-{lost}.example.test") in (None, "Pending verification")
-        assert stacks[won[0]].statuses()[winner_domain]["status"] == "Verified"
+        assert stacks[result.winner].statuses()[winner_domain]["status"] == "Verified"
 
 
 def rows_of(path: Path) -> list[tuple[str, str]]:

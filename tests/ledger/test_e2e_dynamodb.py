@@ -15,7 +15,7 @@ import pytest
 
 from dms_component.localdns import LocalDnsServer
 from providers.ledger import open_ledger
-from tests.e2e.harness import Deployment
+from tests.e2e.harness import Deployment, race
 from tests.ledger.backends import DynamoDbBackend
 
 pytestmark = pytest.mark.e2e
@@ -42,18 +42,10 @@ def test_two_stacks_racing_for_the_last_slot_of_a_dynamodb_ledger(
             domain = f"ddb-race{round_}-{side}.example.test"
             stack.configure([{"domain": domain, "type": "triggered"}], ledger=ledger_config)
             stacks[side] = stack
-        runs = {side: stack.start_up(env={"AWS_SECRET_ACCESS_KEY": secret}) for side, stack in stacks.items()}
-        outcomes = {
-            side: (run.wait(timeout=240), run.stdout.read() if run.stdout else "") for side, run in runs.items()
-        }
-
-        won = [side for side, (code, _) in outcomes.items() if code == 0]
-        assert len(won) == 1, f"round {round_}: {outcomes}"
-        lost = "b" if won == ["a"] else "a"
-        loser_output = outcomes[lost][1]
-        assert "quota:" in loser_output and "3 of 3" in loser_output, loser_output
-        assert "Traceback" not in loser_output
-        winner = f"ddb-race{round_}-{won[0]}.example.test"
+        result = race(stacks, env={"AWS_SECRET_ACCESS_KEY": secret})
+        lost = result.loser
+        assert "3 of 3" in result.outputs[lost], result.outputs[lost]
+        winner = f"ddb-race{round_}-{result.winner}.example.test"
 
         stored = backend.stored(settings)
         assert len(stored) == len({d for d, _, _ in stored})  # no duplicate
@@ -64,7 +56,7 @@ def test_two_stacks_racing_for_the_last_slot_of_a_dynamodb_ledger(
         # at registration (nothing of it was written).
         loser = [row for row in stored if row[0] == f"ddb-race{round_}-{lost}.example.test"]
         assert loser in ([], [(f"ddb-race{round_}-{lost}.example.test", "triggered", "Pending verification")])
-        assert stacks[won[0]].statuses()[winner]["status"] == "Verified"
+        assert stacks[result.winner].statuses()[winner]["status"] == "Verified"
         for side, stack in stacks.items():
-            assert secret not in stack.state_text() + outcomes[side][1]
+            assert secret not in stack.state_text() + result.outputs[side]
             assert settings["table"] in stack.state_text()  # the settings are in state, as plain data

@@ -61,24 +61,7 @@ def test_reads_cost_the_same_in_a_crowded_zone(route53: Route53Provider, hosted_
     crowd = [f"n{i:04d}.{hosted_zone.name}" for i in range(600)]
     crowd += [f"a.notify.{hosted_zone.name}", f"zz.notify.{hosted_zone.name}", f"_dmarc.a.{hosted_zone.name}"]
     crowd += [f"notify-x.{hosted_zone.name}", f"notify0.{hosted_zone.name}", f"_dmarc.notify-x.{hosted_zone.name}"]
-    for start in range(0, len(crowd), 300):
-        hosted_zone.client.change_resource_record_sets(
-            HostedZoneId=hosted_zone.id,
-            ChangeBatch={
-                "Changes": [
-                    {
-                        "Action": "CREATE",
-                        "ResourceRecordSet": {
-                            "Name": name,
-                            "Type": "TXT",
-                            "TTL": 60,
-                            "ResourceRecords": [{"Value": '"x"'}],
-                        },
-                    }
-                    for name in crowd[start : start + 300]
-                ]
-            },
-        )
+    hosted_zone.put_many(crowd, "TXT", ['"x"'], ttl=60)
     for rtype, value in (("A", "192.0.2.1"), ("AAAA", "2001:db8::1"), ("CAA", '0 issue "ca.example"')):
         hosted_zone.put(domain, rtype, [value])
     recs = records(domain)
