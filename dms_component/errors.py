@@ -28,3 +28,8 @@ class DnsUpdateError(DmsError):
 
 class ServiceError(DmsError):
     """The email service (Tencent Cloud SES) or its DNS host refused a request, or answered something unusable."""
+
+
+class ChangeRefused(DnsUpdateError):
+    """The DNS host refused a change, whole: the records were no longer what the plan was based on, or the
+    change breaks one of the host's rules. Nothing was written."""

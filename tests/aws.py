@@ -161,24 +161,56 @@ def running_moto() -> Iterator[MotoServer]:
             server.stop()
 
 
-def _fix_moto_route53_create_after_delete() -> None:
-    """moto 5.2.5 refuses a CREATE that repeats an earlier CREATE of the zone's journal even after that
-    set was deleted: its "already exists" check lists every record set from that name onwards instead of
-    looking at the set itself. Route53 accepts such a CREATE. Before each change batch we drop, from the
-    journal only, earlier identical CREATEs whose set no longer exists; moto's own checks then run as usual."""
+def _route53_as_aws() -> None:
+    """Two places where moto 5.2.5 is more lenient or stricter than Route53, put right for our tests.
+
+    - Route53 refuses a whole batch when a CREATE finds its set already there, or a DELETE doesn't
+      name the set's current TTL and values exactly. moto accepts both (it checks its journal of past
+      changes instead), and our compare-and-swap writes rely on Route53's rule: it is checked here,
+      change by change in batch order, before moto sees the batch.
+    - moto refuses a CREATE that repeats an earlier CREATE of the zone's journal even after that set was
+      deleted; Route53 accepts it. Such journal entries of sets that no longer exist are dropped.
+    """
+    from moto.route53.exceptions import Route53ClientError
     from moto.route53.models import Route53Backend
 
     original = Route53Backend.change_resource_record_sets
     if getattr(original, "dms_fixed", False):
         return
 
+    def refused(message: str) -> Route53ClientError:
+        return Route53ClientError("InvalidChangeBatch", message)
+
+    def key(rrset: Any) -> tuple[str, str]:
+        name = rrset["Name"] if isinstance(rrset, dict) else rrset.name
+        return name.strip(".").lower(), rrset["Type"] if isinstance(rrset, dict) else rrset.type
+
     def change_resource_record_sets(self: Route53Backend, zoneid: str, change_list: list[dict[str, Any]]) -> None:
         zone = self.get_hosted_zone(zoneid)
+        current = {key(r): (int(r.ttl or 0), sorted(r.records)) for r in zone.rrsets if not r.set_identifier}
+        for change in change_list:
+            rrset, action = change["ResourceRecordSet"], change["Action"]
+            if "SetIdentifier" in rrset or "AliasTarget" in rrset:
+                continue
+            name, rtype = key(rrset)
+            given = (int(rrset.get("TTL", 0)), sorted(r["Value"] for r in rrset.get("ResourceRecords", [])))
+            where = f"[name='{name}.', type='{rtype}']"
+            if action == "CREATE" and (name, rtype) in current:
+                raise refused(f"Tried to create resource record set {where} but it already exists")
+            if action == "DELETE" and (name, rtype) not in current:
+                raise refused(f"Tried to delete resource record set {where} but it was not found")
+            if action == "DELETE" and current[(name, rtype)] != given:
+                raise refused(
+                    f"Tried to delete resource record set {where} but the values provided do not match the"
+                    " current values"
+                )
+            if action == "DELETE":
+                del current[(name, rtype)]
+            else:
+                current[(name, rtype)] = given
         for change in change_list:
             rrset = change["ResourceRecordSet"]
-            name, rtype = rrset["Name"].strip(".").lower(), rrset["Type"]
-            exists = any(r.name.strip(".").lower() == name and r.type == rtype for r in zone.rrsets)
-            if change["Action"] == "CREATE" and not exists:
+            if change["Action"] == "CREATE" and not any(key(r) == key(rrset) for r in zone.rrsets):
                 stale = [
                     c
                     for c in zone.rr_changes
@@ -193,4 +225,4 @@ def _fix_moto_route53_create_after_delete() -> None:
     Route53Backend.change_resource_record_sets = change_resource_record_sets  # type: ignore[method-assign]
 
 
-_fix_moto_route53_create_after_delete()
+_route53_as_aws()

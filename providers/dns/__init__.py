@@ -9,8 +9,11 @@ from dms_component.core.nameservers import Nameserver
 from providers.dns.base import DnsProvider, Plan
 
 
-def dns_provider(settings: Mapping[str, Any], secret: str | None) -> DnsProvider:
-    """Build the provider named by validated settings (see DnsTarget.settings); `secret` is its credential."""
+def dns_provider(settings: Mapping[str, Any], secret: str | None, reuse_reads: bool = False) -> DnsProvider:
+    """Build the provider named by validated settings (see DnsTarget.settings); `secret` is its credential.
+
+    `reuse_reads`: see DnsProvider; only for a process that lives for one Pulumi operation.
+    """
     kind = settings["provider"]
     if kind == "rfc2136":
         from providers.dns.rfc2136 import Rfc2136Provider, TsigKey
@@ -20,7 +23,13 @@ def dns_provider(settings: Mapping[str, Any], secret: str | None) -> DnsProvider
             key = TsigKey.from_key_file(settings["tsig_key_file"])
         elif secret:
             key = TsigKey(settings["tsig_name"], settings["tsig_algorithm"], secret)
-        return Rfc2136Provider(Nameserver.parse(settings["server"]), settings["zone"], key, ttl=int(settings["ttl"]))
+        return Rfc2136Provider(
+            Nameserver.parse(settings["server"]),
+            settings["zone"],
+            key,
+            ttl=int(settings["ttl"]),
+            reuse_reads=reuse_reads,
+        )
     if kind == "route53":
         from providers.dns.route53 import Route53Provider
 
@@ -31,6 +40,7 @@ def dns_provider(settings: Mapping[str, Any], secret: str | None) -> DnsProvider
             profile=settings.get("profile"),
             endpoint=settings.get("endpoint"),
             ttl=int(settings["ttl"]),
+            reuse_reads=reuse_reads,
         )
     if kind == "dnspod":
         from providers.dns.dnspod import DnspodProvider
@@ -41,6 +51,7 @@ def dns_provider(settings: Mapping[str, Any], secret: str | None) -> DnsProvider
             secret_id=settings.get("secret_id"),
             secret_key=secret,  # None: the SDK's environment variables
             ttl=int(settings["ttl"]),
+            reuse_reads=reuse_reads,
         )
     raise ValueError(f"unknown DNS provider {kind!r}")
 

@@ -7,11 +7,12 @@ pure `dms_component.core.changes.plan_domain` from what `read` returned just bef
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from dms_component.core.changes import Key, Plan, RecordSet, RrsetChange, Spf, keys_to_read, plan_domain, satisfied
 from dms_component.core.records import RequiredRecord
+from dms_component.errors import ChangeRefused
 
 
 @dataclass
@@ -19,6 +20,9 @@ class DnsProvider(ABC):
     """One DNS host. Settings are plain data so the Pulumi provider can pickle them."""
 
     ttl: int = field(default=300, kw_only=True)
+    # Inside Pulumi's provider process, which lives for one operation (preview, up, destroy): a provider
+    # whose `apply` is compare-and-swap may base plans on what it already read in this operation.
+    reuse_reads: bool = field(default=False, kw_only=True)
 
     @abstractmethod
     def read(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
@@ -31,6 +35,11 @@ class DnsProvider(ABC):
         Fails, changing nothing, when a set no longer holds `before` (someone changed it since the read).
         """
 
+    def read_for_change(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
+        """What a plan starts from. With `reuse_reads`, a provider may answer from an earlier read in
+        this operation: its `apply` then raises ChangeRefused if that read has gone stale."""
+        return self.read(keys)
+
     def present(self, records: Sequence[RequiredRecord]) -> list[RequiredRecord]:
         """Those of `records` that are published now (an SPF record counts if it has our include)."""
         return satisfied(records, self.read(keys_to_read(records)))
@@ -42,7 +51,7 @@ class DnsProvider(ABC):
         spf: Spf | None = None,
         adopt: bool = False,
     ) -> Plan:
-        existing = self.read(keys_to_read([*desired, *owned]))
+        existing = self.read_for_change(keys_to_read([*desired, *owned]))
         return plan_domain(desired, owned, spf or Spf(), existing, self.ttl, adopt)
 
     def sync(
@@ -51,14 +60,28 @@ class DnsProvider(ABC):
         desired: Sequence[RequiredRecord],
         spf: Spf | None = None,
         adopt: bool = False,
+        accept: Callable[[Plan], None] = lambda _plan: None,
     ) -> Plan:
         """Publish `desired` and withdraw `owned - desired`; returns what was planned and done.
 
-        Conflicting foreign records are left in place; call `plan` first to refuse them.
+        `accept` sees each plan before it is applied and raises to stop it (e.g. on conflicts);
+        without one, conflicting foreign records are left in place.
         """
         plan = self.plan(owned, desired, spf, adopt)
-        if not plan.empty:
+        accept(plan)
+        if plan.empty:
+            return plan
+        try:
             self.apply(plan.changes)
+        except ChangeRefused:
+            if not self.reuse_reads:
+                raise
+            # The plan may have come from an earlier read: plan once more from a fresh one.
+            existing = self.read(keys_to_read([*desired, *owned]))
+            plan = plan_domain(desired, owned, spf or Spf(), existing, self.ttl, adopt)
+            accept(plan)
+            if not plan.empty:
+                self.apply(plan.changes)
         return plan
 
 

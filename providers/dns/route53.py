@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.records import TXT_STRING_MAX, split_txt
-from dms_component.errors import DnsUpdateError
+from dms_component.errors import ChangeRefused, DnsUpdateError
 from providers.dns.base import DnsProvider
 
 # Route53's documented limits, checked before any call: moto accepts values that Route53 refuses.
 VALUE_MAX = 4000  # characters in one ResourceRecord Value
 BATCH_VALUE_CHARS_MAX = 32000  # characters of all Values in one change batch
 BATCH_RECORDS_MAX = 1000  # ResourceRecord elements in one change batch
+PAGE_MAX = 300  # record sets in one ListResourceRecordSets page
+# Seconds a change batch waits for other domains' changes to join it: Pulumi starts their creates
+# tens of milliseconds apart, and a Route53 change then takes seconds to reach INSYNC anyway.
+GATHER = 0.1
 
 RETRYABLE_CODES = frozenset({"Throttling", "ThrottlingException", "PriorRequestNotComplete", "RequestLimitExceeded"})
 MAX_ATTEMPTS = 8
@@ -94,16 +99,24 @@ def change_batch(changes: Sequence[RrsetChange]) -> list[dict[str, Any]]:
             out.append(_change("DELETE", change.host, change.rtype, change.before_ttl or change.ttl, change.before))
         if change.after:
             out.append(_change("CREATE", change.host, change.rtype, change.ttl, change.after))
-    values = [r["Value"] for c in out for r in c["ResourceRecordSet"]["ResourceRecords"]]
+    values = _values(out)
     for value in values:
         if len(value) > VALUE_MAX:
             raise DnsUpdateError(f"a record value of {len(value)} characters is over Route53's {VALUE_MAX} limit")
-    if len(values) > BATCH_RECORDS_MAX or sum(map(len, values)) > BATCH_VALUE_CHARS_MAX:
+    if not _within_limits(values):
         raise DnsUpdateError(
             f"the change for these records is over Route53's batch limits ({BATCH_RECORDS_MAX} records,"
             f" {BATCH_VALUE_CHARS_MAX} characters)"
         )
     return out
+
+
+def _values(batch: Sequence[dict[str, Any]]) -> list[str]:
+    return [r["Value"] for c in batch for r in c["ResourceRecordSet"]["ResourceRecords"]]
+
+
+def _within_limits(values: Sequence[str]) -> bool:
+    return len(values) <= BATCH_RECORDS_MAX and sum(map(len, values)) <= BATCH_VALUE_CHARS_MAX
 
 
 def _change(action: str, host: str, rtype: str, ttl: int, values: Sequence[str]) -> dict[str, Any]:
@@ -118,12 +131,136 @@ def _change(action: str, host: str, rtype: str, ttl: int, values: Sequence[str])
     }
 
 
-# --- The provider
+# --- Process-wide state: Pulumi runs one provider process per operation, with four threads.
 
 
 _CLIENTS: dict[tuple[str | None, str | None, str | None], Any] = {}
 _CLIENTS_LOCK = threading.Lock()
-_ZONE_IDS: dict[tuple[str | None, str | None, str], str] = {}
+_STATE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _HostedZone:
+    id: str
+    record_sets: int  # as Route53 counted them when we looked the zone up
+
+
+_ZONES: dict[tuple[str | None, str | None, str, str | None], _HostedZone] = {}
+_LOOKUP_LOCK = threading.Lock()
+
+
+class _ZoneView:
+    """What this operation has read of one hosted zone, kept current with what it then wrote.
+
+    Only plans are based on it (`read_for_change`): every change deletes exact values and creates
+    where nothing is, so Route53 refuses a plan made from a view that has gone stale.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.whole = False  # the whole zone was listed
+        self.listing_zone = threading.Lock()
+        self.listings = 0  # listings of sender domains' names made so far
+        self.known: set[Key] = set()
+        self.rrsets: dict[Key, list[dict[str, Any]]] = {}
+
+    def answer(self, keys: Sequence[Key]) -> dict[Key, list[dict[str, Any]]] | None:
+        with self.lock:
+            if not self.whole and not self.known.issuperset(keys):
+                return None
+            return {k: list(self.rrsets.get(k, [])) for k in keys}
+
+    def learn(self, found: dict[Key, list[dict[str, Any]]], whole: bool = False, listings: int = 0) -> None:
+        with self.lock:
+            self.rrsets.update(found)
+            self.known.update(found)
+            self.whole = self.whole or whole
+            self.listings += listings
+
+    def wrote(self, changes: Sequence[RrsetChange]) -> None:
+        with self.lock:
+            for c in changes:
+                rrset = _change("CREATE", c.host, c.rtype, c.ttl, c.after)["ResourceRecordSet"]
+                self.rrsets[(c.host, c.rtype)] = [rrset] if c.after else []
+
+    def forget(self) -> None:
+        with self.lock:
+            self.whole = False
+            self.known.clear()
+            self.rrsets.clear()
+
+
+_VIEWS: dict[tuple[str | None, str | None, str], _ZoneView] = {}
+
+
+@dataclass
+class _Job:
+    """One sender domain's change, waiting to go out in a change batch."""
+
+    changes: Sequence[RrsetChange]
+    batch: list[dict[str, Any]]
+    sent: bool = False
+    change: _Change | None = None
+    error: BaseException | None = None
+
+
+class _Change:
+    """One accepted change batch: the domains in it wait for INSYNC together, polled once."""
+
+    def __init__(self, info: dict[str, Any]) -> None:
+        self.info = info
+        self.lock = threading.Lock()
+
+
+class _Committer:
+    """Group commit for one hosted zone: the domains whose changes arrive within GATHER of each
+    other, or while a batch is being sent, go in one batch. Each domain's changes stay whole."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.waiting: list[_Job] = []
+        self.sending = False
+
+    def submit(self, job: _Job, send: Callable[[list[_Job]], None]) -> None:
+        with self.cond:
+            self.waiting.append(job)
+        while True:
+            with self.cond:
+                while self.sending and not job.sent:
+                    self.cond.wait()
+                if job.sent:
+                    return
+                self.sending = True
+                # Pulumi starts the domains' creates one after another: give the next ones a moment to join.
+                deadline = time.monotonic() + GATHER
+                while (left := deadline - time.monotonic()) > 0:
+                    self.cond.wait(left)
+                jobs = self._take()
+            try:
+                send(jobs)
+            finally:
+                with self.cond:
+                    for j in jobs:
+                        j.sent = True
+                    self.sending = False
+                    self.cond.notify_all()
+
+    def _take(self) -> list[_Job]:
+        """The longest run of waiting jobs, oldest first, that fits in one batch (each fits alone)."""
+        taken = [self.waiting.pop(0)]
+        while self.waiting and _within_limits(_values([c for j in [*taken, self.waiting[0]] for c in j.batch])):
+            taken.append(self.waiting.pop(0))
+        return taken
+
+
+_COMMITTERS: dict[tuple[str | None, str | None, str], _Committer] = {}
+
+
+def _shared(table: dict[Any, T], key: Any, make: Callable[[], T]) -> T:
+    with _STATE_LOCK:
+        if key not in table:
+            table[key] = make()
+        return table[key]
 
 
 def _client(profile: str | None, region: str | None, endpoint: str | None) -> Any:
@@ -145,6 +282,9 @@ def _client(profile: str | None, region: str | None, endpoint: str | None) -> An
         return _CLIENTS[key]
 
 
+# --- The provider
+
+
 @dataclass
 class Route53Provider(DnsProvider):
     zone: str
@@ -153,7 +293,7 @@ class Route53Provider(DnsProvider):
     profile: str | None = None
     endpoint: str | None = None  # a Route53-compatible endpoint, for tests and local stand-ins
     insync_timeout: float = 300.0
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         """One API call with backoff on throttling and 5xx; any other error is one clear line."""
@@ -184,45 +324,98 @@ class Route53Provider(DnsProvider):
             backoff *= 2
         raise AssertionError("unreachable")
 
+    @property
+    def _account(self) -> tuple[str | None, str | None]:
+        return (self.profile, self.endpoint)
+
     def zone_id(self) -> str:
+        return self._hosted_zone().id
+
+    def _hosted_zone(self) -> _HostedZone:
+        key = (*self._account, self.zone, self.hosted_zone_id)
+        with _LOOKUP_LOCK:  # once per process and zone, not once per thread that asks first
+            if key not in _ZONES:
+                _ZONES[key] = self._look_up_zone()
+            return _ZONES[key]
+
+    def _look_up_zone(self) -> _HostedZone:
         if self.hosted_zone_id:
-            return self.hosted_zone_id.rsplit("/", 1)[-1]
-        key = (self.profile, self.endpoint, self.zone)
-        if key not in _ZONE_IDS:
-            found = self._call("list_hosted_zones_by_name", DNSName=self.zone + ".", MaxItems="2")
-            matches = [z for z in found.get("HostedZones", []) if z["Name"].rstrip(".").lower() == self.zone]
-            if not matches:
-                raise DnsUpdateError(f"no Route53 hosted zone named {self.zone} (dms:dns.zone) in this account")
-            if len(matches) > 1:
+            zone_id = self.hosted_zone_id.rsplit("/", 1)[-1]
+            zone = self._call("get_hosted_zone", Id=zone_id)["HostedZone"]
+            if zone["Name"].rstrip(".").lower() != self.zone:
                 raise DnsUpdateError(
-                    f"two Route53 hosted zones are named {self.zone}: set dms:dns.hostedZoneId to the one to use"
+                    f"Route53 hosted zone {zone_id} (dms:dns.hostedZoneId) is {zone['Name'].rstrip('.')},"
+                    f" not {self.zone} (dms:dns.zone)"
                 )
-            _ZONE_IDS[key] = matches[0]["Id"].rsplit("/", 1)[-1]
-        return _ZONE_IDS[key]
+            return _HostedZone(zone_id, _record_set_count(zone))
+        found = self._call("list_hosted_zones_by_name", DNSName=self.zone + ".", MaxItems="2")
+        matches = [z for z in found.get("HostedZones", []) if z["Name"].rstrip(".").lower() == self.zone]
+        if not matches:
+            raise DnsUpdateError(f"no Route53 hosted zone named {self.zone} (dms:dns.zone) in this account")
+        if len(matches) > 1:
+            raise DnsUpdateError(
+                f"two Route53 hosted zones are named {self.zone}: set dms:dns.hostedZoneId to the one to use"
+            )
+        zone = matches[0]
+        return _HostedZone(zone["Id"].rsplit("/", 1)[-1], _record_set_count(zone))
+
+    def _committer(self, zone_id: str) -> _Committer:
+        return _shared(_COMMITTERS, (*self._account, zone_id), _Committer)
+
+    def _view(self, zone_id: str) -> _ZoneView:
+        return _shared(_VIEWS, (*self._account, zone_id), _ZoneView)
 
     def read(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
+        """What Route53 holds now at `keys`: one listing per sender domain, whatever the zone's size."""
+        zone_id = self.zone_id()
+        found = self._list_subtrees(zone_id, keys)
+        if self.reuse_reads:
+            self._view(zone_id).learn(found)
+        return _record_sets(found)
+
+    def read_for_change(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
+        """With `reuse_reads`, from what this operation has read. Else one listing of this sender domain,
+        until those listings have cost as many calls as listing the whole zone would: then the whole
+        zone, once, which answers every later domain. So reads never cost more than about twice the
+        cheaper of the two, and never grow with the zone past one listing per domain."""
+        if not self.reuse_reads:
+            return self.read(keys)
+        zone = self._hosted_zone()
+        view = self._view(zone.id)
+        found = view.answer(keys)
+        if found is None and -(-zone.record_sets // PAGE_MAX) <= view.listings + 1:
+            with view.listing_zone:  # one thread lists it; the others then find it known
+                if not view.whole:
+                    view.learn(_by_key(self._list_zone(zone.id)), whole=True)
+            found = view.answer(keys)
+        if found is None:
+            found = self._list_subtrees(zone.id, keys)
+            view.learn(found, listings=1)
+        return _record_sets(found)
+
+    def _list_zone(self, zone_id: str) -> list[dict[str, Any]]:
+        rrsets: list[dict[str, Any]] = []
+        start: dict[str, str] = {}
+        while True:
+            page = self._call("list_resource_record_sets", HostedZoneId=zone_id, MaxItems=str(PAGE_MAX), **start)
+            rrsets += page.get("ResourceRecordSets", [])
+            if not page.get("IsTruncated"):
+                return rrsets
+            start = {"StartRecordName": page["NextRecordName"], "StartRecordType": page["NextRecordType"]}
+
+    def _list_subtrees(self, zone_id: str, keys: Sequence[Key]) -> dict[Key, list[dict[str, Any]]]:
         """One listing per sender domain, starting at its name: its cost doesn't grow with the zone.
 
         Route53 lists names sorted with their labels reversed, so a domain and the names under it
         (`_dmarc.`, the DKIM selector) come out together, right after it.
         """
-        zone_id = self.zone_id()
         wanted = list(dict.fromkeys(keys))
-        found: dict[Key, RecordSet] = {k: RecordSet(*k) for k in wanted}
+        listed: list[dict[str, Any]] = []
         for top, hosts in _subtrees([h for h, _ in wanted]).items():
             first = min(t for h, t in wanted if h == top)
-            for rrset in self._listing(zone_id, top, first, last=max(hosts, key=sort_key)):
-                key = (_unescape_name(rrset["Name"]).rstrip("."), rrset["Type"])
-                if key not in found:
-                    continue
-                if "SetIdentifier" in rrset or "AliasTarget" in rrset:
-                    raise DnsUpdateError(
-                        f"{key[0]} {key[1]} in Route53 is an alias or uses a routing policy; this project"
-                        " manages only simple record sets: remove it or choose another sender domain"
-                    )
-                values = tuple(from_value(key[1], r["Value"]) for r in rrset.get("ResourceRecords", []))
-                found[key] = RecordSet(key[0], key[1], values, int(rrset["TTL"]))
-        return found
+            listed += self._listing(zone_id, top, first, last=max(hosts, key=sort_key))
+        by_key = _by_key(listed)
+        return {k: by_key.get(k, []) for k in wanted}
 
     def _listing(self, zone_id: str, top: str, first_type: str, last: str) -> list[dict[str, Any]]:
         """The record sets from `top` (type `first_type` on) through `last`, all inside `top`'s subtree."""
@@ -243,28 +436,86 @@ class Route53Provider(DnsProvider):
             start = {"StartRecordName": page["NextRecordName"], "StartRecordType": page["NextRecordType"]}
 
     def apply(self, changes: Sequence[RrsetChange]) -> None:
+        """One change batch holding all of `changes`, shared with other domains' changes that are
+        waiting at the same moment; if Route53 refuses a shared batch, each domain's goes alone."""
         if not changes:
             return
-        batch = change_batch(changes)  # limits checked before any call
-        result = self._call(
-            "change_resource_record_sets",
-            HostedZoneId=self.zone_id(),
-            ChangeBatch={"Comment": "dms sender domain records", "Changes": batch},
-        )
-        self._wait_insync(result["ChangeInfo"])
+        job = _Job(changes, change_batch(changes))  # limits checked before any call
+        zone_id = self.zone_id()
+        self._committer(zone_id).submit(job, lambda jobs: self._send(zone_id, jobs))
+        if job.error is not None:
+            raise copy.copy(job.error) from None
+        assert job.change is not None
+        self._wait_insync(job.change)
 
-    def _wait_insync(self, info: dict[str, Any]) -> None:
-        deadline = time.monotonic() + self.insync_timeout
-        interval = 1.0
-        while info.get("Status") != "INSYNC":
-            if time.monotonic() >= deadline:
-                raise DnsUpdateError(
-                    f"Route53 change {info['Id']} is still {info.get('Status')} after {self.insync_timeout:.0f} s;"
-                    " it was accepted and will finish on its own: run `pulumi up` again to verify"
-                )
-            self.sleep(interval)
-            interval = min(interval * 2, 10.0)
-            info = self._call("get_change", Id=info["Id"])["ChangeInfo"]
+    def _send(self, zone_id: str, jobs: list[_Job]) -> None:
+        """Send `jobs` as one change batch and give each its outcome (never raises)."""
+        try:
+            info = self._call(
+                "change_resource_record_sets",
+                HostedZoneId=zone_id,
+                ChangeBatch={"Comment": "dms sender domain records", "Changes": [c for j in jobs for c in j.batch]},
+            )
+        except ChangeRefused as refused:
+            self._view(zone_id).forget()  # what we read may be stale
+            if len(jobs) == 1:
+                jobs[0].error = refused
+            else:  # whose change was refused? Each alone, so one domain's refusal stays its own
+                for job in jobs:
+                    self._send(zone_id, [job])
+            return
+        except Exception as exc:  # handed to each waiting domain's thread, raised there
+            for job in jobs:
+                job.error = exc
+            return
+        change = _Change(info["ChangeInfo"])
+        for job in jobs:
+            job.change = change
+            if self.reuse_reads:
+                self._view(zone_id).wrote(job.changes)
+
+    def _wait_insync(self, change: _Change) -> None:
+        with change.lock:  # one thread polls; the others find it INSYNC
+            deadline = time.monotonic() + self.insync_timeout
+            interval = 1.0
+            while change.info.get("Status") != "INSYNC":
+                if time.monotonic() >= deadline:
+                    raise DnsUpdateError(
+                        f"Route53 change {change.info['Id']} is still {change.info.get('Status')} after"
+                        f" {self.insync_timeout:.0f} s; it was accepted and will finish on its own: run"
+                        " `pulumi up` again to verify"
+                    )
+                self.sleep(interval)
+                interval = min(interval * 2, 10.0)
+                change.info = self._call("get_change", Id=change.info["Id"])["ChangeInfo"]
+
+
+def _record_set_count(zone: dict[str, Any]) -> int:
+    return int(zone.get("ResourceRecordSetCount", 10**9))  # not told: as if huge, never listed whole
+
+
+def _by_key(rrsets: Sequence[dict[str, Any]]) -> dict[Key, list[dict[str, Any]]]:
+    out: dict[Key, list[dict[str, Any]]] = {}
+    for rrset in rrsets:
+        out.setdefault((_unescape_name(rrset["Name"]).rstrip("."), rrset["Type"]), []).append(rrset)
+    return out
+
+
+def _record_sets(found: dict[Key, list[dict[str, Any]]]) -> dict[Key, RecordSet]:
+    out: dict[Key, RecordSet] = {}
+    for key, rrsets in found.items():
+        if any("SetIdentifier" in r or "AliasTarget" in r for r in rrsets):
+            raise DnsUpdateError(
+                f"{key[0]} {key[1]} in Route53 is an alias or uses a routing policy; this project"
+                " manages only simple record sets: remove it or choose another sender domain"
+            )
+        if not rrsets:
+            out[key] = RecordSet(*key)
+            continue
+        [rrset] = rrsets
+        values = tuple(from_value(key[1], r["Value"]) for r in rrset.get("ResourceRecords", []))
+        out[key] = RecordSet(key[0], key[1], values, int(rrset["TTL"]))
+    return out
 
 
 def sort_key(name: str) -> str:
@@ -294,7 +545,7 @@ def _error(operation: str, code: str, message: str, attempts: int) -> DnsUpdateE
     if code in RETRYABLE_CODES or code.isdigit():
         return DnsUpdateError(f"Route53 {operation} still failing with {code} after {attempts} attempts: try later")
     if code == "InvalidChangeBatch":
-        return DnsUpdateError(
+        return ChangeRefused(
             f"Route53 refused the change, so nothing was changed: {message.strip()[:300]}; if records at our"
             " names changed meanwhile, run again"
         )

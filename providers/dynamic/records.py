@@ -26,7 +26,8 @@ def _records(props: dict[str, Any], key: str = "records") -> list[RequiredRecord
 
 
 def _provider(props: dict[str, Any]) -> DnsProvider:
-    return dns_provider(props["dns"], props.get("tsig_secret"))
+    # This process lives for one Pulumi operation: a check's read can serve the create after it.
+    return dns_provider(props["dns"], props.get("tsig_secret"), reuse_reads=True)
 
 
 def _known(value: Any) -> bool:
@@ -46,13 +47,12 @@ def refuse_conflicts(domain: str, plan: Plan, severity: str, adopt: bool) -> Non
 
 
 def _sync(provider: DnsProvider, props: dict[str, Any], owned: list[RequiredRecord], spf: Spf) -> Plan:
-    desired = _records(props)
     adopt = bool(props.get("adopt"))
-    plan = provider.plan(owned, desired, spf, adopt)
-    refuse_conflicts(props["domain"], plan, props.get("conflicts_check", ERROR), adopt)
-    if not plan.empty:
-        provider.apply(plan.changes)
-    return plan
+
+    def accept(plan: Plan) -> None:
+        refuse_conflicts(props["domain"], plan, props.get("conflicts_check", ERROR), adopt)
+
+    return provider.sync(owned, _records(props), spf, adopt, accept)
 
 
 def _outs(props: dict[str, Any], plan: Plan) -> dict[str, Any]:
