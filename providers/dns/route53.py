@@ -21,9 +21,10 @@ VALUE_MAX = 4000  # characters in one ResourceRecord Value
 BATCH_VALUE_CHARS_MAX = 32000  # characters of all Values in one change batch
 BATCH_RECORDS_MAX = 1000  # ResourceRecord elements in one change batch
 PAGE_MAX = 300  # record sets in one ListResourceRecordSets page
-# Seconds a change batch waits for other domains' changes to join it: Pulumi starts their creates
-# tens of milliseconds apart, and a Route53 change then takes seconds to reach INSYNC anyway.
-GATHER = 0.1
+# Seconds a change batch waits for other domains' changes to join it. Pulumi starts their creates
+# one after another, each after its check's read; a Route53 change then takes seconds to reach
+# INSYNC anyway. bench/README.md has the calls this saves: 0.1 s let reads in a big zone miss it.
+GATHER = 0.3
 
 RETRYABLE_CODES = frozenset({"Throttling", "ThrottlingException", "PriorRequestNotComplete", "RequestLimitExceeded"})
 MAX_ATTEMPTS = 8
