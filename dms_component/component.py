@@ -108,6 +108,8 @@ class SenderDomain(pulumi.ComponentResource):
             ledger=ledger_settings,
             # Our own key signs a probe checked against the published key; the service's key (tencent) is not ours.
             dkim_private_key=None if ledger.decides_records else identity.dkim_private_key,
+            dns=dns.settings(),
+            change=records.change,
             opts=pulumi.ResourceOptions.merge(
                 pulumi.ResourceOptions(parent=self, depends_on=[records]),
                 pulumi.ResourceOptions(depends_on=verify_after),

@@ -94,6 +94,8 @@ class _OneAtATime:
         self.lock = threading.Lock()
         self.faults: list[Fault] = []
         self.faults_lock = threading.Lock()
+        self.changes_pending = False  # Route53 changes reported PENDING, as for the first seconds on AWS
+        self.get_change_calls = 0
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         with self.faults_lock:
@@ -106,9 +108,30 @@ class _OneAtATime:
                 fault.status, [("Content-Type", fault.content_type), ("Content-Length", str(len(fault.body)))]
             )
             return [fault.body]
+        route53_change = _is_route53_change(environ)
         with self.lock:
-            # Read the whole answer inside the lock: moto may build it lazily.
-            return [b"".join(self.app(environ, start_response))]
+            self.get_change_calls += route53_change == "GetChange"
+            if not (route53_change and self.changes_pending):
+                # Read the whole answer inside the lock: moto may build it lazily.
+                return [b"".join(self.app(environ, start_response))]
+            answer: dict[str, Any] = {}
+            body = b"".join(
+                self.app(environ, lambda status, headers, *_: answer.update(status=status, headers=headers))
+            )
+        body = body.replace(b"<Status>INSYNC</Status>", b"<Status>PENDING</Status>")
+        headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in answer["headers"]]
+        start_response(answer["status"], headers)
+        return [body]
+
+
+def _is_route53_change(environ: Environ) -> str | None:
+    """ "ChangeResourceRecordSets" or "GetChange" for those Route53 requests, else None."""
+    method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+    if method == "POST" and path.startswith("/2013-04-01/hostedzone/") and path.rstrip("/").endswith("/rrset"):
+        return "ChangeResourceRecordSets"
+    if method == "GET" and path.startswith("/2013-04-01/change/"):
+        return "GetChange"
+    return None
 
 
 class _QuietHandler(MotoRequestHandler):
@@ -135,6 +158,19 @@ class MotoServer(ThreadedMotoServer):
     def endpoint(self) -> str:
         host, port = self.get_host_and_port()
         return f"http://{host}:{port}"
+
+    @property
+    def changes_pending(self) -> bool:
+        """While True, Route53 changes stay PENDING (moto's are INSYNC at once)."""
+        return self._app.changes_pending
+
+    @changes_pending.setter
+    def changes_pending(self, value: bool) -> None:
+        self._app.changes_pending = value
+
+    @property
+    def get_change_calls(self) -> int:
+        return self._app.get_change_calls
 
     @contextmanager
     def faults(self, *faults: Fault) -> Iterator[list[Fault]]:

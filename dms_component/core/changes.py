@@ -83,6 +83,7 @@ class Plan:
     changes: tuple[RrsetChange, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     spf: Spf = field(default_factory=Spf)
+    applied: str | None = None  # once applied: the DNS host's name for the change, to wait on until it is served
 
     @property
     def empty(self) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dms_component.core.changes import Key, Plan, RecordSet, RrsetChange, Spf, keys_to_read, plan_domain, satisfied
 from dms_component.core.records import RequiredRecord
@@ -29,11 +29,16 @@ class DnsProvider(ABC):
         """Everything published at each (host, rtype), ours and others'; absent means no values."""
 
     @abstractmethod
-    def apply(self, changes: Sequence[RrsetChange]) -> None:
+    def apply(self, changes: Sequence[RrsetChange]) -> str | None:
         """Make each set hold `after` instead of `before`, in one atomic change where the host allows it.
 
         Fails, changing nothing, when a set no longer holds `before` (someone changed it since the read).
+        Returns the host's name for the change if its servers serve it only later (see `wait_served`).
         """
+
+    def wait_served(self, change: str) -> None:
+        """Return once every server of the zone serves `change` (a name `apply` returned)."""
+        return None  # a host whose `apply` returns no name serves a change once it is applied
 
     def read_for_change(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
         """What a plan starts from. With `reuse_reads`, a provider may answer from an earlier read in
@@ -61,18 +66,20 @@ class DnsProvider(ABC):
         spf: Spf | None = None,
         adopt: bool = False,
         accept: Callable[[Plan], None] = lambda _plan: None,
+        settle: bool = True,
     ) -> Plan:
         """Publish `desired` and withdraw `owned - desired`; returns what was planned and done.
 
         `accept` sees each plan before it is applied and raises to stop it (e.g. on conflicts);
-        without one, conflicting foreign records are left in place.
+        without one, conflicting foreign records are left in place. `settle`: return only once the
+        change is served; else the returned plan's `applied` names it for `wait_served`.
         """
         plan = self.plan(owned, desired, spf, adopt)
         accept(plan)
         if plan.empty:
             return plan
         try:
-            self.apply(plan.changes)
+            applied = self.apply(plan.changes)
         except ChangeRefused:
             if not self.reuse_reads:
                 raise
@@ -80,9 +87,12 @@ class DnsProvider(ABC):
             existing = self.read(keys_to_read([*desired, *owned]))
             plan = plan_domain(desired, owned, spf or Spf(), existing, self.ttl, adopt)
             accept(plan)
-            if not plan.empty:
-                self.apply(plan.changes)
-        return plan
+            if plan.empty:
+                return plan
+            applied = self.apply(plan.changes)
+        if settle and applied:
+            self.wait_served(applied)
+        return replace(plan, applied=applied)
 
 
 __all__ = ["DnsProvider", "Key", "Plan", "RecordSet", "RrsetChange", "Spf"]

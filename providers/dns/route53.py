@@ -209,8 +209,16 @@ class _Change:
     """One accepted change batch: the domains in it wait for INSYNC together, polled once."""
 
     def __init__(self, info: dict[str, Any]) -> None:
-        self.info = info
+        self.id: str = info["Id"]
+        self.info = info  # no Status: not asked yet
         self.lock = threading.Lock()
+
+
+_CHANGES: dict[tuple[str | None, str | None, str], _Change] = {}
+
+
+class _ChangeForgotten(DnsUpdateError):
+    pass
 
 
 class _Committer:
@@ -436,18 +444,19 @@ class Route53Provider(DnsProvider):
                 return rrsets
             start = {"StartRecordName": page["NextRecordName"], "StartRecordType": page["NextRecordType"]}
 
-    def apply(self, changes: Sequence[RrsetChange]) -> None:
+    def apply(self, changes: Sequence[RrsetChange]) -> str | None:
         """One change batch holding all of `changes`, shared with other domains' changes that are
-        waiting at the same moment; if Route53 refuses a shared batch, each domain's goes alone."""
+        waiting at the same moment; if Route53 refuses a shared batch, each domain's goes alone.
+        Returns once Route53 has accepted it: the change id, for `wait_served`."""
         if not changes:
-            return
+            return None
         job = _Job(changes, change_batch(changes))  # limits checked before any call
         zone_id = self.zone_id()
         self._committer(zone_id).submit(job, lambda jobs: self._send(zone_id, jobs))
         if job.error is not None:
             raise copy.copy(job.error) from None
         assert job.change is not None
-        self._wait_insync(job.change)
+        return job.change.id
 
     def _send(self, zone_id: str, jobs: list[_Job]) -> None:
         """Send `jobs` as one change batch and give each its outcome (never raises)."""
@@ -469,26 +478,38 @@ class Route53Provider(DnsProvider):
             for job in jobs:
                 job.error = exc
             return
-        change = _Change(info["ChangeInfo"])
+        change = self._change(info["ChangeInfo"]["Id"])
+        change.info = info["ChangeInfo"]
         for job in jobs:
             job.change = change
             if self.reuse_reads:
                 self._view(zone_id).wrote(job.changes)
 
-    def _wait_insync(self, change: _Change) -> None:
-        with change.lock:  # one thread polls; the others find it INSYNC
+    def _change(self, change_id: str) -> _Change:
+        change_id = change_id.rsplit("/", 1)[-1]
+        return _shared(_CHANGES, (*self._account, change_id), lambda: _Change({"Id": change_id}))
+
+    def wait_served(self, change: str) -> None:
+        """`GetChange` until INSYNC: then all of Route53's servers for the zone serve it. One thread
+        polls a change; the domains that share its batch find it INSYNC."""
+        tracked = self._change(change)
+        with tracked.lock:
             deadline = time.monotonic() + self.insync_timeout
             interval = 1.0
-            while change.info.get("Status") != "INSYNC":
-                if time.monotonic() >= deadline:
-                    raise DnsUpdateError(
-                        f"Route53 change {change.info['Id']} is still {change.info.get('Status')} after"
-                        f" {self.insync_timeout:.0f} s; it was accepted and will finish on its own: run"
-                        " `pulumi up` again to verify"
-                    )
-                self.sleep(interval)
-                interval = min(interval * 2, 10.0)
-                change.info = self._call("get_change", Id=change.info["Id"])["ChangeInfo"]
+            while tracked.info.get("Status") != "INSYNC":
+                if "Status" in tracked.info:  # PENDING: give it time before asking again
+                    if time.monotonic() >= deadline:
+                        raise DnsUpdateError(
+                            f"Route53 change {tracked.id} is still {tracked.info['Status']} after"
+                            f" {self.insync_timeout:.0f} s; it was accepted and will finish on its own: run"
+                            " `pulumi up` again to verify"
+                        )
+                    self.sleep(interval)
+                    interval = min(interval * 2, 10.0)
+                try:
+                    tracked.info = self._call("get_change", Id=tracked.id)["ChangeInfo"]
+                except _ChangeForgotten:
+                    return  # Route53 forgets changes long INSYNC
 
 
 def _record_set_count(zone: dict[str, Any]) -> int:
@@ -550,6 +571,8 @@ def _error(operation: str, code: str, message: str, attempts: int) -> DnsUpdateE
             f"Route53 refused the change, so nothing was changed: {message.strip()[:300]}; if records at our"
             " names changed meanwhile, run again"
         )
+    if code == "NoSuchChange":
+        return _ChangeForgotten(f"Route53 has no change {message.strip()[:100]}")
     if code == "NoSuchHostedZone":
         return DnsUpdateError(f"no such Route53 hosted zone: check dms:dns.hostedZoneId ({message.strip()[:200]})")
     if code in ("AccessDenied", "AccessDeniedException"):

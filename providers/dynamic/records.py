@@ -52,11 +52,18 @@ def _sync(provider: DnsProvider, props: dict[str, Any], owned: list[RequiredReco
     def accept(plan: Plan) -> None:
         refuse_conflicts(props["domain"], plan, props.get("conflicts_check", ERROR), adopt)
 
-    return provider.sync(owned, _records(props), spf, adopt, accept)
+    # Not waiting until the change is served everywhere: the Verification does, so this thread is
+    # free for the next domain's records and all of them are written before anyone waits.
+    return provider.sync(owned, _records(props), spf, adopt, accept, settle=False)
 
 
 def _outs(props: dict[str, Any], plan: Plan) -> dict[str, Any]:
-    return {**props, "spf": plan.spf.to_dict(), "conflicts": [c.describe() for c in plan.conflicts]}
+    return {
+        **props,
+        "spf": plan.spf.to_dict(),
+        "conflicts": [c.describe() for c in plan.conflicts],
+        "change": plan.applied,
+    }
 
 
 class DnsRecordsProvider(DmsProvider):
@@ -85,7 +92,7 @@ class DnsRecordsProvider(DmsProvider):
         if changed_keys(olds["dns"], news["dns"], _TARGET):
             # Moving to another DNS host or zone: write there first, then give back what we had here.
             plan = _sync(_provider(news), news, [], Spf())
-            _provider(olds).sync(_records(olds), [], spf)
+            _provider(olds).sync(_records(olds), [], spf, settle=False)
         else:
             plan = _sync(_provider(news), news, _records(olds), spf)
         return UpdateResult(_outs(news, plan))
@@ -101,12 +108,13 @@ class DnsRecordsProvider(DmsProvider):
         if self.retired(props["domain"]):
             return  # retired: the records stay published
         ledger_from(props).ensure_removable(props["domain"])
-        _provider(props).sync(_records(props), [], Spf.from_dict(props.get("spf")))
+        _provider(props).sync(_records(props), [], Spf.from_dict(props.get("spf")), settle=False)
 
 
 class DnsRecords(Resource, module="dms", name="DnsRecords"):
     records: pulumi.Output[list[dict[str, Any]]]
     conflicts: pulumi.Output[list[str]]
+    change: pulumi.Output[str | None]  # the DNS host's name for the last change, until it is served
 
     def __init__(
         self,
@@ -141,6 +149,7 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
                 "conflicts_check": conflicts_check,
                 "spf": None,
                 "conflicts": None,
+                "change": None,
             },
             opts,
         )

@@ -10,6 +10,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import RequiredRecord
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
+from providers.dns import dns_provider
 from providers.dynamic.base import DmsProvider, changed_keys, ledger_from, pause_point
 from providers.verifier import verify_once, verify_until
 
@@ -36,6 +37,8 @@ def _outs(props: dict[str, Any], verdict: DomainVerdict, status: str) -> dict[st
 
 class VerificationProvider(DmsProvider):
     def _verify(self, props: dict[str, Any]) -> dict[str, Any]:
+        if props.get("change"):  # the records' change, until the DNS host serves it from all its servers
+            dns_provider(props["dns"], None).wait_served(props["change"])
         verdict = verify_until(
             props["domain"], _required(props), _servers(props), float(props["timeout"]), dkim_private_key=_key(props)
         )
@@ -84,8 +87,12 @@ class Verification(Resource, module="dms", name="Verification"):
         timeout: float,
         ledger: dict[str, Any],
         dkim_private_key: Any = None,
+        dns: dict[str, Any] | None = None,
+        change: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """`dns` and `change`: where the records were written and that host's name for the change
+        (Route53's change id), waited on before the first check; neither carries a secret."""
         # The key comes in as a secret input; its copy among the outputs must stay secret too.
         secret_key = pulumi.ResourceOptions(additional_secret_outputs=["dkim_private_key"])
         opts = pulumi.ResourceOptions.merge(opts, secret_key)
@@ -102,6 +109,8 @@ class Verification(Resource, module="dms", name="Verification"):
                 "timeout": timeout,
                 "ledger": ledger,
                 "dkim_private_key": None if dkim_private_key is None else pulumi.Output.secret(dkim_private_key),
+                "dns": dns,
+                "change": change,
                 "status": None,
                 "items": None,
             },

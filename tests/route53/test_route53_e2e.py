@@ -5,6 +5,7 @@ Verification asks a DNS server that serves, at each question, what Route53 holds
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,3 +85,34 @@ def test_two_domains_in_route53_verify_drift_is_repaired_and_conflicts_fail_at_p
     assert f"_dmarc.{third} TXT 'v=DMARC1; p=reject' (DMARC)" in message and "adopt: true" in message
     assert "Traceback" not in message
     assert hosted_zone.values(third, "MX") == []
+
+
+def test_every_domains_records_are_written_before_verification_waits_for_insync(
+    stack: Deployment, hosted_zone: HostedZone, bridge: Route53Bridge, moto
+) -> None:
+    # More domains than the provider host's 4 threads: if a records create waited for INSYNC, the
+    # last two would not be written while Route53 still reports the first changes PENDING.
+    domains = [f"d{i}.{hosted_zone.name}" for i in range(6)]
+    stack.configure(
+        [{"domain": d, "type": "batch"} for d in domains],
+        tsig_secret=False,
+        dns=stack.route53,  # type: ignore[attr-defined]
+        ledger={"backend": "sqlite", "path": str(stack.ledger_path), "quota": len(domains)},
+        verification={"nameserver": bridge.address, "timeout": 60},
+    )
+    polls_before = moto.get_change_calls
+    moto.changes_pending = True
+    try:
+        run = stack.start_up()
+        deadline = time.monotonic() + 120
+        while not all(hosted_zone.values(d, "MX") for d in domains):
+            assert run.poll() is None, run.communicate()[0]
+            assert time.monotonic() < deadline, "not every domain's records were written while changes were PENDING"
+            time.sleep(0.5)
+    finally:
+        moto.changes_pending = False
+    output, _ = run.communicate(timeout=240)
+
+    assert run.returncode == 0, output
+    assert {s["status"] for s in stack.statuses().values()} == {"Verified"}
+    assert moto.get_change_calls > polls_before  # the verifications waited for INSYNC

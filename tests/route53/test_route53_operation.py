@@ -6,7 +6,7 @@ once; these tests do the same with threads.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -17,6 +17,7 @@ from dms_component.core.records import PROFILES, RequiredRecord, required_record
 from dms_component.errors import DnsUpdateError
 from providers.dns.route53 import PAGE_MAX, Route53Provider
 from providers.dynamic.records import refuse_conflicts
+from tests.aws import Fault
 from tests.route53.conftest import CallLog, HostedZone
 
 
@@ -184,3 +185,80 @@ def test_moto_here_refuses_writes_as_route53_does(hosted_zone: HostedZone):
     change("DELETE", '"a"')
     change("CREATE", '"a"')  # again, after the delete: Route53 accepts it
     assert hosted_zone.values(name, "TXT") == ['"a"']
+
+
+# --- Waiting for INSYNC (moto's changes are INSYNC at once; `held` keeps them PENDING until released)
+
+
+@pytest.fixture
+def held(moto) -> Iterator[object]:
+    moto.changes_pending = True
+    try:
+        yield moto
+    finally:
+        moto.changes_pending = False
+
+
+def releasing_after(server, sleeps: int) -> Callable[[float], None]:
+    """A provider's `sleep` that lets the change reach INSYNC at its `sleeps`-th wait."""
+    waited: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        if len(waited) == sleeps:
+            server.changes_pending = False
+
+    sleep.waited = waited  # type: ignore[attr-defined]
+    return sleep
+
+
+def test_sync_returns_once_the_change_is_insync(hosted_zone: HostedZone, moto_server: str, held):
+    sleep = releasing_after(held, 2)
+    provider = Route53Provider(zone=hosted_zone.name, endpoint=moto_server, sleep=sleep)
+    before = held.get_change_calls
+
+    plan = provider.sync([], records(f"notify.{hosted_zone.name}"))
+
+    assert held.get_change_calls - before == 2  # PENDING, then INSYNC
+    assert sleep.waited == [1.0, 2.0]  # type: ignore[attr-defined]
+    assert plan.applied
+
+
+def test_a_change_still_pending_at_the_deadline_says_it_will_finish_and_what_to_do(
+    hosted_zone: HostedZone, moto_server: str, held
+):
+    provider = Route53Provider(zone=hosted_zone.name, endpoint=moto_server, insync_timeout=0, sleep=lambda _s: None)
+    domain = f"notify.{hosted_zone.name}"
+
+    with pytest.raises(DnsUpdateError, match=r"is still PENDING after 0 s; it was accepted and will finish on its own"):
+        provider.sync([], records(domain))
+    assert hosted_zone.values(domain, "MX") == ["5 mxbiz1.qq.com."]  # accepted: it is in the zone
+
+
+def test_without_settling_the_change_is_named_and_waited_on_later_once_per_batch(
+    hosted_zone: HostedZone, moto_server: str, held, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(route53_module, "GATHER", 2.0)
+    sleep = releasing_after(held, 1)
+    provider = Route53Provider(zone=hosted_zone.name, endpoint=moto_server, reuse_reads=True, sleep=sleep)
+    domains = [f"d{i}.{hosted_zone.name}" for i in range(4)]
+    before = held.get_change_calls
+
+    plans = at_once(lambda d: provider.sync([], records(d), settle=False), domains)
+    assert held.get_change_calls == before  # nobody waited
+    assert len({p.applied for p in plans}) == 1  # type: ignore[attr-defined]  # one batch
+
+    at_once(lambda d: provider.wait_served(plans[0].applied), domains)  # type: ignore[attr-defined]
+    assert held.get_change_calls - before == 1  # one thread polled; the others found it INSYNC
+
+
+def test_a_change_route53_has_forgotten_counts_as_served(hosted_zone: HostedZone, moto_server: str, moto):
+    body = (
+        b'<?xml version="1.0"?><ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
+        b"<Error><Type>Sender</Type><Code>NoSuchChange</Code><Message>C0LD</Message></Error></ErrorResponse>"
+    )
+    gone = Fault(lambda environ: "/change/C0LD" in environ.get("PATH_INFO", ""), "404 Not Found", body, "text/xml", 1)
+    provider = Route53Provider(zone=hosted_zone.name, endpoint=moto_server, sleep=lambda _s: None)
+    with moto.faults(gone):
+        provider.wait_served("C0LD")  # a later `pulumi up` of a domain written months ago
+    assert gone.served == 1
