@@ -12,7 +12,9 @@ Two differences from plain ThreadedMotoServer, both on purpose:
 from __future__ import annotations
 
 import json
+import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -95,6 +97,9 @@ class _OneAtATime:
         self.faults: list[Fault] = []
         self.faults_lock = threading.Lock()
         self.changes_pending = False  # Route53 changes reported PENDING, as for the first seconds on AWS
+        self.insync_after = 0.0  # or: each change PENDING for this many seconds after it was made
+        self.made: dict[bytes, float] = {}  # change id: when
+        self.changes_made = 0
         self.get_change_calls = 0
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -111,14 +116,23 @@ class _OneAtATime:
         route53_change = _is_route53_change(environ)
         with self.lock:
             self.get_change_calls += route53_change == "GetChange"
-            if not (route53_change and self.changes_pending):
+            if not (route53_change and (self.changes_pending or self.insync_after)):
                 # Read the whole answer inside the lock: moto may build it lazily.
                 return [b"".join(self.app(environ, start_response))]
             answer: dict[str, Any] = {}
             body = b"".join(
                 self.app(environ, lambda status, headers, *_: answer.update(status=status, headers=headers))
             )
-        body = body.replace(b"<Status>INSYNC</Status>", b"<Status>PENDING</Status>")
+            if route53_change == "ChangeResourceRecordSets":
+                # moto names every change C2682N5HXP0BZ4; Route53 names each its own.
+                self.changes_made += 1
+                body = re.sub(
+                    rb"<Id>/change/[^<]+</Id>", f"<Id>/change/CDMS{self.changes_made:010d}</Id>".encode(), body
+                )
+            found = re.search(rb"<Id>(?:/change/)?([^<]+)</Id>", body)
+            made = self.made.setdefault(found.group(1), time.monotonic()) if found else time.monotonic()
+        if self.changes_pending or time.monotonic() - made < self.insync_after:
+            body = body.replace(b"<Status>INSYNC</Status>", b"<Status>PENDING</Status>")
         headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in answer["headers"]]
         start_response(answer["status"], headers)
         return [body]
@@ -167,6 +181,15 @@ class MotoServer(ThreadedMotoServer):
     @changes_pending.setter
     def changes_pending(self, value: bool) -> None:
         self._app.changes_pending = value
+
+    @property
+    def insync_after(self) -> float:
+        """Seconds each Route53 change stays PENDING after it was made (0: INSYNC at once, as moto does)."""
+        return self._app.insync_after
+
+    @insync_after.setter
+    def insync_after(self, seconds: float) -> None:
+        self._app.insync_after = seconds
 
     @property
     def get_change_calls(self) -> int:

@@ -15,6 +15,7 @@ from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.records import TXT_STRING_MAX, split_txt
 from dms_component.errors import ChangeRefused, DnsUpdateError
 from providers.dns.base import DnsProvider
+from providers.dns.operation import GroupCommit, Job, ZoneView, shared
 
 # Route53's documented limits, checked before any call: moto accepts values that Route53 refuses.
 VALUE_MAX = 4000  # characters in one ResourceRecord Value
@@ -137,7 +138,6 @@ def _change(action: str, host: str, rtype: str, ttl: int, values: Sequence[str])
 
 _CLIENTS: dict[tuple[str | None, str | None, str | None], Any] = {}
 _CLIENTS_LOCK = threading.Lock()
-_STATE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -148,61 +148,6 @@ class _HostedZone:
 
 _ZONES: dict[tuple[str | None, str | None, str, str | None], _HostedZone] = {}
 _LOOKUP_LOCK = threading.Lock()
-
-
-class _ZoneView:
-    """What this operation has read of one hosted zone, kept current with what it then wrote.
-
-    Only plans are based on it (`read_for_change`): every change deletes exact values and creates
-    where nothing is, so Route53 refuses a plan made from a view that has gone stale.
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.whole = False  # the whole zone was listed
-        self.listing_zone = threading.Lock()
-        self.listings = 0  # listings of sender domains' names made so far
-        self.known: set[Key] = set()
-        self.rrsets: dict[Key, list[dict[str, Any]]] = {}
-
-    def answer(self, keys: Sequence[Key]) -> dict[Key, list[dict[str, Any]]] | None:
-        with self.lock:
-            if not self.whole and not self.known.issuperset(keys):
-                return None
-            return {k: list(self.rrsets.get(k, [])) for k in keys}
-
-    def learn(self, found: dict[Key, list[dict[str, Any]]], whole: bool = False, listings: int = 0) -> None:
-        with self.lock:
-            self.rrsets.update(found)
-            self.known.update(found)
-            self.whole = self.whole or whole
-            self.listings += listings
-
-    def wrote(self, changes: Sequence[RrsetChange]) -> None:
-        with self.lock:
-            for c in changes:
-                rrset = _change("CREATE", c.host, c.rtype, c.ttl, c.after)["ResourceRecordSet"]
-                self.rrsets[(c.host, c.rtype)] = [rrset] if c.after else []
-
-    def forget(self) -> None:
-        with self.lock:
-            self.whole = False
-            self.known.clear()
-            self.rrsets.clear()
-
-
-_VIEWS: dict[tuple[str | None, str | None, str], _ZoneView] = {}
-
-
-@dataclass
-class _Job:
-    """One sender domain's change, waiting to go out in a change batch."""
-
-    changes: Sequence[RrsetChange]
-    batch: list[dict[str, Any]]
-    sent: bool = False
-    change: _Change | None = None
-    error: BaseException | None = None
 
 
 class _Change:
@@ -221,55 +166,20 @@ class _ChangeForgotten(DnsUpdateError):
     pass
 
 
-class _Committer:
-    """Group commit for one hosted zone: the domains whose changes arrive within GATHER of each
-    other, or while a batch is being sent, go in one batch. Each domain's changes stay whole."""
+@dataclass(frozen=True)
+class _Batch:
+    """One sender domain's changes, and the same as the Changes of a ChangeResourceRecordSets call."""
 
-    def __init__(self) -> None:
-        self.cond = threading.Condition()
-        self.waiting: list[_Job] = []
-        self.sending = False
-
-    def submit(self, job: _Job, send: Callable[[list[_Job]], None]) -> None:
-        with self.cond:
-            self.waiting.append(job)
-        while True:
-            with self.cond:
-                while self.sending and not job.sent:
-                    self.cond.wait()
-                if job.sent:
-                    return
-                self.sending = True
-                # Pulumi starts the domains' creates one after another: give the next ones a moment to join.
-                deadline = time.monotonic() + GATHER
-                while (left := deadline - time.monotonic()) > 0:
-                    self.cond.wait(left)
-                jobs = self._take()
-            try:
-                send(jobs)
-            finally:
-                with self.cond:
-                    for j in jobs:
-                        j.sent = True
-                    self.sending = False
-                    self.cond.notify_all()
-
-    def _take(self) -> list[_Job]:
-        """The longest run of waiting jobs, oldest first, that fits in one batch (each fits alone)."""
-        taken = [self.waiting.pop(0)]
-        while self.waiting and _within_limits(_values([c for j in [*taken, self.waiting[0]] for c in j.batch])):
-            taken.append(self.waiting.pop(0))
-        return taken
+    changes: Sequence[RrsetChange]
+    rendered: list[dict[str, Any]]
 
 
-_COMMITTERS: dict[tuple[str | None, str | None, str], _Committer] = {}
+def _fits(jobs: list[Job[_Batch]]) -> bool:
+    return _within_limits(_values([c for j in jobs for c in j.payload.rendered]))
 
 
-def _shared(table: dict[Any, T], key: Any, make: Callable[[], T]) -> T:
-    with _STATE_LOCK:
-        if key not in table:
-            table[key] = make()
-        return table[key]
+_VIEWS: dict[tuple[str | None, str | None, str], ZoneView[dict[str, Any]]] = {}
+_COMMITS: dict[tuple[str | None, str | None, str], GroupCommit[_Batch]] = {}
 
 
 def _client(profile: str | None, region: str | None, endpoint: str | None) -> Any:
@@ -368,11 +278,11 @@ class Route53Provider(DnsProvider):
         zone = matches[0]
         return _HostedZone(zone["Id"].rsplit("/", 1)[-1], _record_set_count(zone))
 
-    def _committer(self, zone_id: str) -> _Committer:
-        return _shared(_COMMITTERS, (*self._account, zone_id), _Committer)
+    def _commits(self, zone_id: str) -> GroupCommit[_Batch]:
+        return shared(_COMMITS, (*self._account, zone_id), lambda: GroupCommit[_Batch](GATHER))
 
-    def _view(self, zone_id: str) -> _ZoneView:
-        return _shared(_VIEWS, (*self._account, zone_id), _ZoneView)
+    def _view(self, zone_id: str) -> ZoneView[dict[str, Any]]:
+        return shared(_VIEWS, (*self._account, zone_id), ZoneView[dict[str, Any]])
 
     def read(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
         """What Route53 holds now at `keys`: one listing per sender domain, whatever the zone's size."""
@@ -450,21 +360,23 @@ class Route53Provider(DnsProvider):
         Returns once Route53 has accepted it: the change id, for `wait_served`."""
         if not changes:
             return None
-        job = _Job(changes, change_batch(changes))  # limits checked before any call
+        job = Job(_Batch(changes, change_batch(changes)))  # limits checked before any call
         zone_id = self.zone_id()
-        self._committer(zone_id).submit(job, lambda jobs: self._send(zone_id, jobs))
+        self._commits(zone_id).submit(job, lambda jobs: self._send(zone_id, jobs), _fits)
         if job.error is not None:
             raise copy.copy(job.error) from None
-        assert job.change is not None
-        return job.change.id
+        return job.result.id
 
-    def _send(self, zone_id: str, jobs: list[_Job]) -> None:
+    def _send(self, zone_id: str, jobs: list[Job[_Batch]]) -> None:
         """Send `jobs` as one change batch and give each its outcome (never raises)."""
         try:
             info = self._call(
                 "change_resource_record_sets",
                 HostedZoneId=zone_id,
-                ChangeBatch={"Comment": "dms sender domain records", "Changes": [c for j in jobs for c in j.batch]},
+                ChangeBatch={
+                    "Comment": "dms sender domain records",
+                    "Changes": [c for j in jobs for c in j.payload.rendered],
+                },
             )
         except ChangeRefused as refused:
             self._view(zone_id).forget()  # what we read may be stale
@@ -481,13 +393,13 @@ class Route53Provider(DnsProvider):
         change = self._change(info["ChangeInfo"]["Id"])
         change.info = info["ChangeInfo"]
         for job in jobs:
-            job.change = change
+            job.result = change
             if self.reuse_reads:
-                self._view(zone_id).wrote(job.changes)
+                self._view(zone_id).wrote({(c.host, c.rtype): _rrsets(c) for c in job.payload.changes})
 
     def _change(self, change_id: str) -> _Change:
         change_id = change_id.rsplit("/", 1)[-1]
-        return _shared(_CHANGES, (*self._account, change_id), lambda: _Change({"Id": change_id}))
+        return shared(_CHANGES, (*self._account, change_id), lambda: _Change({"Id": change_id}))
 
     def wait_served(self, change: str) -> None:
         """`GetChange` until INSYNC: then all of Route53's servers for the zone serve it. One thread
@@ -510,6 +422,15 @@ class Route53Provider(DnsProvider):
                     tracked.info = self._call("get_change", Id=tracked.id)["ChangeInfo"]
                 except _ChangeForgotten:
                     return  # Route53 forgets changes long INSYNC
+
+
+def _rrsets(change: RrsetChange) -> list[dict[str, Any]]:
+    """What Route53 holds at the change's name and type once it is made, as its listing shows it."""
+    return (
+        [_change("CREATE", change.host, change.rtype, change.ttl, change.after)["ResourceRecordSet"]]
+        if change.after
+        else []
+    )
 
 
 def _record_set_count(zone: dict[str, Any]) -> int:

@@ -42,10 +42,15 @@ class Route53Bridge:
                 reply = bridge.answer(self.rfile.read(length))
                 self.wfile.write(struct.pack("!H", len(reply)) + reply)
 
-        self.udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), Udp)
-        port = self.udp.server_address[1]
         socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.tcp = socketserver.ThreadingTCPServer(("127.0.0.1", port), Tcp)
+        while True:
+            self.udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), Udp)
+            port = self.udp.server_address[1]
+            try:
+                self.tcp = socketserver.ThreadingTCPServer(("127.0.0.1", port), Tcp)
+                break
+            except OSError:  # the OS gave that port number to a TCP connection: take another
+                self.udp.server_close()
         self.address = f"127.0.0.1:{port}"
 
     def start(self) -> Route53Bridge:
