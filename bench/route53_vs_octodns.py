@@ -357,10 +357,74 @@ TOOLS = ("ours", "octoDNS")
 PHASES = ("first apply", "no-op re-apply")
 
 
-def run(repeat: int, log: Callable[[str], None]) -> list[Row]:
+INSYNC_AFTER = 5.0  # seconds: Route53 says a change reaches all its servers within 60
+
+
+@dataclass
+class Waits:
+    """Wall time of first applies in the empty zone, per tool and per how long changes stay PENDING."""
+
+    seconds: dict[tuple[str, float], list[float]] = field(default_factory=dict)
+    calls: dict[tuple[str, float], list[Counter[str]]] = field(default_factory=dict)
+
+    def median(self, tool: str, after: float) -> float:
+        return statistics.median(self.seconds[(tool, after)])
+
+    def calls_text(self, tool: str, after: float) -> str:
+        turns = self.calls[(tool, after)]
+        return f"{spread([sum(c.values()) for c in turns])} ({spread([c['GetChange'] for c in turns])} GetChange)"
+
+    def table(self) -> str:
+        lines = [
+            f"| tool | first apply, changes INSYNC at once | INSYNC {INSYNC_AFTER:.0f} s after each change | extra"
+            f" | extra / {INSYNC_AFTER:.0f} s | API calls, INSYNC after {INSYNC_AFTER:.0f} s |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for tool in TOOLS:
+            now, later = self.median(tool, 0.0), self.median(tool, INSYNC_AFTER)
+            lines.append(
+                f"| {tool} | {ms(now)} | {ms(later)} | {ms(later - now)} | **{(later - now) / INSYNC_AFTER:.2f}**"
+                f" | {self.calls_text(tool, INSYNC_AFTER)} |"
+            )
+        return "\n".join(lines)
+
+
+def insync_waits(
+    server: CountingMotoServer,
+    client: Any,
+    knot: LocalDnsServer,
+    bridge: Route53Bridge,
+    zone: Zone,
+    config: Path,
+    folder: Path,
+    repeat: int,
+    log: Callable[[str], None],
+) -> Waits:
+    """First applies with every change PENDING for INSYNC_AFTER seconds after it was made, and without."""
+    waits = Waits()
+    try:
+        for attempt in range(repeat):
+            for after in (0.0, INSYNC_AFTER):
+                server.insync_after = after
+                for tool in TOOLS:
+                    if tool == "ours":
+                        stack = OurStack.make(folder / f"insync-{after}-{attempt}", knot, bridge, server.endpoint, zone)
+                    with measured(server) as m:
+                        stack.up() if tool == "ours" else octodns_apply(server.endpoint, config, zone)
+                    waits.seconds.setdefault((tool, after), []).append(m.seconds)
+                    waits.calls.setdefault((tool, after), []).append(m.calls)
+                    log(f"  {tool} first apply, INSYNC after {after:.0f} s: {m.seconds:.3f} s, {dict(m.calls)}")
+                    remove_ours(client, zone)
+    finally:
+        server.insync_after = 0.0
+    return waits
+
+
+def run(repeat: int, log: Callable[[str], None]) -> tuple[list[Row], Waits]:
     log(f"generating {DOMAINS} DKIM keys (2048-bit) for octoDNS")
     public_keys = [keys.generate(2048).public_b64 for _ in range(DOMAINS)]
     rows: dict[tuple[int, str, str], Row] = {}
+    waits = Waits()
     with fake_aws_credentials(), tempfile.TemporaryDirectory() as tmp:
         server = CountingMotoServer()
         server.start()
@@ -397,6 +461,8 @@ def run(repeat: int, log: Callable[[str], None]) -> list[Row]:
                             remove_ours(client, zone)
                         if contents["ours"] != contents["octoDNS"]:
                             raise SystemExit("the two tools published different records")
+                    if unrelated == 0:
+                        waits = insync_waits(server, client, knot, bridge, zone, config, Path(tmp), repeat, log)
                 finally:
                     bridge.stop()
         finally:
@@ -407,7 +473,7 @@ def run(repeat: int, log: Callable[[str], None]) -> list[Row]:
             raise SystemExit(f"{tool} changed nothing on the first apply ({unrelated} unrelated)")
         if phase == "no-op re-apply" and row.changes:
             raise SystemExit(f"{tool} changed {row.changes} records on a no-op re-apply ({unrelated} unrelated)")
-    return [rows[(u, p, t)] for u in UNRELATED for p in PHASES for t in TOOLS]
+    return [rows[(u, p, t)] for u in UNRELATED for p in PHASES for t in TOOLS], waits
 
 
 def record(
@@ -490,7 +556,7 @@ def main() -> None:
         if not args.quiet:
             print(msg, file=sys.stderr, flush=True)
 
-    rows = run(args.repeat, log)
+    rows, waits = run(args.repeat, log)
     text = "\n".join(
         [
             f"Command: `make bench` ({time.strftime('%Y-%m-%d')}; {DOMAINS} sender domains, 80 records,"
@@ -501,6 +567,11 @@ def main() -> None:
             "Targets:",
             "",
             *targets(rows),
+            "",
+            f"Waiting for INSYNC ({DOMAINS} sender domains, empty zone; moto made to answer PENDING for"
+            f" {INSYNC_AFTER:.0f} s after each change; whole command, median of {args.repeat}):",
+            "",
+            waits.table(),
             "",
             f"Machine: {machine()}",
         ]
