@@ -53,5 +53,5 @@ $(BENCH_STAMP): requirements.txt bench/requirements.txt
 	$(BENCH_VENV)/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt
 	touch $@
 
-bench: $(BENCH_STAMP)
+bench: bootstrap $(BENCH_STAMP)
 	@bash bench/run.sh
