@@ -163,12 +163,12 @@ _CHANGES: dict[tuple[str | None, str | None, str], _Change] = {}
 
 
 class _ChangeForgotten(DnsUpdateError):
-    pass
+    """GetChange's NoSuchChange: Route53 keeps a change's status for a while only, long after INSYNC."""
 
 
 @dataclass(frozen=True)
 class _Batch:
-    """One sender domain's changes, and the same as the Changes of a ChangeResourceRecordSets call."""
+    """One sender domain's changes, and the same rendered as the Changes of a ChangeResourceRecordSets call."""
 
     changes: Sequence[RrsetChange]
     rendered: list[dict[str, Any]]
