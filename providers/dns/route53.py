@@ -156,10 +156,10 @@ class _Change:
     def __init__(self, info: dict[str, Any]) -> None:
         self.id: str = info["Id"]
         self.info = info  # no Status: not asked yet
-        self.lock = threading.Lock()
 
 
 _CHANGES: dict[tuple[str | None, str | None, str], _Change] = {}
+_POLLING: dict[tuple[str | None, str | None, str], threading.Lock] = {}  # per zone: one thread polls at a time
 
 
 class _ChangeForgotten(DnsUpdateError):
@@ -402,26 +402,38 @@ class Route53Provider(DnsProvider):
         return shared(_CHANGES, (*self._account, change_id), lambda: _Change({"Id": change_id}))
 
     def wait_served(self, change: str) -> None:
-        """`GetChange` until INSYNC: then all of Route53's servers for the zone serve it. One thread
-        polls a change; the domains that share its batch find it INSYNC."""
+        """`GetChange` until INSYNC: then all of Route53's servers for the zone serve it.
+
+        One thread polls at a time per zone. The domains of one batch share its change, and a run's
+        batches were made moments apart: once the first to be polled is INSYNC, each other one
+        mostly costs one more call, not a polling schedule of its own.
+        """
         tracked = self._change(change)
-        with tracked.lock:
-            deadline = time.monotonic() + self.insync_timeout
+        deadline = time.monotonic() + self.insync_timeout
+        polling = shared(_POLLING, (*self._account, self.zone), threading.Lock)
+        if not polling.acquire(timeout=self.insync_timeout):
+            raise _still_pending(tracked, self.insync_timeout)
+        try:
             interval = 1.0
             while tracked.info.get("Status") != "INSYNC":
                 if "Status" in tracked.info:  # PENDING: give it time before asking again
                     if time.monotonic() >= deadline:
-                        raise DnsUpdateError(
-                            f"Route53 change {tracked.id} is still {tracked.info['Status']} after"
-                            f" {self.insync_timeout:.0f} s; it was accepted and will finish on its own: run"
-                            " `pulumi up` again to verify"
-                        )
+                        raise _still_pending(tracked, self.insync_timeout)
                     self.sleep(interval)
                     interval = min(interval * 2, 10.0)
                 try:
                     tracked.info = self._call("get_change", Id=tracked.id)["ChangeInfo"]
                 except _ChangeForgotten:
                     return  # Route53 forgets changes long INSYNC
+        finally:
+            polling.release()
+
+
+def _still_pending(change: _Change, timeout: float) -> DnsUpdateError:
+    return DnsUpdateError(
+        f"Route53 change {change.id} is still {change.info.get('Status', 'PENDING')} after {timeout:.0f} s; it was"
+        " accepted and will finish on its own: run `pulumi up` again to verify"
+    )
 
 
 def _rrsets(change: RrsetChange) -> list[dict[str, Any]]:

@@ -262,3 +262,17 @@ def test_a_change_route53_has_forgotten_counts_as_served(hosted_zone: HostedZone
     with moto.faults(gone):
         provider.wait_served("C0LD")  # a later `pulumi up` of a domain written months ago
     assert gone.served == 1
+
+
+def test_waits_on_several_batches_at_once_all_end_once_insync(
+    hosted_zone: HostedZone, moto_server: str, held, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(route53_module, "GATHER", 0.0)
+    provider = Route53Provider(zone=hosted_zone.name, endpoint=moto_server, sleep=releasing_after(held, 1))
+    first, second = (provider.sync([], records(f"{x}.{hosted_zone.name}"), settle=False).applied for x in "ab")
+    assert first and second and first != second
+    before = held.get_change_calls
+
+    assert at_once(provider.wait_served, [first, second, first, second]) == [None] * 4  # no error either
+
+    assert held.get_change_calls - before == 2  # each change asked until INSYNC once, whoever waited on it
