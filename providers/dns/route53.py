@@ -411,16 +411,19 @@ class Route53Provider(DnsProvider):
         tracked = self._change(change)
         deadline = time.monotonic() + self.insync_timeout
         polling = shared(_POLLING, (*self._account, self.zone), threading.Lock)
-        if not polling.acquire(timeout=self.insync_timeout):
+        # Waited for another thread's polls: by now this change has most likely arrived too.
+        ask_now = not polling.acquire(blocking=False)
+        if ask_now and not polling.acquire(timeout=self.insync_timeout):
             raise _still_pending(tracked, self.insync_timeout)
         try:
             interval = 1.0
             while tracked.info.get("Status") != "INSYNC":
-                if "Status" in tracked.info:  # PENDING: give it time before asking again
+                if "Status" in tracked.info and not ask_now:  # PENDING: give it time before asking again
                     if time.monotonic() >= deadline:
                         raise _still_pending(tracked, self.insync_timeout)
                     self.sleep(interval)
                     interval = min(interval * 2, 10.0)
+                ask_now = False
                 try:
                     tracked.info = self._call("get_change", Id=tracked.id)["ChangeInfo"]
                 except _ChangeForgotten:
