@@ -6,7 +6,7 @@ import re
 
 import idna
 
-from dms_component.errors import ConfigError
+from dms_component.core.errors import ConfigError
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 

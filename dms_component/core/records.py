@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from dms_component.errors import ConfigError
+from dms_component.core.errors import ConfigError
 
 Item = Literal["SPF", "DKIM", "DMARC", "MX"]
 ITEMS: tuple[Item, ...] = ("SPF", "DKIM", "DMARC", "MX")
@@ -63,6 +63,14 @@ class RequiredRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
+
+    def published(self, zone: str, ttl: int) -> dict[str, Any]:
+        """As another DNS provider's record resource wants it: `name` relative to the zone, the TXT
+        value in 255-byte `strings` (how Route53, Azure and Google Cloud DNS take it), and the TTL."""
+        extra: dict[str, Any] = {"name": relative_name(self.host, zone), "ttl": ttl}
+        if self.rtype == "TXT":
+            extra["strings"] = split_txt(self.value)
+        return {**self.to_dict(), **extra}
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> RequiredRecord:
@@ -131,3 +139,8 @@ def required_records(
         RequiredRecord("DMARC", dmarc_host(domain), "TXT", dmarc_value(policy)),
         RequiredRecord("MX", domain, "MX", profile.mx_host, preference=profile.mx_preference),
     ]
+
+
+def relative_name(host: str, zone: str) -> str:
+    """`host` relative to `zone` ("" for the zone itself), as most DNS providers name a record."""
+    return "" if host == zone else host[: -len(zone) - 1] if host.endswith("." + zone) else host

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from dms_component.core.errors import ServiceError
 from dms_component.core.names import is_subdomain
 from dms_component.core.records import DMARC_POLICIES, ITEMS, RequiredRecord
 from dms_component.core.tags import parse_tags
-from dms_component.errors import ServiceError
 
 
 def records_from_attributes(

@@ -1,59 +1,36 @@
-"""DNS providers: one module per DNS host, each a DnsProvider (see base.py)."""
+"""DNS hosts: one module per host, each with a DnsTarget (its settings) and a DnsProvider (see base.py).
+
+Adding a host means adding its module and its name to HOSTS.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from typing import Any
 
-from dms_component.core.nameservers import Nameserver
-from providers.dns.base import DnsProvider, Plan
+from providers.dns.base import DnsProvider, DnsTarget, Plan
+
+HOSTS = ("rfc2136", "route53", "dnspod", "external")
 
 
-def dns_provider(settings: Mapping[str, Any], secret: str | None, reuse_reads: bool = False) -> DnsProvider:
-    """Build the provider named by validated settings (see DnsTarget.settings); `secret` is its credential.
+def target_class(kind: str) -> type[DnsTarget]:
+    if kind not in HOSTS:
+        raise ValueError(f"unknown DNS provider {kind!r}")
+    return importlib.import_module(f"providers.dns.{kind}").TARGET
+
+
+def dns_target(state: Mapping[str, Any], credential: str | None = None) -> DnsTarget:
+    """The target kept in state (DnsTarget.state()), with its credential when it has one."""
+    return target_class(state["provider"]).from_state(state, credential)
+
+
+def dns_provider(state: Mapping[str, Any], credential: str | None, reuse_reads: bool = False) -> DnsProvider:
+    """The provider for a target kept in state; `credential` is its secret (a TSIG or API key), if any.
 
     `reuse_reads`: see DnsProvider; only for a process that lives for one Pulumi operation.
     """
-    kind = settings["provider"]
-    if kind == "rfc2136":
-        from providers.dns.rfc2136 import Rfc2136Provider, TsigKey
-
-        key = None
-        if settings.get("tsig_key_file"):
-            key = TsigKey.from_key_file(settings["tsig_key_file"])
-        elif secret:
-            key = TsigKey(settings["tsig_name"], settings["tsig_algorithm"], secret)
-        return Rfc2136Provider(
-            Nameserver.parse(settings["server"]),
-            settings["zone"],
-            key,
-            ttl=int(settings["ttl"]),
-            reuse_reads=reuse_reads,
-        )
-    if kind == "route53":
-        from providers.dns.route53 import Route53Provider
-
-        return Route53Provider(
-            zone=settings["zone"],
-            hosted_zone_id=settings.get("hosted_zone_id"),
-            region=settings.get("region"),
-            profile=settings.get("profile"),
-            endpoint=settings.get("endpoint"),
-            ttl=int(settings["ttl"]),
-            reuse_reads=reuse_reads,
-        )
-    if kind == "dnspod":
-        from providers.dns.dnspod import DnspodProvider
-
-        return DnspodProvider(
-            settings["zone"],
-            endpoint=settings.get("endpoint"),
-            secret_id=settings.get("secret_id"),
-            secret_key=secret,  # None: the SDK's environment variables
-            ttl=int(settings["ttl"]),
-            reuse_reads=reuse_reads,
-        )
-    raise ValueError(f"unknown DNS provider {kind!r}")
+    return dns_target(state, credential).provider(reuse_reads)
 
 
-__all__ = ["DnsProvider", "Plan", "dns_provider"]
+__all__ = ["HOSTS", "DnsProvider", "DnsTarget", "Plan", "dns_provider", "dns_target", "target_class"]

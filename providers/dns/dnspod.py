@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from dms_component.core import validate
 from dms_component.core.changes import Key, RecordSet, RrsetChange
-from dms_component.errors import DnsUpdateError
-from providers.dns.base import DnsProvider
+from dms_component.core.errors import ConfigError, DnsUpdateError
+from providers.dns.base import DnsProvider, DnsTarget
 from providers.tencent.client import Api, ApiError, auth_hint, dnspod_api
 
 DEFAULT_LINE = "默认"  # DNSPod's name for the default line, whose id is "0"
@@ -161,3 +162,58 @@ def _logical(record: dict[str, Any]) -> str:
 def _fqdn(name: str) -> str:
     name = name.lower()
     return name if name.endswith(".") else name + "."
+
+
+@dataclass(frozen=True, kw_only=True)
+class DnspodDns(DnsTarget):
+    """A zone on Tencent Cloud DNSPod. `secret_key` is a Pulumi secret; without `secret_id` and
+    `secret_key`, the SDK's TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are used."""
+
+    kind: ClassVar[str] = "dnspod"
+    credential_field: ClassVar[str | None] = "secret_key"
+    config_keys: ClassVar[dict[str, str]] = {"secret_id": "secretId", "secret_key": "secretKey"}
+
+    ttl: Any = 600  # DNSPod's free plan refuses a TTL under 600 seconds
+    secret_id: Any = None
+    secret_key: Any = field(default=None, repr=False)
+    endpoint: Any = None  # default dnspod.tencentcloudapi.com; an override for tests
+
+    def validated(self, name: validate.Namer) -> DnspodDns:
+        from providers.extras import needs_library
+
+        base = super().validated(name)
+        needs_library("tencentcloud.dnspod", "tencent", name("provider"))
+        tencent_credentials(self.secret_id, self.secret_key, name)
+        validate.endpoint(self.endpoint, name("endpoint"))
+        return base
+
+    @classmethod
+    def config_allowed(cls) -> set[str]:
+        return {"provider", "zone", "ttl", "secretId", "secretKey", "endpoint"}
+
+    def provider(self, reuse_reads: bool = False) -> DnspodProvider:
+        return DnspodProvider(
+            self.zone,
+            endpoint=self.endpoint,
+            secret_id=self.secret_id,
+            secret_key=self.secret_key,  # None: the SDK's environment variables
+            ttl=int(self.ttl),
+            reuse_reads=reuse_reads,
+        )
+
+
+def tencent_credentials(secret_id: Any, secret_key: Any, name: validate.Namer) -> None:
+    """secret_id and secret_key, both or neither (then the SDK's environment variables are used)."""
+    if (secret_id is None) != (secret_key is None):
+        missing = "secret_key" if secret_key is None else "secret_id"
+        raise ConfigError(
+            name(missing),
+            f"missing: give {name('secret_id')} and {name('secret_key')} together, or neither and set"
+            " TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY",
+        )
+    if secret_id is not None:
+        validate.text(secret_id, name("secret_id"))
+        validate.secret_text(secret_key, name("secret_key"))
+
+
+TARGET = DnspodDns

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, ClassVar
 
 import dns.exception
 import dns.message
@@ -22,12 +23,13 @@ import dns.tsig
 import dns.tsigkeyring
 import dns.update
 
+from dms_component.core import validate
 from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.encoding import is_base64
+from dms_component.core.errors import ConfigError, DnsUpdateError
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import split_txt
-from dms_component.errors import ConfigError, DnsUpdateError
-from providers.dns.base import DnsProvider
+from providers.dns.base import DnsProvider, DnsTarget
 from providers.resolver import address_of, render
 
 # BIND (`tsig-keygen`): key "name" { algorithm hmac-sha256; secret "..."; };  clauses in any order.
@@ -56,23 +58,23 @@ class TsigKey:
     secret: str = field(repr=False)  # never in a repr, a log line or an error
 
     @staticmethod
-    def from_key_file(path: str) -> TsigKey:
-        """Read a key file as BIND's `tsig-keygen` or Knot's `keymgr -t` writes it."""
+    def from_key_file(path: str, key: str = _KEY_FILE_KEY) -> TsigKey:
+        """Read a key file as BIND's `tsig-keygen` or Knot's `keymgr -t` writes it; errors name `key`."""
         try:
             text = Path(path).read_text()
         except OSError as exc:
-            raise ConfigError(_KEY_FILE_KEY, f"can't read {path}: {exc.strerror}") from None
+            raise ConfigError(key, f"can't read {path}: {exc.strerror}") from None
         except UnicodeDecodeError:
-            raise ConfigError(_KEY_FILE_KEY, f"{path} is not a text key file") from None
+            raise ConfigError(key, f"{path} is not a text key file") from None
         clauses = _parse_key_file(text)
         if not {"name", "algorithm", "secret"} <= set(clauses):
             raise ConfigError(
-                _KEY_FILE_KEY,
+                key,
                 f'{path} is not a key file of the form key "name" {{ algorithm ...; secret "..."; }};'
                 " (BIND) or keymgr -t output (Knot)",
             )
         if not is_base64(clauses["secret"]):
-            raise ConfigError(_KEY_FILE_KEY, f"the secret in {path} is not base64")  # never echo it
+            raise ConfigError(key, f"the secret in {path} is not base64")  # never echo it
         return TsigKey(clauses["name"], clauses["algorithm"].lower(), clauses["secret"])
 
 
@@ -155,3 +157,87 @@ def _rdata(rtype: str, value: str) -> dns.rdata.Rdata:
     if rtype == "TXT":
         return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, [s.encode() for s in split_txt(value)])
     return dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rtype), value)
+
+
+TSIG_ALGORITHMS = ("hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha224", "hmac-sha1", "hmac-md5")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rfc2136Dns(DnsTarget):
+    """A primary server that takes RFC 2136 dynamic updates (BIND, Knot, PowerDNS, ...), with a TSIG key.
+
+    The key is either `tsig_name`/`tsig_algorithm`/`tsig_secret` (the secret a Pulumi secret) or a
+    BIND- or Knot-style `tsig_key_file` on the machine that runs `pulumi`.
+    """
+
+    kind: ClassVar[str] = "rfc2136"
+    credential_field: ClassVar[str | None] = "tsig_secret"
+    config_keys: ClassVar[dict[str, str]] = {
+        "tsig_name": "tsig.name",
+        "tsig_algorithm": "tsig.algorithm",
+        "tsig_secret": "tsig.secret",
+        "tsig_key_file": "tsig.keyFile",
+    }
+
+    server: Any = None  # HOST[:PORT]
+    tsig_name: Any = None
+    tsig_algorithm: Any = "hmac-sha256"
+    tsig_key_file: Any = None
+    tsig_secret: Any = field(default=None, repr=False)
+
+    def validated(self, name: validate.Namer) -> Rfc2136Dns:
+        base = super().validated(name)
+        server = validate.nameserver(self.server, name("server"))
+        key_file, secret = self.tsig_key_file, self.tsig_secret
+        if key_file is not None and secret is not None:
+            raise ConfigError(name("tsig_secret"), f"give either it or {name('tsig_key_file')}, not both")
+        if key_file is not None:
+            key_file = validate.text(key_file, name("tsig_key_file"))
+            if self.tsig_name is not None:
+                raise ConfigError(name("tsig_name"), "comes from the key file; give it only with the secret")
+            return replace(base, server=server, tsig_key_file=key_file, tsig_name=None, tsig_algorithm="hmac-sha256")
+        if secret is None:
+            if self.tsig_name is not None:
+                raise ConfigError(name("tsig_secret"), "missing: a TSIG key name needs its secret")
+            return replace(base, server=server)  # a server that takes unsigned updates (tests, labs)
+        tsig_name = validate.text(self.tsig_name, name("tsig_name"))
+        validate.secret_text(secret, name("tsig_secret"))
+        if not is_base64(secret):
+            raise ConfigError(name("tsig_secret"), "is not base64 (TSIG secrets are base64)")  # never echo it
+        algorithm = validate.text(self.tsig_algorithm, name("tsig_algorithm"), TSIG_ALGORITHMS)
+        return replace(base, server=server, tsig_name=tsig_name, tsig_algorithm=algorithm)
+
+    @classmethod
+    def from_config(cls, value: Any, key: str, context: Any) -> Rfc2136Dns:
+        tsig = value.get("tsig")
+        flat = {k: v for k, v in value.items() if k != "tsig"}
+        if tsig is not None:
+            tsig = validate.mapping(tsig, f"{key}.tsig", {"name", "algorithm", "secret", "keyFile"})
+            if ("keyFile" in tsig) == ("secret" in tsig):
+                raise ConfigError(f"{key}.tsig", "give exactly one of secret (a Pulumi secret) or keyFile")
+            flat.update({f"tsig.{k}": v for k, v in tsig.items()})
+        return super().from_config(flat, key, context)
+
+    @classmethod
+    def config_allowed(cls) -> set[str]:
+        return {"provider", "server", "zone", "ttl", "tsig"}
+
+    def preflight(self, name: validate.Namer) -> None:
+        if self.tsig_key_file:
+            TsigKey.from_key_file(self.tsig_key_file, name("tsig_key_file"))  # a missing or bad key file
+
+    def nameserver(self) -> str | None:
+        return self.server  # the zone's primary: it serves a change as soon as it takes it
+
+    def provider(self, reuse_reads: bool = False) -> Rfc2136Provider:
+        key = None
+        if self.tsig_key_file:
+            key = TsigKey.from_key_file(self.tsig_key_file)
+        elif self.tsig_secret:
+            key = TsigKey(self.tsig_name, self.tsig_algorithm, self.tsig_secret)
+        return Rfc2136Provider(
+            Nameserver.parse(self.server), self.zone, key, ttl=int(self.ttl), reuse_reads=reuse_reads
+        )
+
+
+TARGET = Rfc2136Dns

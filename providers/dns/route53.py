@@ -8,13 +8,14 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar, TypeVar
 
+from dms_component.core import validate
 from dms_component.core.changes import Key, RecordSet, RrsetChange
+from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError
 from dms_component.core.records import TXT_STRING_MAX, split_txt
-from dms_component.errors import ChangeRefused, DnsUpdateError
-from providers.dns.base import DnsProvider
+from providers.dns.base import DnsProvider, DnsTarget
 from providers.dns.operation import GroupCommit, Job, ZoneView, shared
 
 # Route53's documented limits, checked before any call: moto accepts values that Route53 refuses.
@@ -520,3 +521,65 @@ def _error(operation: str, code: str, message: str, attempts: int) -> DnsUpdateE
 
 def _action(operation: str) -> str:
     return "".join(part.capitalize() for part in operation.split("_"))
+
+
+_HOSTED_ZONE_ID = re.compile(r"^(/hostedzone/)?Z[A-Z0-9]{1,31}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Route53Dns(DnsTarget):
+    """An Amazon Route53 hosted zone. Credentials come from boto3's usual chain (profile, environment,
+    IAM role), never from settings: nothing of them is kept in state."""
+
+    kind: ClassVar[str] = "route53"
+    config_keys: ClassVar[dict[str, str]] = {"hosted_zone_id": "hostedZoneId"}
+
+    hosted_zone_id: Any = None  # optional; checked against the zone's name with GetHostedZone
+    endpoint: Any = None  # a Route53-compatible endpoint, for tests and local stand-ins
+    profile: Any = None  # stack config: aws:profile
+    region: Any = None  # stack config: aws:region
+
+    def validated(self, name: validate.Namer) -> Route53Dns:
+        from providers.extras import needs_library
+
+        base = super().validated(name)
+        needs_library("boto3", "aws", name("provider"))
+        zone_id = self.hosted_zone_id
+        if zone_id is not None and (not isinstance(zone_id, str) or not _HOSTED_ZONE_ID.match(zone_id)):
+            raise ConfigError(
+                name("hosted_zone_id"),
+                f"{validate.shown(zone_id)} is not a hosted zone id such as Z0123456789ABCDEFGHIJ",
+            )
+        endpoint = self.endpoint
+        if endpoint is not None and (not isinstance(endpoint, str) or not endpoint.startswith(("http://", "https://"))):
+            raise ConfigError(name("endpoint"), f"{validate.shown(endpoint)} is not an http:// or https:// URL")
+        for field_name in ("profile", "region"):
+            given = getattr(self, field_name)
+            if given is not None and (not isinstance(given, str) or not given.strip()):
+                raise ConfigError(name(field_name), f"{validate.shown(given)} is not a non-empty string")
+        return base
+
+    @classmethod
+    def from_config(cls, value: Any, key: str, context: Any) -> Route53Dns:
+        # aws:profile and aws:region: the keys an AWS user's stacks already have.
+        target = super().from_config(value, key, context)
+        aws = {k: context[f"aws:{k}"] for k in ("profile", "region") if context.get(f"aws:{k}") is not None}
+        return replace(target, **aws)
+
+    @classmethod
+    def config_allowed(cls) -> set[str]:
+        return {"provider", "zone", "hostedZoneId", "ttl", "endpoint"}
+
+    def provider(self, reuse_reads: bool = False) -> Route53Provider:
+        return Route53Provider(
+            zone=self.zone,
+            hosted_zone_id=self.hosted_zone_id,
+            region=self.region,
+            profile=self.profile,
+            endpoint=self.endpoint,
+            ttl=int(self.ttl),
+            reuse_reads=reuse_reads,
+        )
+
+
+TARGET = Route53Dns

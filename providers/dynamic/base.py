@@ -10,7 +10,6 @@ from typing import Any
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
-from dms_component.config import retired_domains
 from providers.ledger import Ledger, open_ledger
 
 
@@ -23,13 +22,6 @@ class DmsProvider(ResourceProvider):
         # frames there; DMS_DEBUG=1 keeps them for our own debugging.
         if not os.environ.get("DMS_DEBUG"):
             sys.tracebacklimit = 0
-        # Dynamic providers get the whole stack config. Set once, under the SDK's lock, before any
-        # call: the only thing kept on `self`. `retire: true` in dms:domains means "let go, delete nothing".
-        self._retired = retired_domains(req.config.get("dms:domains"))
-
-    def retired(self, domain: str) -> bool:
-        """The domain's entry says `retire: true`: its resources leave the stack, and nothing is deleted."""
-        return domain in getattr(self, "_retired", frozenset())
 
 
 def pause_point(stage: str) -> None:

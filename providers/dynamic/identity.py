@@ -7,8 +7,8 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from dms_component import keys
 from dms_component.core.tags import parse_tags
+from providers import keys
 from providers.dynamic.base import DmsProvider, changed_keys, ledger_from, pause_point
 from providers.ledger.base import VERIFIED, Ledger, unchangeable
 
@@ -86,8 +86,6 @@ class SenderIdentityProvider(DmsProvider):
         return ReadResult(id_, outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        if self.retired(props["domain"]):
-            return  # retired: the ledger row stays
         ledger_from(props).remove(props["domain"])
 
 

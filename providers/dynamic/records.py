@@ -12,8 +12,8 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from dms_component.core.changes import Plan, Spf, keys_to_read, satisfied
+from dms_component.core.errors import DnsUpdateError
 from dms_component.core.records import RequiredRecord
-from dms_component.errors import DnsUpdateError
 from providers.dns import DnsProvider, dns_provider
 from providers.dynamic.base import DmsProvider, changed_keys, ledger_from, pause_point
 
@@ -27,7 +27,7 @@ def _records(props: dict[str, Any], key: str = "records") -> list[RequiredRecord
 
 def _provider(props: dict[str, Any]) -> DnsProvider:
     # This process lives for one Pulumi operation: a check's read can serve the create after it.
-    return dns_provider(props["dns"], props.get("tsig_secret"), reuse_reads=True)
+    return dns_provider(props["dns"], props.get("credential"), reuse_reads=True)
 
 
 def _known(value: Any) -> bool:
@@ -84,7 +84,7 @@ class DnsRecordsProvider(DmsProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # Never a replace: on one server, create-then-delete would delete what was just written.
-        keys = ("domain", "records", "dns", "tsig_secret", "ledger", "adopt", "conflicts_check")
+        keys = ("domain", "records", "dns", "credential", "ledger", "adopt", "conflicts_check")
         return DiffResult(changes=bool(changed_keys(olds, news, keys)), replaces=[])
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -105,8 +105,6 @@ class DnsRecordsProvider(DmsProvider):
         return ReadResult(id_, {**props, "records": kept})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        if self.retired(props["domain"]):
-            return  # retired: the records stay published
         ledger_from(props).ensure_removable(props["domain"])
         _provider(props).sync(_records(props), [], Spf.from_dict(props.get("spf")), settle=False)
 
@@ -120,20 +118,20 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
         self,
         name: str,
         *,
-        domain: str,
+        domain: Any,
         records: Any,
-        preview_records: list[dict[str, Any]],
-        dns: dict[str, Any],
-        tsig_secret: Any,
+        preview_records: Any,
+        dns: Any,
+        credential: Any,
         ledger: dict[str, Any],
-        adopt: bool = False,
+        adopt: Any = False,
         conflicts_check: str = ERROR,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # A ledger with a credential (tencent) comes as a Pulumi secret and stays one in state.
         secret_ledger = ["ledger"] if isinstance(ledger, pulumi.Output) else []
         opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["tsig_secret", *secret_ledger])
+            opts, pulumi.ResourceOptions(additional_secret_outputs=["credential", *secret_ledger])
         )
         super().__init__(
             DnsRecordsProvider(),
@@ -143,7 +141,7 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
                 "records": records,
                 "preview_records": preview_records,
                 "dns": dns,
-                "tsig_secret": tsig_secret,
+                "credential": credential,  # the DNS host's secret (TSIG or API key), if it has one
                 "ledger": ledger,
                 "adopt": adopt,
                 "conflicts_check": conflicts_check,

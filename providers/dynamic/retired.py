@@ -1,9 +1,9 @@
-"""RetiredDomains: the stack's list of retired sender domains, kept in state while there is one.
+"""RetiredDomains: a retired sender domain's mark, while its entry stays in the program.
 
-It writes nothing. Declaring it makes the engine configure the dynamic-provider process with the
-current stack config in the same run, so the deletes of a retired domain's resources see
-`retire: true` (DmsProvider.retired) and leave records and ledger row alone. Without any dynamic
-resource declared, the engine would run those deletes with the config of the previous run.
+It writes no DNS. Its create releases the domain's ledger row from this stack (the owner is
+forgotten), so the domain may later leave the program without the removal being refused. The
+domain's other resources are then unprotected and retained on delete: Pulumi forgets them,
+and records and ledger row stay.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _release(props: dict[str, Any]) -> None:
 class RetiredDomainsProvider(DmsProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         _release(props)
-        return CreateResult("retired-sender-domains", props)
+        return CreateResult("retired:" + ",".join(props.get("domains") or []), props)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         return DiffResult(changes=any(olds.get(k) != news.get(k) for k in ("domains", "ledger")), replaces=[])
@@ -47,8 +47,8 @@ class RetiredDomains(Resource, module="dms", name="RetiredDomains"):
         self,
         name: str,
         *,
-        domains: list[str],
-        ledger: dict[str, Any] | None = None,
+        domains: Any,
+        ledger: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(RetiredDomainsProvider(), name, {"domains": domains, "ledger": ledger}, opts)

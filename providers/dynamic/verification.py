@@ -68,8 +68,6 @@ class VerificationProvider(DmsProvider):
         return ReadResult(id_, _outs(props, verdict, status))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        if self.retired(props["domain"]):
-            return
         ledger_from(props).ensure_removable(props["domain"])
 
 

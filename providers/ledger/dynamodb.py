@@ -20,14 +20,28 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
-import boto3
-import botocore.config
-import botocore.exceptions
+from dms_component.core import validate
+from dms_component.core.errors import ConfigError, DmsError
+from providers.ledger.base import (
+    PENDING,
+    VERIFIED,
+    Ledger,
+    LedgerEntry,
+    LedgerSettings,
+    protected,
+    quota_error,
+    unchangeable,
+)
 
-from dms_component.errors import DmsError
-from providers.ledger.base import PENDING, VERIFIED, Ledger, LedgerEntry, protected, quota_error, unchangeable
+try:
+    import boto3
+    import botocore.config
+    import botocore.exceptions
+except ImportError:  # the [aws] extra is not installed: DynamoDbLedgerArgs.validated says so at preview
+    pass
 
 DEFAULT_ACCOUNT = "default"
 PARTITION_KEY = "account"
@@ -394,3 +408,74 @@ def _client(region: str, endpoint: str | None, profile: str | None) -> Any:
 
 
 __all__ = ["DEFAULT_ACCOUNT", "TABLE_SCHEMA", "DynamoDbLedger", "LedgerUnavailable", "create_table"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DynamoDbLedgerArgs(LedgerSettings):
+    """One DynamoDB table shared by every machine (CI runners, laptops) of a team.
+
+    Credentials come from boto3's usual chain (`profile`, environment, IAM role), never from settings.
+    `account` is a partition, so several accounts can share one table.
+    """
+
+    backend: ClassVar[str] = "dynamodb"
+
+    table: Any = None
+    region: Any = None
+    account: Any = DEFAULT_ACCOUNT
+    profile: Any = None
+    endpoint: Any = None  # only for DynamoDB Local or tests
+
+    def validated(self, name: validate.Namer) -> DynamoDbLedgerArgs:
+        from providers.extras import needs_library
+
+        base = super().validated(name)
+        needs_library("boto3", "aws", name("backend"))
+        if self.table is None:
+            raise ConfigError(name("table"), "missing: name the DynamoDB table every machine shares, e.g. dms-ledger")
+        table = validate.text(self.table, name("table"))
+        if not 3 <= len(table) <= 255 or not all(c.isascii() and (c.isalnum() or c in "_.-") for c in table):
+            raise ConfigError(
+                name("table"),
+                f"{validate.shown(table)} is not a DynamoDB table name; use 3 to 255 of a-z A-Z 0-9 _ - .",
+            )
+        if self.region is None:
+            raise ConfigError(
+                name("region"),
+                "missing: name the table's AWS region (e.g. us-east-1) so every machine uses the same table",
+            )
+        region = validate.text(self.region, name("region"))
+        parts = region.split("-")
+        if (
+            len(parts) < 3
+            or not all(p.isascii() and p.isalnum() and p == p.lower() for p in parts)
+            or not parts[-1].isdigit()
+        ):
+            raise ConfigError(
+                name("region"),
+                f"{validate.shown(region)} is not an AWS region; use one such as us-east-1 or eu-central-1",
+            )
+        account = self.account
+        if isinstance(account, int) and not isinstance(account, bool):
+            account = str(account)  # an account number written without quotes
+        account = validate.text(account, name("account"))
+        if len(account) > 128 or not all(c.isascii() and (c.isalnum() or c in "_.-:@") for c in account):
+            raise ConfigError(
+                name("account"), f"{validate.shown(account)} is not allowed; use up to 128 of a-z A-Z 0-9 _ - . : @"
+            )
+        profile = validate.optional_text(self.profile, name("profile"))
+        endpoint = validate.url(self.endpoint, name("endpoint"))
+        return replace(base, table=table, region=region, account=account, profile=profile, endpoint=endpoint)
+
+    def open(self) -> DynamoDbLedger:
+        return DynamoDbLedger(
+            self.table,
+            self.region,
+            int(self.quota),
+            account=self.account or DEFAULT_ACCOUNT,
+            endpoint=self.endpoint,
+            profile=self.profile,
+        )
+
+
+SETTINGS = DynamoDbLedgerArgs

@@ -5,9 +5,21 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, ClassVar
 
-from providers.ledger.base import PENDING, VERIFIED, Ledger, LedgerEntry, protected, quota_error, unchangeable
+from dms_component.core import validate
+from providers.ledger.base import (
+    PENDING,
+    VERIFIED,
+    Ledger,
+    LedgerEntry,
+    LedgerSettings,
+    protected,
+    quota_error,
+    unchangeable,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sender_domains (
@@ -109,3 +121,22 @@ class SqliteLedger(Ledger):
             return []  # reading (e.g. the quota check at preview) must not create the ledger
         with self._tx() as conn:
             return [LedgerEntry(*r) for r in conn.execute(f"SELECT {_COLUMNS} FROM sender_domains ORDER BY domain")]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SqliteLedgerArgs(LedgerSettings):
+    """The embedded default: one SQLite file, for one machine (a laptop, the demo, tests).
+    A relative `path` is relative to the Pulumi project folder."""
+
+    backend: ClassVar[str] = "sqlite"
+
+    path: Any = ".state/ledger.sqlite"
+
+    def validated(self, name: validate.Namer) -> SqliteLedgerArgs:
+        return replace(super().validated(name), path=validate.text(self.path, name("path")))
+
+    def open(self) -> SqliteLedger:
+        return SqliteLedger(self.path, int(self.quota))
+
+
+SETTINGS = SqliteLedgerArgs

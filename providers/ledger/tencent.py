@@ -13,11 +13,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 
-from dms_component.errors import QuotaExceeded, ServiceError
-from providers.ledger.base import DEFAULT_QUOTA, PENDING, VERIFIED, Ledger, LedgerEntry, protected, unchangeable
-from providers.tencent.client import Api, ApiError, auth_hint, ses_api
+from dms_component.core import validate
+from dms_component.core.errors import QuotaExceeded, ServiceError
+from providers.ledger.base import (
+    DEFAULT_QUOTA,
+    PENDING,
+    VERIFIED,
+    Ledger,
+    LedgerEntry,
+    LedgerSettings,
+    protected,
+    unchangeable,
+)
+from providers.tencent.client import REGIONS, Api, ApiError, auth_hint, ses_api
 
 MAIL_TYPE_TAG = "dms-mail-type"
 DKIM_OPTIONS = {1024: 0, 2048: 1}  # the service's DKIMOption values
@@ -208,3 +219,52 @@ class TencentLedger(Ledger):
             if not page or offset >= int(answer.get("Total") or 0):
                 break
         return sorted(out, key=lambda e: e.domain)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentLedgerArgs(LedgerSettings):
+    """The service itself (Tencent Cloud SES) keeps the account's sender domains.
+
+    `secret_key` is a Pulumi secret; without `secret_id` and `secret_key`, the SDK's
+    TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are used.
+    """
+
+    backend: ClassVar[str] = "tencent"
+    credential_field: ClassVar[str | None] = "secret_key"
+    config_keys: ClassVar[dict[str, str]] = {
+        "secret_id": "secretId",
+        "secret_key": "secretKey",
+        "verify_timeout": "verifyTimeout",
+    }
+    decides_records: ClassVar[bool] = True
+
+    region: Any = "ap-guangzhou"
+    secret_id: Any = None
+    secret_key: Any = field(default=None, repr=False)
+    endpoint: Any = None
+    verify_timeout: Any = DEFAULT_VERIFY_TIMEOUT  # seconds to keep asking the service to verify
+
+    def validated(self, name: validate.Namer) -> TencentLedgerArgs:
+        from providers.dns.dnspod import tencent_credentials
+        from providers.extras import needs_library
+
+        base = super().validated(name)
+        needs_library("tencentcloud.ses", "tencent", name("backend"))
+        region = validate.text(self.region, name("region"), REGIONS)
+        tencent_credentials(self.secret_id, self.secret_key, name)
+        validate.endpoint(self.endpoint, name("endpoint"))
+        timeout = validate.seconds(self.verify_timeout, name("verify_timeout"), 7200)
+        return replace(base, region=region, verify_timeout=timeout)
+
+    def open(self) -> TencentLedger:
+        return TencentLedger(
+            self.region,
+            endpoint=self.endpoint,
+            secret_id=self.secret_id,
+            secret_key=self.secret_key,
+            quota=int(self.quota),
+            verify_timeout=float(self.verify_timeout),
+        )
+
+
+SETTINGS = TencentLedgerArgs

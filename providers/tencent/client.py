@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from dms_component.errors import ServiceError
+from dms_component.core.errors import ServiceError
 
 # SES is offered in these regions; the international site serves Singapore.
 SES_ENDPOINTS = {

@@ -16,7 +16,7 @@ import dns.update
 import pytest
 import yaml
 
-from dms_component import keys
+from providers import keys
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, Profile, RequiredRecord, required_records
 from dms_component.localdns import LocalDnsServer

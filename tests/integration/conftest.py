@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dms_component import keys
+from providers import keys
 from dms_component.localdns import LocalDnsServer
 from tests.integration.zone import Zone
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from dms_component import keys
+from providers import keys
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, required_records
 from dms_component.core.verdicts import VERIFIED

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dms_component import keys
+from providers import keys
 from dms_component.core.changes import RrsetChange, logical
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, TXT_STRING_MAX, RequiredRecord, required_records

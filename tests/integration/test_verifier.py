@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from dms_component import keys
+from providers import keys
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict

@@ -7,7 +7,7 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dms_component import keys
+from providers import keys
 from dms_component.core import dkim, dmarc, spf
 from dms_component.core.lookups import Answer, Lookups
 from dms_component.core.records import PROFILES, TXT_STRING_MAX, required_records, split_txt

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dill
 import pytest
 
-from dms_component import keys
+from providers import keys
 from dms_component.core.changes import MERGED, RrsetChange, Spf
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.errors import DnsUpdateError

@@ -8,6 +8,7 @@ import json
 import pulumi
 import pytest
 
+from dms_component.args import SenderDomainArgs
 from dms_component.config import parse_stack_config
 
 CREATED: list[pulumi.runtime.MockResourceArgs] = []
@@ -54,13 +55,17 @@ SETTINGS = parse_stack_config(
 def sender():
     from dms_component.component import SenderDomain
 
+    spec = SETTINGS.domains[0]
     return SenderDomain(
         "notify",
-        SETTINGS.domains[0],
-        dns=SETTINGS.dns,
-        ledger=SETTINGS.ledger,
-        verification=SETTINGS.verification,
-        profile=SETTINGS.profile,
+        SenderDomainArgs(
+            domain=spec.domain,
+            type=spec.mail_type,
+            dns=SETTINGS.dns,
+            ledger=SETTINGS.ledger,
+            dmarc_policy=spec.dmarc_policy,
+            verification=SETTINGS.verification,
+        ),
     )
 
 

@@ -8,16 +8,11 @@ from typing import Any
 
 import pytest
 
-from dms_component.config import (
-    DEFAULT_TIMEOUT,
-    DnsTarget,
-    DomainSpec,
-    LedgerSettings,
-    VerificationSettings,
-    parse_stack_config,
-)
+from dms_component.config import DEFAULT_TIMEOUT, DomainSpec, VerificationSettings, parse_stack_config
 from dms_component.core.records import PROFILES
 from dms_component.errors import ConfigError
+from providers.dns.rfc2136 import Rfc2136Dns
+from providers.ledger.sqlite import SqliteLedgerArgs
 
 SECRET = "c2VjcmV0LXRzaWcta2V5LXZhbHVlLTEyMzQ1Ng=="
 
@@ -74,8 +69,7 @@ def test_full_config_with_key_file() -> None:
         DomainSpec("notify.example.com", "triggered", None, None, 2048),
         DomainSpec("news.example.com", "batch", "quarantine", "s2024", 1024),
     )
-    assert settings.dns == DnsTarget(
-        provider="rfc2136",
+    assert settings.dns == Rfc2136Dns(
         server="ns1.example.com:5353",
         zone="example.com",
         ttl=600,
@@ -84,7 +78,7 @@ def test_full_config_with_key_file() -> None:
         tsig_key_file="/etc/dms/tsig.key",
         tsig_secret=None,
     )
-    assert settings.ledger == LedgerSettings("sqlite", "/var/lib/dms/ledger.sqlite", 10)
+    assert settings.ledger == SqliteLedgerArgs(path="/var/lib/dms/ledger.sqlite", quota=10)
     assert settings.verification == VerificationSettings("[2001:db8::53]:53", 120.0)
     assert isinstance(settings.verification.timeout, float)
 
@@ -108,8 +102,8 @@ def test_defaults_of_a_minimal_config() -> None:
 
     assert settings.profile.name == "tencent-ses"
     assert settings.domains == (DomainSpec("notify.example.com", "triggered", None, None, 2048),)
-    assert settings.dns == DnsTarget("rfc2136", "ns1.example.com", "example.com", 300, None, "hmac-sha256", None)
-    assert settings.ledger == LedgerSettings("sqlite", ".state/ledger.sqlite", 5)
+    assert settings.dns == Rfc2136Dns(server="ns1.example.com", zone="example.com")
+    assert settings.ledger == SqliteLedgerArgs(path=".state/ledger.sqlite", quota=5)
     assert settings.verification == VerificationSettings(None, DEFAULT_TIMEOUT)
     assert DEFAULT_TIMEOUT == 600.0
 
@@ -134,11 +128,11 @@ def test_dns_target_repr_and_settings_hide_the_secret() -> None:
     raw["dns"]["tsig"] = {"name": "dms-key", "secret": SECRET}
     settings = parse_stack_config(raw)
 
-    assert settings.dns.tsig_secret == SECRET
+    assert settings.dns.credential() == SECRET
     assert SECRET not in repr(settings.dns)
     assert SECRET not in str(settings.dns)
     assert SECRET not in repr(settings)
-    dns_settings = settings.dns.settings()
+    dns_settings = settings.dns.state()
     assert SECRET not in repr(dns_settings)
     assert SECRET not in dns_settings.values()
     assert set(dns_settings) == {
@@ -154,7 +148,7 @@ def test_dns_target_repr_and_settings_hide_the_secret() -> None:
 
 
 def test_ledger_settings_dict() -> None:
-    assert parse_stack_config(full()).ledger.settings() == {
+    assert parse_stack_config(full()).ledger.state() == {
         "backend": "sqlite",
         "path": "/var/lib/dms/ledger.sqlite",
         "quota": 10,

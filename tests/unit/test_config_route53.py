@@ -18,7 +18,7 @@ def test_route53_by_zone_name_with_aws_profile_and_region():
     settings = parse_stack_config(
         raw({"provider": "route53", "zone": "Example.com"}), {"profile": "dns-admin", "region": "eu-west-1"}
     )
-    assert settings.dns.settings() == {
+    assert settings.dns.state() == {
         "provider": "route53",
         "zone": "example.com",
         "ttl": 300,
@@ -27,12 +27,11 @@ def test_route53_by_zone_name_with_aws_profile_and_region():
         "profile": "dns-admin",
         "region": "eu-west-1",
     }
-    assert settings.dns.server is None
 
 
 def test_route53_with_hosted_zone_id():
     settings = parse_stack_config(raw({"provider": "route53", "zone": "example.com", "hostedZoneId": "Z0ABC123"}))
-    assert settings.dns.settings()["hosted_zone_id"] == "Z0ABC123"
+    assert settings.dns.state()["hosted_zone_id"] == "Z0ABC123"
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ def error(dns: dict[str, Any] | None = None, ledger: dict[str, Any] | None = Non
 def test_tencent_defaults_region_guangzhou_and_the_sdks_environment_credentials() -> None:
     ledger = parse_stack_config(raw()).ledger
 
-    assert ledger.settings() == {
+    assert ledger.state() == {
         "backend": "tencent",
         "region": "ap-guangzhou",
         "endpoint": None,
@@ -44,9 +44,9 @@ def test_the_secret_key_is_kept_out_of_plain_settings_and_reprs() -> None:
     config = {"backend": "tencent", "region": "ap-singapore", "secretId": "AKIDx", "secretKey": SECRET}
     ledger = parse_stack_config(raw(ledger=config)).ledger
 
-    assert SECRET not in str(ledger.settings()) and SECRET not in repr(ledger)
-    assert ledger.with_secret()["secret_key"] == SECRET  # handed on only as a Pulumi secret
-    assert ledger.settings()["secret_id"] == "AKIDx" and ledger.region == "ap-singapore"
+    assert SECRET not in str(ledger.state()) and SECRET not in repr(ledger)
+    assert ledger.with_credential()["secret_key"] == SECRET  # handed on only as a Pulumi secret
+    assert ledger.state()["secret_id"] == "AKIDx" and ledger.region == "ap-singapore"
 
 
 @pytest.mark.parametrize(
@@ -74,14 +74,14 @@ def test_dnspod_settings_carry_the_id_and_hand_the_key_on_as_the_secret() -> Non
         raw(dns={"provider": "dnspod", "zone": "example.com", "secretId": "AKIDd", "secretKey": SECRET})
     ).dns
 
-    assert dns.settings() == {
+    assert dns.state() == {
         "provider": "dnspod",
         "zone": "example.com",
         "ttl": 600,  # DNSPod's free plan refuses less
         "endpoint": None,
         "secret_id": "AKIDd",
     }
-    assert dns.tsig_secret == SECRET and SECRET not in repr(dns)
+    assert dns.credential() == SECRET and SECRET not in repr(dns)
 
 
 def test_a_dnspod_ttl_is_taken_as_given() -> None:

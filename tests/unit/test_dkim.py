@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from dms_component import keys
+from providers import keys
 from dms_component.core import dkim
 
 PAIR = keys.generate(1024)

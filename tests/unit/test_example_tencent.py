@@ -17,7 +17,7 @@ def test_the_example_parses_into_a_tencent_ledger_and_dnspod() -> None:
     settings = parse_stack_config({k.removeprefix("dms:"): v for k, v in config.items()})
 
     assert settings.ledger.backend == "tencent" and settings.ledger.region == "ap-guangzhou"
-    assert settings.dns.provider == "dnspod" and settings.dns.ttl == 600
+    assert settings.dns.kind == "dnspod" and settings.dns.ttl == 600
     assert [(d.domain, d.mail_type) for d in settings.domains] == [
         ("notify.example.com", "triggered"),
         ("news.example.com", "batch"),

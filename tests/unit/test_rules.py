@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dms_component.config import Checks, parse_stack_config, retired_domains
+from dms_component.config import Checks, parse_stack_config
 from dms_component.core.rules import quota_plan, registrable_domain, subdomain_problem
 from dms_component.errors import ConfigError
 
@@ -184,17 +184,6 @@ def test_retire_must_be_a_boolean_and_a_retired_domain_cant_be_declared_again() 
     with pytest.raises(ConfigError) as failure:
         parse_stack_config(config(domains=twice, checks={"typeSeparation": "off"}))
     assert failure.value.key == "dms:domains[1].domain"
-
-
-def test_retired_domains_reads_the_raw_config_the_providers_get() -> None:
-    text = '[{"domain": "A.example.com.", "type": "batch", "retire": true}, {"domain": "b.example.com", "retire": 1}]'
-    assert retired_domains(text) == frozenset({"a.example.com"})
-    assert retired_domains(None) == frozenset()
-    assert retired_domains("not json") == frozenset()
-    assert retired_domains({"domain": "x"}) == frozenset()
-
-
-# --- quota arithmetic ---------------------------------------------------------------------------
 
 
 def test_declared_domains_already_verified_do_not_count_twice() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dms_component import keys
+from providers import keys
 from dms_component.core.records import PROFILES, required_records
 from dms_component.core.verdicts import Answer, judge
 from dms_component.table import status_table

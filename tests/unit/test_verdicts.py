@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dms_component import keys
+from providers import keys
 from dms_component.core.lookups import Answer, question
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import (

@@ -1,0 +1,169 @@
+"""The account's rules, as seen from one program: however it declares its sender domains.
+
+Every SenderDomain of a program registers here, per ledger. That is where the rules that need
+more than one domain live: the quota at preview, one type per domain, and the barrier that lets
+every domain's records be written before any verification starts waiting. The ledger is read
+once per program, at the first SenderDomain: the rules and `protect` both come from it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from dms_component.core.errors import DmsError
+from dms_component.core.rules import ERROR, WARN, dropped_verified, quota_plan, removal_refused, type_separation_problem
+from dms_component.core.verdicts import VERIFIED
+from providers.ledger import LedgerEntry, LedgerSettings
+
+# The stack's project folder when the runner (Automation API, inline) knows it better than the engine.
+PROJECT_FOLDER: contextvars.ContextVar[str | None] = contextvars.ContextVar("dms_project_folder", default=None)
+
+
+def project_folder() -> Path:
+    return Path(PROJECT_FOLDER.get() or pulumi.runtime.get_root_directory() or ".").resolve()
+
+
+def stack_owner() -> str:
+    """Who registers ledger rows: this stack, as the ledger remembers it.
+
+    Stack names repeat across backends (every clone of this project has a `dms/dev`), so the
+    project folder is part of it: a stack run from another folder doesn't count as the owner and
+    gets the refusal from the delete itself instead, later but just as safe.
+    """
+    return f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}@{project_folder()}"
+
+
+def as_seen_here(settings: LedgerSettings) -> dict[str, Any]:
+    """The ledger's settings with its credential, and a relative SQLite path taken from the project folder,
+    as the providers see it (they run in the project folder)."""
+    state = settings.with_credential()
+    path = state.get("path")
+    if path and not Path(path).is_absolute():
+        state["path"] = str(project_folder() / path)
+    return state
+
+
+@dataclass
+class Declared:
+    """One SenderDomain as the account sees it: its checked domain and type (Outputs) and its options."""
+
+    domain: pulumi.Output[str]
+    mail_type: pulumi.Output[str]
+    type_separation: str
+    where: str  # names the entry in messages: `dms:domains[1]` or the resource's name
+
+
+@dataclass
+class Account:
+    """The sender domains one program declares in one ledger, and what that ledger holds."""
+
+    settings: LedgerSettings
+    entries: list[LedgerEntry]
+    declared: list[Declared] = field(default_factory=list)
+
+    def verified(self, domain: str) -> bool:
+        return any(e.domain == domain and e.status == VERIFIED for e in self.entries)
+
+    def declare(self, entry: Declared) -> pulumi.Output[None]:
+        """Add a domain; the Output fails (one line, RunError) when it breaks a rule with those declared before.
+
+        Checked per domain as it is declared, so the last one sees them all: at preview, nothing is written.
+        """
+        earlier = list(self.declared)
+        self.declared.append(entry)
+        verified = [e.domain for e in self.entries if e.status == VERIFIED]
+        quota = int(self.settings.quota)
+        others = [d.domain for d in earlier] + [d.mail_type for d in earlier]
+
+        def check(values: list[Any]) -> None:
+            domain, mail_type, *rest = values
+            names, types = rest[: len(earlier)], rest[len(earlier) :]
+            for other, (other_name, other_type) in zip(earlier, zip(names, types, strict=True), strict=True):
+                if other_name != domain:
+                    continue
+                if other_type == mail_type:
+                    raise pulumi.RunError(f"{entry.where}: {domain} is declared twice; keep one entry per domain")
+                problem = type_separation_problem(domain, other_type, mail_type)
+                if entry.type_separation == ERROR:
+                    raise pulumi.RunError(f"{entry.where}: {problem}")
+                if entry.type_separation == WARN:
+                    pulumi.log.warn(f"{entry.where}: {problem}; {other.where} and this entry share one identity")
+            if pulumi.runtime.is_dry_run():
+                # At apply the ledger enforces the quota in one transaction; this fails a preview early.
+                plan = quota_plan([*names, domain], verified, quota)
+                if domain in plan.over:
+                    raise pulumi.RunError(plan.message())
+
+        return pulumi.Output.all(entry.domain, entry.mail_type, *others).apply(check)
+
+    def check_removals(self, kept: Sequence[str], owner: str) -> None:
+        """A verified domain of this stack that is no longer declared (removed or renamed) fails at once."""
+        gone = dropped_verified([(e.domain, e.status == VERIFIED and e.owner == owner) for e in self.entries], kept)
+        if gone:
+            raise pulumi.RunError(removal_refused(gone))
+
+
+@dataclass
+class Program:
+    """What one run of a Pulumi program shares: its accounts and the records barrier."""
+
+    accounts: dict[str, Account] = field(default_factory=dict)
+    records: list[pulumi.Resource] = field(default_factory=list)
+    waits: list[Callable[[], None]] = field(default_factory=list)
+    barrier: asyncio.Future[list[pulumi.Resource]] | None = None
+
+    def account(self, settings: LedgerSettings, read: Callable[[LedgerSettings], list[LedgerEntry]]) -> Account:
+        key = settings.key()
+        if key not in self.accounts:
+            self.accounts[key] = Account(settings, read(settings))
+        return self.accounts[key]
+
+    def records_barrier(self) -> asyncio.Future[list[pulumi.Resource]]:
+        """Resolved with every domain's records once the program's body has run (the event loop is free
+        then): each verification waits for all of them, so all records are written before any verification
+        holds one of the provider's few threads while it polls. A domain declared later (inside an apply)
+        only misses the barrier: it is still verified, after its own records."""
+        if self.barrier is None:
+            loop = asyncio.get_event_loop()
+            self.barrier = loop.create_future()
+            loop.call_soon(self._close)
+        return self.barrier
+
+    def _close(self) -> None:
+        for settle in self.waits:
+            settle()
+        if self.barrier is not None and not self.barrier.done():
+            self.barrier.set_result(list(self.records))
+
+
+_PROGRAMS: dict[int, Program] = {}
+
+
+def this_program() -> Program:
+    """The current run's shared state; keyed by event loop, since each run (and each mocked test) has its own."""
+    loop = asyncio.get_event_loop()
+    program = _PROGRAMS.get(id(loop))
+    if program is None or (program.barrier is not None and program.barrier.get_loop() is not loop):
+        program = _PROGRAMS[id(loop)] = Program()
+    return program
+
+
+def read_entries(settings: LedgerSettings) -> list[LedgerEntry]:
+    from providers.ledger import open_ledger
+
+    try:
+        return open_ledger(as_seen_here(settings)).entries()
+    except DmsError as exc:  # the ledger's own errors carry no secret
+        raise pulumi.RunError(f"can't read the ledger to check the quota: {exc}") from None
+    except Exception as exc:
+        raise pulumi.RunError(f"can't read the ledger to check the quota: {exc.__class__.__name__}") from None
+
+
+__all__ = ["PROJECT_FOLDER", "Account", "Declared", "Program", "as_seen_here", "stack_owner", "this_program"]
