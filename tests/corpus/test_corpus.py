@@ -16,10 +16,10 @@ import dns.update
 import pytest
 import yaml
 
-from providers import keys
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, Profile, RequiredRecord, required_records
 from dms_component.localdns import LocalDnsServer
+from providers import keys
 from providers.verifier import verify_once
 from tests.integration.zone import read_tsig, txt_rdata_text
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from providers import keys
 from dms_component.localdns import LocalDnsServer
+from providers import keys
 from tests.integration.zone import Zone
 
 

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from providers import keys
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, required_records
 from dms_component.core.verdicts import VERIFIED
 from dms_component.localdns import LocalDnsServer
+from providers import keys
 from providers.dns.rfc2136 import Rfc2136Provider, TsigKey
 from providers.resolver import SHARED_ANSWERS
 from providers.verifier import PollStats, verify_once, verify_until

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from providers import keys
 from dms_component.core.changes import RrsetChange, logical
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, TXT_STRING_MAX, RequiredRecord, required_records
 from dms_component.errors import ConfigError, DnsUpdateError
 from dms_component.localdns import LocalDnsServer, free_port
+from providers import keys
 from providers.dns.rfc2136 import Rfc2136Provider, TsigKey
 from tests.integration.zone import Zone, read_tsig
 

@@ -6,11 +6,11 @@ import threading
 
 import pytest
 
-from providers import keys
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.localdns import free_port
+from providers import keys
 from providers.dns.rfc2136 import Rfc2136Provider
 from providers.verifier import verify_once, verify_until
 from tests.integration.zone import Zone

@@ -7,12 +7,12 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from providers import keys
 from dms_component.core import dkim, dmarc, spf
 from dms_component.core.lookups import Answer, Lookups
 from dms_component.core.records import PROFILES, TXT_STRING_MAX, required_records, split_txt
 from dms_component.core.tags import TagListError, format_tags, parse_tag_list
 from dms_component.core.verdicts import evaluate, judge
+from providers import keys
 
 PAIR = keys.generate(1024)
 DOMAIN = "notify.example.com"

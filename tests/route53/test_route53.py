@@ -5,10 +5,10 @@ from __future__ import annotations
 import dill
 import pytest
 
-from providers import keys
 from dms_component.core.changes import MERGED, RrsetChange, Spf
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.errors import DnsUpdateError
+from providers import keys
 from providers.dns.route53 import MAX_ATTEMPTS, Route53Provider
 from providers.dynamic.records import refuse_conflicts
 from tests.aws import Fault

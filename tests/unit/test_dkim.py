@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from providers import keys
 from dms_component.core import dkim
+from providers import keys
 
 PAIR = keys.generate(1024)
 OTHER = keys.generate(1024)

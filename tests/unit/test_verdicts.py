@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from providers import keys
 from dms_component.core.lookups import Answer, question
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import (
@@ -17,6 +16,7 @@ from dms_component.core.verdicts import (
     judge,
     judge_item,
 )
+from providers import keys
 
 DOMAIN = "notify.example.com"
 PAIR = keys.generate(1024)
