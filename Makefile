@@ -43,6 +43,7 @@ test: bootstrap lint
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check --quiet .
 	@$(VENV)/bin/ruff format --check --quiet .
+	@$(PY) scripts/check_layers.py
 
 # Benchmarks (bench/README.md), not tests: their own venv, so octoDNS and its pytest plugins stay out of .venv.
 BENCH_VENV := bench/.venv

@@ -6,6 +6,7 @@ Stack config is one producer of SenderDomainArgs; the rules themselves live in t
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pulumi
@@ -74,8 +75,8 @@ def declare(settings: StackSettings) -> dict[str, SenderDomain]:
             adopt=spec.adopt,
             retire=retire,
             verification=settings.verification,
-            # dms:domains was checked whole by the config parser; each domain's own checks still apply.
-            checks=settings.checks,
+            # The config parser applied these two to dms:domains as a whole, naming each entry's keys.
+            checks=replace(settings.checks, subdomain="off", type_separation="off"),
             profile=settings.profile.name,
         )
         # The normalised name: unique, and what a user looks for.

@@ -65,7 +65,7 @@ def test_stack_config_to_ledger(moto_server: str, ledger_table: str) -> None:
             "quota": 3,
         },
     }
-    settings = parse_stack_config(raw).ledger.settings()
+    settings = parse_stack_config(raw).ledger.state()
 
     ledger = open_ledger(settings)
 

@@ -10,6 +10,7 @@ import pytest
 
 from dms_component.config import LedgerSettings, parse_stack_config
 from dms_component.errors import ConfigError
+from providers.ledger.dynamodb import DynamoDbLedgerArgs
 
 BASE: dict[str, Any] = {
     "domains": [{"domain": "notify.example.com", "type": "triggered"}],
@@ -41,10 +42,15 @@ def test_dynamodb_settings_in_full() -> None:
         }
     )
 
-    assert settings == LedgerSettings(
-        "dynamodb", None, 10, "dms-ledger", "eu-central-1", "tencent-100012345678", "ci-ledger", "http://127.0.0.1:8000"
+    assert settings == DynamoDbLedgerArgs(
+        quota=10,
+        table="dms-ledger",
+        region="eu-central-1",
+        account="tencent-100012345678",
+        profile="ci-ledger",
+        endpoint="http://127.0.0.1:8000",
     )
-    plain = settings.settings()
+    plain = settings.state()
     assert plain == {
         "backend": "dynamodb",
         "table": "dms-ledger",
@@ -60,7 +66,7 @@ def test_dynamodb_settings_in_full() -> None:
 
 
 def test_dynamodb_defaults() -> None:
-    assert ledger_of(DYNAMODB).settings() == {
+    assert ledger_of(DYNAMODB).state() == {
         "backend": "dynamodb",
         "table": "dms-ledger",
         "region": "eu-central-1",
@@ -77,8 +83,8 @@ def test_an_account_number_without_quotes_is_taken_as_text() -> None:
 
 def test_sqlite_settings_stay_as_they_were() -> None:
     """The same three keys as before: existing stacks see no diff in their `ledger` input."""
-    assert ledger_of(None).settings() == {"backend": "sqlite", "path": ".state/ledger.sqlite", "quota": 5}
-    explicit = ledger_of({"path": "/l.sqlite", "quota": 7}).settings()
+    assert ledger_of(None).state() == {"backend": "sqlite", "path": ".state/ledger.sqlite", "quota": 5}
+    explicit = ledger_of({"path": "/l.sqlite", "quota": 7}).state()
     assert explicit == {"backend": "sqlite", "path": "/l.sqlite", "quota": 7}
 
 
