@@ -74,7 +74,9 @@ MOD
     install -m 0755 "$module/python/cmd/pulumi-language-python-exec" "$out/pulumi-language-python-exec"
   )
   chmod 0755 "$out"
-  rm -rf "$HOST_DIR"; mv "$out" "$HOST_DIR"
+  if ! has_python_host "$HOST_DIR"; then # else another run finished first: keep its build
+    rm -rf "$HOST_DIR"; mv "$out" "$HOST_DIR"
+  fi
 }
 
 link_python_host() { # $1: a bin folder of ours in $CACHE_ROOT; the host's files are linked into it
