@@ -1,0 +1,135 @@
+"""End to end with the plain `pulumi` CLI, as a user runs it: this project's own Pulumi.yaml and __main__.py,
+copied to a folder of their own, run by the Python language host (no Automation API), the real Knot."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dms_component.localdns import ALGORITHM, KEY_NAME, LocalDnsServer
+from dms_component.runner import ROOT
+from tests.e2e.cli import CliProject, copy_project
+from tests.e2e.test_stack import SECRET_SIG, delete_behind_pulumis_back, txt
+
+pytestmark = pytest.mark.e2e
+SPF = "v=spf1 include:qcloudmail.com ~all"
+
+
+@pytest.fixture
+def project(tmp_path: Path, local_dns: LocalDnsServer) -> Iterator[CliProject]:
+    """The project folder as a user has it (Pulumi.yaml, __main__.py), its stack `test` on a file:// backend."""
+    folder = copy_project(ROOT, tmp_path / "project", names=["Pulumi.yaml", "__main__.py"])
+    cli = CliProject(folder, state_dir=tmp_path / "state", venv=ROOT / ".venv", pythonpath=[ROOT])
+    cli.init("test", check=True)
+    yield cli
+
+
+def configure(cli: CliProject, dns: LocalDnsServer, domains: list[tuple[str, str]]) -> None:
+    """`pulumi config set` as the README shows it; the ledger path is relative to the project folder."""
+    settings: list[tuple[str, object]] = []
+    for i, (domain, mail_type) in enumerate(domains):
+        settings += [(f"dms:domains[{i}].domain", domain), (f"dms:domains[{i}].type", mail_type)]
+    settings += [
+        ("dms:dns.provider", "rfc2136"),
+        ("dms:dns.server", dns.address),
+        ("dms:dns.zone", dns.zone),
+        ("dms:dns.tsig.name", KEY_NAME),
+        ("dms:dns.tsig.algorithm", ALGORITHM),
+        ("dms:ledger.backend", "sqlite"),
+        ("dms:ledger.path", "ledger.sqlite"),
+        ("dms:ledger.quota", 5),
+        ("dms:verification.timeout", 30),
+    ]
+    for key, value in settings:
+        cli.config_set(key, value, path=True, check=True)
+    cli.config_set("dms:dns.tsig.secret", dns.tsig_secret(), secret=True, path=True, check=True)
+
+
+def ledger(cli: CliProject) -> dict[str, tuple[str, str]]:
+    with sqlite3.connect(cli.folder / "ledger.sqlite") as conn:
+        return {d: (s, o) for d, s, o in conn.execute("SELECT domain, status, owner FROM sender_domains")}
+
+
+def unsealed(value: Any) -> Any:
+    """The export with each secret's ciphertext (new at every export) replaced by a marker."""
+    if isinstance(value, dict):
+        return "<secret>" if SECRET_SIG in value else {k: unsealed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unsealed(v) for v in value]
+    return value
+
+
+def test_plain_pulumi_up_preview_refresh_destroy_of_the_projects_own_program(
+    project: CliProject, local_dns: LocalDnsServer
+) -> None:
+    notify, news = "notify-cli.example.test", "news-cli.example.test"
+    configure(project, local_dns, [(notify, "triggered"), (news, "batch")])
+
+    up = project.up()
+
+    assert up.ok, up.output
+    assert "+ 9 created" in up.output  # stack + 2 x (component + 3 children)
+    statuses = project.stack_output("domains")
+    assert {d: s["status"] for d, s in statuses.items()} == {notify: "Verified", news: "Verified"}
+    assert [i["item"] for i in statuses[notify]["items"]] == ["SPF", "DKIM", "DMARC", "MX"]
+    assert txt(local_dns, notify) == [SPF]
+    # The program runs in the project folder (the old host gives it no root directory, only this cwd):
+    # the ledger lands there and the ledger rows name this folder's stack as their owner.
+    owner = f"organization/dms/test@{project.folder}"
+    assert ledger(project) == {notify: ("Verified", owner), news: ("Verified", owner)}
+
+    assert project.preview(expect_no_changes=True).ok
+    again = project.up()
+    assert again.ok and "9 unchanged" in again.output, again.output
+    assert project.preview(expect_no_changes=True).ok
+
+    # Drift: a record deleted behind Pulumi's back shows after `refresh`, fails the drift check, `up` repairs it.
+    delete_behind_pulumis_back(local_dns, news, SPF)
+    refresh = project.refresh()
+    assert refresh.ok, refresh.output
+    drift = project.preview(expect_no_changes=True)
+    assert not drift.ok and "no changes were expected" in drift.output.lower(), drift.output
+    assert project.up().ok
+    assert txt(local_dns, news) == [SPF]
+    assert project.preview(expect_no_changes=True).ok
+
+    # Secrets: the DKIM private keys and the TSIG key are encrypted in state and never printed.
+    printed = "\n".join(r.output for r in (up, again, refresh, drift))
+    for text in (project.state_text(), printed):
+        assert "PRIVATE KEY" not in text
+        assert local_dns.tsig_secret() not in text
+    identities = [r for r in project.resources() if r["type"].endswith("SenderIdentity")]
+    assert len(identities) == 2
+    assert all(SECRET_SIG in r["outputs"]["dkim_private_key"] for r in identities)
+
+    # Destroy: verified domains are refused, one line each, no traceback, and nothing is removed.
+    before = unsealed(project.resources())
+    destroy = project.destroy()
+
+    assert not destroy.ok
+    assert "Traceback" not in destroy.output
+    for domain in (notify, news):
+        refusals = {line.strip() for line in destroy.output.splitlines() if line.strip().startswith("error:")}
+        mine = [line for line in refusals if domain in line]
+        assert len(mine) == 1 and "never deletes a verified domain" in mine[0], destroy.output
+    assert unsealed(project.resources()) == before
+    assert ledger(project) == {notify: ("Verified", owner), news: ("Verified", owner)}
+    assert txt(local_dns, notify) == [SPF]
+    assert txt(local_dns, f"_dmarc.{news}") == ["v=DMARC1; p=none"]
+
+
+def test_a_config_mistake_fails_plain_pulumi_preview_with_its_one_line_message(
+    project: CliProject, local_dns: LocalDnsServer
+) -> None:
+    configure(project, local_dns, [("typo-cli.example.test", "bulk")])
+
+    preview = project.preview()
+
+    assert not preview.ok
+    assert "error: invalid stack config: dms:domains[0].type: 'bulk' is not allowed" in preview.output
+    assert "Traceback" not in preview.output
+    assert not (project.folder / "ledger.sqlite").exists()
