@@ -106,16 +106,17 @@ def test_plain_pulumi_up_preview_refresh_destroy_of_the_projects_own_program(
     assert len(identities) == 2
     assert all(SECRET_SIG in r["outputs"]["dkim_private_key"] for r in identities)
 
-    # Destroy: verified domains are refused, one line each, no traceback, and nothing is removed.
+    # Destroy: a verified domain's resources are protected, so the engine refuses at destroy's preview,
+    # before any delete, and names each protected resource; nothing is removed.
     before = unsealed(project.resources())
-    destroy = project.destroy()
+    destroy = project.run("destroy", "--yes", "--non-interactive", "--color", "never")
 
     assert not destroy.ok
     assert "Traceback" not in destroy.output
+    assert "Destroying (" not in destroy.output  # stopped at the preview
     for domain in (notify, news):
-        refusals = {line.strip() for line in destroy.output.splitlines() if line.strip().startswith("error:")}
-        mine = [line for line in refusals if domain in line]
-        assert len(mine) == 1 and "never deletes a verified domain" in mine[0], destroy.output
+        assert f"{domain}/verification\" cannot be deleted" in destroy.output, destroy.output
+    assert "because it is protected" in destroy.output
     assert unsealed(project.resources()) == before
     assert ledger(project) == {notify: ("Verified", owner), news: ("Verified", owner)}
     assert txt(local_dns, notify) == [SPF]

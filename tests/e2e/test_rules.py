@@ -184,43 +184,59 @@ def test_a_pending_domain_removed_from_config_is_deleted_cleanly(
 # --- retire -------------------------------------------------------------------------------------
 
 
-def test_retire_lets_go_of_a_verified_domain_and_keeps_its_records_and_ledger_row(
+def options(deployment: Deployment, domain: str) -> set[tuple[str, bool, bool]]:
+    """(type, protect, retainOnDelete) of each of the domain's custom resources."""
+    return {
+        (r["type"].rsplit(":", 1)[-1], bool(r.get("protect")), bool(r.get("retainOnDelete")))
+        for r in deployment.resources()
+        if r.get("custom") and (f"::{domain}/" in r["urn"])
+    }
+
+
+def test_retire_lifts_the_protection_and_then_the_domain_leaves_keeping_records_and_ledger_row(
     deployment: Deployment, local_dns: LocalDnsServer
 ) -> None:
     kept, retired = "rt-kept.example.test", "rt-retired.example.test"
     deployment.configure([entry(kept), entry(retired, "batch")], ledger=ledger(deployment.ledger_path, 2))
     deployment.up()
+    deployment.up()  # the ledger now says verified: the domain's resources become protected
     records_before = published(local_dns, retired)
+    assert {protect for _, protect, _ in options(deployment, retired)} == {True}
 
+    # retire: true keeps the entry's resources but unprotected, and Pulumi will forget them without a delete.
     deployment.configure([entry(kept), entry(retired, "batch", retire=True)], ledger=ledger(deployment.ledger_path, 2))
     deployment.preview()
-    result = deployment.up()
-
-    assert result.summary.resource_changes.get("delete") == 4  # out of the stack ...
-    assert result.summary.resource_changes.get("create") == 1  # the RetiredDomains list
-    assert urns_for(deployment, retired) == []
-    assert published(local_dns, retired) == records_before  # ... but every record stays
-    assert rows(deployment.ledger_path)[retired] == ("batch", "Verified")  # and so does the ledger row
+    deployment.up()
+    assert options(deployment, retired) == {
+        ("SenderIdentity", False, True),
+        ("DnsRecords", False, True),
+        ("Verification", False, True),
+        ("RetiredDomains", False, True),
+    }
     assert retired not in deployment.statuses()
     assert any(f"{retired} is retired" in line for line in deployment.output)
     deployment.preview(expect_no_changes=True)
 
     # The retired domain still holds its quota slot.
-    deployment.configure([entry(kept), entry("rt-third.example.test")], ledger=ledger(deployment.ledger_path, 2))
+    deployment.configure(
+        [entry(kept), entry(retired, "batch", retire=True), entry("rt-third.example.test")],
+        ledger=ledger(deployment.ledger_path, 2),
+    )
     message = failure_of(deployment.preview)
     assert (
         "(rt-kept.example.test, rt-retired.example.test)" in message
         and "rt-third.example.test would not fit" in message
     )
-    # Removing the retired entry later drops the list, and touches nothing else.
+    # Removing the retired entry then drops its resources from the stack, and deletes nothing.
     deployment.configure([entry(kept)], ledger=ledger(deployment.ledger_path, 2))
-    result = deployment.up()
-    assert {k: v for k, v in result.summary.resource_changes.items() if k != "same"} == {"delete": 1}
+    deployment.up()
+    assert urns_for(deployment, retired) == []
     assert published(local_dns, retired) == records_before
+    assert rows(deployment.ledger_path)[retired] == ("batch", "Verified")
 
-    # Destroy now takes what is left; the retired domain is untouched.
-    message = failure_of(deployment.destroy)  # `kept` is verified: refused
-    assert f"{kept} is a verified sender domain" in message
+    # Destroy now takes what is left; the retired domain is untouched, and kept is protected.
+    message = failure_of(deployment.destroy)
+    assert f"{kept}/verification" in message and "protected" in message
     assert published(local_dns, retired) == records_before
 
 
@@ -231,8 +247,11 @@ def test_retire_of_a_pending_domain_leaves_its_records_and_row_too(
     dead = {"nameserver": f"127.0.0.1:{free_port()}", "timeout": 1}
     deployment.configure([entry(domain)], verification=dead)
     deployment.up()
+    assert {protect for _, protect, _ in options(deployment, domain)} == {False}  # pending: deletable
 
     deployment.configure([entry(domain, retire=True)], verification=dead)
+    deployment.up()
+    deployment.configure([], verification=dead)
     deployment.up()
 
     assert deployment.resources() and urns_for(deployment, domain) == []
