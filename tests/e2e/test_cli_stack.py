@@ -115,7 +115,7 @@ def test_plain_pulumi_up_preview_refresh_destroy_of_the_projects_own_program(
     assert "Traceback" not in destroy.output
     assert "Destroying (" not in destroy.output  # stopped at the preview
     for domain in (notify, news):
-        assert f"{domain}/verification\" cannot be deleted" in destroy.output, destroy.output
+        assert f'{domain}/verification" cannot be deleted' in destroy.output, destroy.output
     assert "because it is protected" in destroy.output
     assert unsealed(project.resources()) == before
     assert ledger(project) == {notify: ("Verified", owner), news: ("Verified", owner)}
