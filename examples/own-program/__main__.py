@@ -1,0 +1,33 @@
+"""Sender domains declared from a program of your own, next to the zone it manages.
+
+Stack config (`pulumi config set ...`):
+  own:primary      HOST:PORT of the zone's primary, which takes RFC 2136 updates
+  own:zone         the zone, e.g. example.test
+  own:tsigKeyFile  a BIND- or Knot-style TSIG key file
+  own:ledgerPath   the SQLite ledger (default .state/ledger.sqlite)
+  own:quota        verified sender domains the account allows (default 5)
+  own:senders      [{name: notify, type: triggered}, ...]: each becomes <name>.<zone>
+"""
+
+import pulumi
+from zone import Zone
+
+from dms_component import Rfc2136Dns, SenderDomain, SenderDomainArgs, SqliteLedgerArgs
+
+config = pulumi.Config("own")
+zone = Zone("zone", name=config.require("zone"), primary=config.require("primary"))
+ledger = SqliteLedgerArgs(path=config.get("ledgerPath") or ".state/ledger.sqlite", quota=config.get_int("quota") or 5)
+
+for sender in config.require_object("senders"):
+    domain = SenderDomain(
+        sender["name"],
+        SenderDomainArgs(
+            domain=f"{sender['name']}.{config.require('zone')}",
+            type=sender["type"],
+            # The DNS settings come from the zone resource's Outputs: checked once they are known.
+            dns=Rfc2136Dns(zone=zone.name, server=zone.primary, tsig_key_file=config.require("tsigKeyFile")),
+            ledger=ledger,
+            dmarc_policy=sender.get("dmarcPolicy"),
+        ),
+    )
+    pulumi.export(sender["name"], {"status": domain.status, "items": domain.items, "records": domain.records})
