@@ -79,6 +79,12 @@ class PlanLine:
         }
 
 
+def line_from_dict(data: dict[str, Any]) -> PlanLine:
+    return PlanLine(
+        data["action"], data.get("item"), data["host"], data["type"], tuple(data["before"]), tuple(data["after"])
+    )
+
+
 def _placeholder(value: str) -> str:
     # The preview's DKIM record has an empty key until the key pair is made at apply.
     return value + KEY_AT_APPLY if value.rstrip().endswith("p=") and value.startswith("v=DKIM1") else value
@@ -166,3 +172,8 @@ def render_plan(domain: str, lines: Sequence[PlanLine]) -> list[str]:
 
 def plan_dict(domain: str, lines: Sequence[PlanLine]) -> dict[str, Any]:
     return {"domain": domain, "summary": summary(domain, lines), "records": [line.to_dict() for line in lines]}
+
+
+def render_lines(data: dict[str, Any]) -> list[str]:
+    """render_plan of a plan_dict (what `dms plan` prints without --json)."""
+    return render_plan(data["domain"], [line_from_dict(r) for r in data["records"]])

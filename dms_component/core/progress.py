@@ -64,13 +64,16 @@ def waiting_line(domain: str, what: str, elapsed: float, timeout: float) -> str:
     return f"{domain}: {what} ({clock(elapsed)} of {clock(timeout)})"
 
 
-def pending_summary(verdict: DomainVerdict, waited: float, servers: Sequence[str] | None = None) -> str:
+NEXT_AFTER_UP = "run `dms wait {domain}`, then `pulumi up` to mark it verified"
+
+
+def pending_summary(
+    verdict: DomainVerdict, waited: float, servers: Sequence[str] | None = None, next_step: str = NEXT_AFTER_UP
+) -> str:
     """The last line of a wait that ran out: what is still missing, and what to run next."""
     missing = ", ".join(item_state(i, servers) for i in verdict.items if not i.ok) or "the service's own check"
-    return (
-        f"{verdict.domain}: still pending after {clock(waited)}: {missing}; run `dms wait {verdict.domain}`,"
-        " then `pulumi up` to mark it verified"
-    )
+    step = next_step.format(domain=verdict.domain)
+    return f"{verdict.domain}: still pending after {clock(waited)}: {missing}; {step}"
 
 
 @dataclass
