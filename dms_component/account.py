@@ -152,7 +152,7 @@ def wait_for(view: StackView, domains: Sequence[str], timeout: float) -> list[tu
     """Poll each domain with progress until it passes (and, with the tencent ledger, the service says
     Verified) or `timeout` passes. Returns each domain's last verdict and status."""
     settings = view.settings()
-    specs = specs_named(settings, domains, view.name)
+    specs = specs_named(settings, domains, view.name) if domains else list(settings.domains)
     required = {}
     for spec in specs:
         records = view.desired(spec, settings)

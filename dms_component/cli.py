@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
 
     wait = sub.add_parser("wait", help="poll the stack's domains, with progress, until they are verified")
-    wait.add_argument("domains", nargs="+", metavar="DOMAIN", help="sender domains of the stack")
+    wait.add_argument("domains", nargs="*", metavar="DOMAIN", help="sender domains of the stack (default: all of them)")
     stack_args(wait)
     wait.add_argument("--timeout", type=float, help="seconds to keep polling (default: dms:verification.timeout)")
     wait.add_argument("--json", action="store_true", help="print the final verdicts as JSON")
