@@ -87,3 +87,26 @@ def test_the_callback_prints_one_line_per_domain_per_update_and_nothing_for_a_qu
     now[0] = 3.5
     report2(done, 3.5)
     assert printed[-1] == f"{DOMAIN}: SPF ok, DKIM ok, DMARC ok, MX ok (3 s of 600 s)"
+
+
+def test_a_wait_without_items_ticks_while_it_lasts_and_a_quick_one_prints_nothing():
+    import threading
+
+    from providers.progress import ticking
+
+    printed: list[str] = []
+    ticked = threading.Event()
+
+    def note(line: str) -> None:
+        printed.append(line)
+        ticked.set()
+
+    what = "waiting for Route53 to serve the change on all its servers"
+    with ticking(DOMAIN, what, 300, print_line=note, first=0.01):
+        assert ticked.wait(10)  # the block lasts until a line came: ordering, not timing
+    assert printed[0].startswith(f"{DOMAIN}: {what} (") and printed[0].endswith(" of 300 s)")
+
+    quick: list[str] = []
+    with ticking(DOMAIN, "waiting", 300, print_line=quick.append):
+        pass
+    assert quick == []  # stopped before its first line was due (5 s)
