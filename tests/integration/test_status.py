@@ -145,3 +145,33 @@ def test_status_of_an_unreadable_ledger_or_bad_input_is_one_line(tmp_path: Path,
     down = dms("status", "--stack-file", str(unreachable), env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"})
     assert down.returncode == 3, down.stderr
     assert len(down.stderr.strip().splitlines()) == 1 and "Traceback" not in down.stderr
+
+
+def test_plan_from_a_stack_file_shows_each_record_and_exits_1_on_a_conflict(
+    tmp_path: Path, local_dns: LocalDnsServer, zone: Zone
+) -> None:
+    clean, taken = "pl-clean.example.test", "pl-taken.example.test"
+    zone.add_txt(f"_dmarc.{taken}", "v=DMARC1; p=reject")  # someone else's DMARC record
+    ledger = {"backend": "sqlite", "path": str(tmp_path / "l.sqlite")}
+    only_clean = stack_file(tmp_path, local_dns, ledger, [clean])
+
+    result = dms("plan", "--stack-file", str(only_clean))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"{clean}: 4 to create",
+        f'  + CREATE   TXT   {clean} "v=spf1 include:qcloudmail.com ~all"',
+        f'  + CREATE   TXT   qcloud._domainkey.{clean} "v=DKIM1; k=rsa; p=<key made at apply>"',
+        f'  + CREATE   TXT   _dmarc.{clean} "v=DMARC1; p=none"',
+        f"  + CREATE   MX    {clean} 5 mxbiz1.qq.com.",
+    ]
+
+    both = stack_file(tmp_path, local_dns, ledger, [clean, taken])
+    conflict = dms("plan", "--stack-file", str(both), "--json")
+    assert conflict.returncode == 1, conflict.stderr
+    plans = {p["domain"]: p for p in json.loads(conflict.stdout)["domains"]}
+    assert {"action": "conflict", "item": "DMARC", "host": f"_dmarc.{taken}", "type": "TXT"}.items() <= (
+        plans[taken]["records"][2].items()
+    )
+    assert plans[taken]["summary"] == f"{taken}: 4 to create, 1 in conflict"
+    no_state = dms("wait", clean, "--stack-file", str(both))
+    assert no_state.returncode == 2 and "has no DKIM key in stack prod yet: run `pulumi up` first" in no_state.stderr
