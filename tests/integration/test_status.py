@@ -175,3 +175,27 @@ def test_plan_from_a_stack_file_shows_each_record_and_exits_1_on_a_conflict(
     assert plans[taken]["summary"] == f"{taken}: 4 to create, 1 in conflict"
     no_state = dms("wait", clean, "--stack-file", str(both))
     assert no_state.returncode == 2 and "has no DKIM key in stack prod yet: run `pulumi up` first" in no_state.stderr
+
+
+def test_wait_with_the_tencent_ledger_asks_the_service_once_dns_passes(
+    tmp_path: Path, local_dns: LocalDnsServer, zone: Zone, tencent_cloud: FakeTencentCloud
+) -> None:
+    domain = "wt-tc.example.test"
+    TencentLedger(
+        "ap-guangzhou",
+        endpoint=tencent_cloud.endpoint,
+        secret_id=tencent_cloud.secret_id,
+        secret_key=tencent_cloud.secret_key,
+    ).register(domain, "triggered")
+    publish_without_dkim(zone, domain)
+    dkim = next(a for a in tencent_cloud.identities[domain].expected() if "_domainkey" in a["SendDomain"])
+    zone.add_txt(dkim["SendDomain"], dkim["ExpectedValue"])
+    path = stack_file(tmp_path, local_dns, {"backend": "tencent", "endpoint": tencent_cloud.endpoint}, [domain])
+    env = {"TENCENTCLOUD_SECRET_ID": tencent_cloud.secret_id, "TENCENTCLOUD_SECRET_KEY": tencent_cloud.secret_key}
+
+    result = dms("wait", "--stack-file", str(path), "--timeout", "20", "--json", env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert [d["status"] for d in json.loads(result.stdout)["domains"]] == ["Verified"]
+    assert tencent_cloud.identities[domain].verified  # the service's own word
+    assert tencent_cloud.secret_key not in result.stdout + result.stderr
