@@ -1,6 +1,8 @@
-"""`dms`: print a sender domain's required records, check a live domain, run the local DNS server.
+"""`dms`: a sender domain's records, checks, a stack's DNS plan, the account's status, waits.
 
-Exit codes of `dms verify`: 0 Verified, 1 Pending verification, 2 usage or input error.
+Exit codes: 0 Verified (status: every domain verified and passing; plan: no conflict), 1 pending
+(status: a domain pending or an item failing; wait: the timeout passed; plan: a conflict), 2 usage
+or input error, 3 the ledger, the DNS host or the Pulumi CLI can't be read.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from dms_component.core.encoding import is_base64
 from dms_component.core.names import normalise_domain, normalise_selector
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import DMARC_POLICIES, PROFILES, profile_named, required_records
-from dms_component.errors import ConfigError
+from dms_component.errors import ConfigError, DmsError
 
-EXIT_VERIFIED, EXIT_PENDING, EXIT_USAGE = 0, 1, 2
+EXIT_VERIFIED, EXIT_PENDING, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,6 +50,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--json", action="store_true", help="print the result as JSON")
 
+    def stack_args(p: argparse.ArgumentParser) -> None:
+        source = p.add_mutually_exclusive_group(required=True)
+        source.add_argument("--stack", help="a Pulumi stack: its config and state, read with the Pulumi CLI")
+        source.add_argument(
+            "--stack-file", type=Path, help="a stack's Pulumi.<stack>.yaml, read without the CLI (no state)"
+        )
+        p.add_argument("--cwd", type=Path, default=Path("."), help="the project folder (default: here)")
+
+    status = sub.add_parser("status", help="every sender domain in the stack's ledger, checked now")
+    stack_args(status)
+    status.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    plan = sub.add_parser("plan", help="the DNS plan `pulumi up` would apply now, per domain and record")
+    stack_args(plan)
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+
+    wait = sub.add_parser("wait", help="poll the stack's domains, with progress, until they are verified")
+    wait.add_argument("domains", nargs="*", metavar="DOMAIN", help="sender domains of the stack (default: all of them)")
+    stack_args(wait)
+    wait.add_argument("--timeout", type=float, help="seconds to keep polling (default: dms:verification.timeout)")
+    wait.add_argument("--json", action="store_true", help="print the final verdicts as JSON")
+
     local = sub.add_parser("local-dns", help="start or stop the embedded local DNS server (Knot)")
     local.add_argument("action", choices=("start", "stop", "status"))
     local.add_argument("--folder", default=".state/knot", type=Path)
@@ -63,10 +87,15 @@ def main(argv: list[str] | None = None) -> int:
             return _records(args)
         if args.command == "verify":
             return _verify(args)
+        if args.command in ("status", "plan", "wait"):
+            return _stack_command(args)
         return _local_dns(args)
     except ConfigError as exc:
         print(f"dms: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except DmsError as exc:  # the ledger, the DNS host, the service or the Pulumi CLI: one line, no secret
+        print(f"dms: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
 
 
 def _expected(args: argparse.Namespace, key: str):
@@ -115,6 +144,37 @@ def _verify(args: argparse.Namespace) -> int:
         for item in verdict.items:
             print(f"  {item.item:<6} {'ok' if item.ok else 'FAIL':<5} {item.host}: {item.reason}")
     return EXIT_VERIFIED if verdict.status == "Verified" else EXIT_PENDING
+
+
+def _stack_command(args: argparse.Namespace) -> int:
+    from dms_component import commands
+    from dms_component.stack_view import from_file, from_pulumi
+    from dms_component.table import account_table
+
+    if args.command == "wait" and args.timeout is not None and not 0 <= args.timeout <= 86400:
+        raise ConfigError("--timeout", f"{args.timeout:g} is not allowed; use seconds from 0 to 86400")
+    view = from_file(args.stack_file) if args.stack_file is not None else from_pulumi(args.stack, args.cwd.resolve())
+    if args.command == "status":
+        rows = [row.to_dict() for row in commands.account_status(view)]
+        print(json.dumps({"stack": view.name, "domains": rows}, indent=2) if args.json else account_table(rows))
+        healthy = all(r["ledger_status"] == "Verified" and all(i["ok"] for i in r["items"]) for r in rows)
+        return EXIT_VERIFIED if healthy else EXIT_PENDING
+    if args.command == "plan":
+        plans = commands.stack_plan(view)
+        if args.json:
+            print(json.dumps({"stack": view.name, "domains": plans}, indent=2))
+        else:
+            from dms_component.core.plan_view import render_lines
+
+            for plan in plans:
+                print("\n".join(render_lines(plan)))
+        return EXIT_PENDING if commands.has_conflicts(plans) else EXIT_VERIFIED
+    timeout = args.timeout if args.timeout is not None else view.settings().verification.timeout
+    results = commands.wait_for(view, args.domains, timeout)
+    if args.json:
+        out = [{**verdict.to_dict(), "status": status} for verdict, status in results]
+        print(json.dumps({"stack": view.name, "domains": out}, indent=2))
+    return EXIT_VERIFIED if all(status == "Verified" for _, status in results) else EXIT_PENDING
 
 
 def _local_dns(args: argparse.Namespace) -> int:

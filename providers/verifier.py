@@ -23,6 +23,9 @@ from dms_component.core.records import RequiredRecord
 from dms_component.core.verdicts import VERIFIED, DomainVerdict, evaluate, first_questions, judge
 from providers.resolver import Resolver
 
+# Called after each poll with the verdict and the seconds waited so far.
+Progress = Callable[[DomainVerdict, float], None]
+
 MAX_ROUNDS = 16  # rounds of questions in one poll; an SPF tree within the limits needs at most 11
 
 
@@ -68,8 +71,11 @@ async def verify_until_async(
     schedule: Schedule = DEFAULT,
     clock: Callable[[], float] = time.monotonic,
     stats: PollStats | None = None,
+    progress: Progress | None = None,
 ) -> DomainVerdict:
-    """Poll until every item passes or `timeout` seconds have passed; the last verdict."""
+    """Poll until every item passes or `timeout` seconds have passed; the last verdict.
+
+    `progress(verdict, elapsed)` is called after every poll (the caller rate-limits what it prints)."""
     resolver = Resolver(servers, own=domain)
     start = clock()
     deadline = start + timeout
@@ -79,6 +85,8 @@ async def verify_until_async(
             if stats is not None:
                 stats.polls += 1
             now = clock()
+            if progress is not None:
+                progress(verdict, now - start)
             if verdict.status == VERIFIED or now >= deadline:
                 return verdict
             await asyncio.sleep(min(schedule.interval(now - start), deadline - now))
@@ -108,10 +116,18 @@ def verify_until(
     dkim_private_key: str | None = None,
     schedule: Schedule = DEFAULT,
     stats: PollStats | None = None,
+    progress: Progress | None = None,
 ) -> DomainVerdict:
     """verify_until_async for synchronous callers (the CLI, the Pulumi provider's threads)."""
     return asyncio.run(
         verify_until_async(
-            domain, required, servers, timeout, dkim_private_key=dkim_private_key, schedule=schedule, stats=stats
+            domain,
+            required,
+            servers,
+            timeout,
+            dkim_private_key=dkim_private_key,
+            schedule=schedule,
+            stats=stats,
+            progress=progress,
         )
     )

@@ -13,9 +13,11 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Re
 
 from dms_component.core.changes import Plan, Spf, keys_to_read, satisfied
 from dms_component.core.errors import DnsUpdateError
+from dms_component.core.plan_view import plan_lines, render_plan
 from dms_component.core.records import RequiredRecord
 from providers.dns import DnsProvider, dns_provider
 from providers.dynamic.base import DmsProvider, changed_keys, ledger_from, pause_point
+from providers.progress import emit
 
 _TARGET = ("provider", "server", "zone", "hosted_zone_id", "endpoint")
 ERROR, WARN, OFF = "error", "warn", "off"
@@ -73,7 +75,11 @@ class DnsRecordsProvider(DmsProvider):
             desired = news["records"] if _known(news.get("records")) else news["preview_records"]
             owned = _records(olds) if olds else []
             provider = _provider(news)
-            plan = provider.plan(owned, [RequiredRecord.from_dict(r) for r in desired], Spf.from_dict(olds.get("spf")))
+            wanted = [RequiredRecord.from_dict(r) for r in desired]
+            plan = provider.plan(owned, wanted, Spf.from_dict(olds.get("spf")), bool(news.get("adopt")))
+            # The record-level plan, DNSControl style; shown live in preview's output, before any write.
+            for line in render_plan(news["domain"], plan_lines(wanted, owned, plan)):
+                emit(line)
             refuse_conflicts(news["domain"], plan, news.get("conflicts_check", ERROR), bool(news.get("adopt")))
         return CheckResult(news, [])
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from dms_component.core.nameservers import Nameserver
+from dms_component.core.progress import pending_summary
 from dms_component.core.records import RequiredRecord
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from providers.dns import dns_provider
 from providers.dynamic.base import DmsProvider, changed_keys, ledger_from, pause_point
+from providers.progress import emit, ticking, verdict_progress
 from providers.verifier import verify_once, verify_until
 
 _INPUTS = ("domain", "records", "nameservers", "ledger", "dkim_private_key")
@@ -35,17 +38,38 @@ def _outs(props: dict[str, Any], verdict: DomainVerdict, status: str) -> dict[st
     return {**props, "status": status, "items": [i.to_dict() for i in verdict.items]}
 
 
+_HOSTS = {"route53": "Route53", "dnspod": "DNSPod"}
+
+
 class VerificationProvider(DmsProvider):
     def _verify(self, props: dict[str, Any]) -> dict[str, Any]:
+        domain, timeout = props["domain"], float(props["timeout"])
+        # What is printed here shows live in `pulumi up`: a line per domain while it waits (no secrets).
+        servers = list(props.get("nameservers") or []) or None
         if props.get("change"):  # the records' change, until the DNS host serves it from all its servers
-            dns_provider(props["dns"], None).wait_served(props["change"])
+            host = dns_provider(props["dns"], None)
+            name = _HOSTS.get(props["dns"].get("provider"), "the DNS host")
+            limit = float(getattr(host, "insync_timeout", timeout))
+            with ticking(domain, f"waiting for {name} to serve the change on all its servers", limit):
+                host.wait_served(props["change"])
+        started = time.monotonic()
         verdict = verify_until(
-            props["domain"], _required(props), _servers(props), float(props["timeout"]), dkim_private_key=_key(props)
+            domain,
+            _required(props),
+            _servers(props),
+            timeout,
+            dkim_private_key=_key(props),
+            progress=verdict_progress(timeout, servers),
         )
         status = PENDING
         if verdict.status == VERIFIED:
-            status = ledger_from(props).mark_verified(props["domain"]).status
+            ledger = ledger_from(props)
+            limit = float(getattr(ledger, "verify_timeout", timeout))
+            with ticking(domain, "DNS checks pass; waiting for the service's own check", limit):
+                status = ledger.mark_verified(domain).status
             pause_point("marked-verified")
+        if status != VERIFIED and timeout > 0:
+            emit(pending_summary(verdict, time.monotonic() - started, servers))
         return _outs(props, verdict, status)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
