@@ -191,6 +191,7 @@ class SenderDomain(pulumi.ComponentResource):
         pulumi.Output.all(check.status, check.items).apply(lambda v: _warn_pending(name, *v))
 
         self.identity, self.dns_records, self.verification = identity, records, check
+        self.retire = retire  # its children are retained on delete: Pulumi forgets them, deleting nothing
         self.domain = domain
         self.mail_type = spec.apply(lambda s: s.mail_type)
         self.status = check.status
