@@ -91,7 +91,7 @@ class CiProject:
         (self.project / "Pulumi.prod.yaml").write_text(json.dumps(config))
         (folder / "backend").mkdir()
         self.summary = folder / "step-summary.md"
-        bins = [Path(sys.executable).parent, pulumi_bin_dir(), Path(tool("ensure-python-host.sh"))]
+        bins = [Path(sys.executable).parent, pulumi_bin_dir()]  # the language host is beside the CLI
         self.env = {
             **os.environ,
             # The venv's bin first: the language host runs the `python` it finds on PATH.

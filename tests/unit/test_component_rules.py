@@ -79,7 +79,7 @@ def test_a_domain_declared_for_both_types_is_refused(loop, ledger) -> None:
     sender("e", ledger)
     twice = SenderDomain("e-batch", SenderDomainArgs(domain="e.example.test", type="batch", dns=DNS, ledger=ledger))
 
-    with pytest.raises(pulumi.RunError, match="e.example.test is declared twice, for triggered and for batch mail"):
+    with pytest.raises(pulumi.RunError, match=r"e\.example\.test is declared twice, for triggered and for batch mail"):
         settle(loop, twice.identity.owner)
 
 
@@ -101,7 +101,7 @@ def test_a_registrable_domain_fails_when_the_subdomain_check_is_error(loop, ledg
             domain="example.test", type="batch", dns=DNS, ledger=ledger, checks=ChecksArgs(subdomain="error")
         ),
     )
-    with pytest.raises(pulumi.RunError, match="example.test is a registrable domain"):
+    with pytest.raises(pulumi.RunError, match=r"example\.test is a registrable domain"):
         settle(loop, apex.identity.owner)
 
 
