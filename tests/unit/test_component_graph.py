@@ -10,22 +10,7 @@ import pytest
 
 from dms_component.args import SenderDomainArgs
 from dms_component.config import parse_stack_config
-
-CREATED: list[pulumi.runtime.MockResourceArgs] = []
-
-
-class Mocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        CREATED.append(args)
-        outputs = dict(args.inputs)
-        if args.typ.endswith("dms:SenderIdentity"):
-            outputs |= {"dkim_public_key": "PUBKEY", "dkim_private_key": "-----BEGIN PRIVATE KEY-----x"}
-        if args.typ.endswith("dms:Verification"):
-            outputs |= {"status": "Verified", "items": []}
-        return f"{args.name}-id", outputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs):
-        return {}
+from tests.support.graph_mocks import CREATED, Mocks
 
 
 @pytest.fixture(autouse=True)

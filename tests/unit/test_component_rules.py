@@ -14,23 +14,9 @@ import pytest
 from dms_component import Rfc2136Dns, SenderDomain, SenderDomainArgs, SqliteLedgerArgs
 from dms_component.args import ChecksArgs
 from providers.ledger.sqlite import SqliteLedger
+from tests.support.graph_mocks import CREATED, Mocks
 
-CREATED: list[pulumi.runtime.MockResourceArgs] = []
 DNS = Rfc2136Dns(server="127.0.0.1:5300", zone="example.test")
-
-
-class Mocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        CREATED.append(args)
-        outputs = dict(args.inputs)
-        if args.typ.endswith("dms:SenderIdentity"):
-            outputs |= {"dkim_public_key": "PUBKEY", "dkim_private_key": "secret"}
-        if args.typ.endswith("dms:Verification"):
-            outputs |= {"status": "Verified", "items": []}
-        return f"{args.name}-id", outputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
-        return {}
 
 
 @pytest.fixture
