@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 
 from dms_component.core.errors import DmsError
-from dms_component.core.rules import ERROR, WARN, dropped_verified, quota_plan, removal_refused, type_separation_problem
+from dms_component.core.rules import dropped_verified, quota_plan, removal_refused, type_separation_problem
 from dms_component.core.verdicts import VERIFIED
 from providers.ledger import LedgerEntry, LedgerSettings
 
@@ -56,7 +56,6 @@ class Declared:
 
     domain: pulumi.Output[str]
     mail_type: pulumi.Output[str]
-    type_separation: str
     where: str  # names the entry in messages: `dms:domains[1]` or the resource's name
 
 
@@ -85,16 +84,14 @@ class Account:
         def check(values: list[Any]) -> None:
             domain, mail_type, *rest = values
             names, types = rest[: len(earlier)], rest[len(earlier) :]
-            for other, (other_name, other_type) in zip(earlier, zip(names, types, strict=True), strict=True):
+            for other_name, other_type in zip(names, types, strict=True):
                 if other_name != domain:
                     continue
+                # One identity and one ledger row per domain: a second SenderDomain for it is refused
+                # whatever its type (stack config instead manages such a domain once, see config.py).
                 if other_type == mail_type:
                     raise pulumi.RunError(f"{entry.where}: {domain} is declared twice; keep one entry per domain")
-                problem = type_separation_problem(domain, other_type, mail_type)
-                if entry.type_separation == ERROR:
-                    raise pulumi.RunError(f"{entry.where}: {problem}")
-                if entry.type_separation == WARN:
-                    pulumi.log.warn(f"{entry.where}: {problem}; {other.where} and this entry share one identity")
+                raise pulumi.RunError(f"{entry.where}: {type_separation_problem(domain, other_type, mail_type)}")
             if pulumi.runtime.is_dry_run():
                 # At apply the ledger enforces the quota in one transaction; this fails a preview early.
                 plan = quota_plan([*names, domain], verified, quota)

@@ -102,9 +102,7 @@ class SenderDomain(pulumi.ComponentResource):
 
         spec = _spec(args, dns, names)
         domain = spec.apply(lambda s: s.domain)
-        rules = account.declare(
-            Declared(domain, spec.apply(lambda s: s.mail_type), checks.type_separation, names.spec("domain"))
-        )
+        rules = account.declare(Declared(domain, spec.apply(lambda s: s.mail_type), names.spec("domain")))
         rules = pulumi.Output.all(rules, spec).apply(lambda v: _guide_checks(v[1], checks, names))
 
         # A verified domain can never be deleted: the engine refuses at preview to delete a protected

@@ -78,6 +78,7 @@ def test_a_verified_domain_is_protected_and_retire_lifts_it(loop, ledger) -> Non
     assert protected(verified) == {True}  # the engine refuses to delete it at preview, destroy included
     assert protected(retired) == {False} and protected(pending) == {False}
     assert retired.retire and not verified.retire
+    settle(loop, pulumi.Output.all(*(d.verification.urn for d in (verified, retired, pending))))
 
 
 def test_a_registrable_domain_fails_when_the_subdomain_check_is_error(loop, ledger) -> None:
