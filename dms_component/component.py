@@ -12,6 +12,8 @@ from dms_component.args import (
     SPEC_KEYS,
     ChecksArgs,
     DomainSpec,
+    ItemOutput,
+    RecordOutput,
     SenderDomainArgs,
     check_profile,
     check_spec,
@@ -61,8 +63,8 @@ class SenderDomain(pulumi.ComponentResource):
     domain: pulumi.Output[str]
     mail_type: pulumi.Output[str]
     status: pulumi.Output[str]  # "Verified" or "Pending verification"
-    items: pulumi.Output[list[dict[str, Any]]]  # per item: item, host, expected, current, ok, reason
-    records: pulumi.Output[list[dict[str, Any]]]  # per record set: item, host, name, rtype, value, strings, ttl
+    items: pulumi.Output[list[ItemOutput]]  # per item: the check and what was found
+    records: pulumi.Output[list[RecordOutput]]  # per record set, ready for another DNS provider
     dkim_public_key: pulumi.Output[str]
     dkim_private_key: pulumi.Output[str]  # a Pulumi secret
 
