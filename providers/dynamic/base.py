@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import pulumi.dynamic.dynamic
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from providers.ledger import Ledger, open_ledger
+
+# Pulumi's serialize_provider (SDK 3.272) wraps pickle._Pickler._batch_setitems once more at every call
+# and never unwraps it: after some hundreds of dynamic resources in one process, pickling a nested
+# dict exceeds Python's recursion limit. Start each call from the original method.
+_BATCH_SETITEMS = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+_SERIALIZE = pulumi.dynamic.dynamic.serialize_provider
+
+
+def _serialize_provider(provider: ResourceProvider) -> str:
+    pickle._Pickler._batch_setitems = _BATCH_SETITEMS  # type: ignore[attr-defined]
+    return _SERIALIZE(provider)
+
+
+pulumi.dynamic.dynamic.serialize_provider = _serialize_provider
 
 
 class DmsProvider(ResourceProvider):
