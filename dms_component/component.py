@@ -186,6 +186,7 @@ class SenderDomain(pulumi.ComponentResource):
             dkim_private_key=None if ledger.decides_records else identity.dkim_private_key,
             dns=target.apply(lambda t: t.state()) if writes else None,
             change=change,
+            retired=retire,
             opts=_verification_opts(child, records, barrier, waited),
         )
         pulumi.Output.all(check.status, check.items).apply(lambda v: _warn_pending(name, *v))

@@ -76,6 +76,8 @@ class VerificationProvider(DmsProvider):
         return CreateResult(f"{props['domain']}/verification", self._verify(props))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        if news.get("retired"):
+            return DiffResult(changes=False)  # retired: not managed any more, never checked again
         # Until the domain is verified and every item passes, each `up` checks again.
         settled = olds.get("status") == VERIFIED and all(i.get("ok") for i in olds.get("items") or [])
         changes = changed_keys(olds, news, _INPUTS)
@@ -111,6 +113,7 @@ class Verification(Resource, module="dms", name="Verification"):
         dkim_private_key: Any = None,
         dns: dict[str, Any] | None = None,
         change: Any = None,
+        retired: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`dns` and `change`: where the records were written and that host's name for the change
@@ -133,6 +136,7 @@ class Verification(Resource, module="dms", name="Verification"):
                 "dkim_private_key": None if dkim_private_key is None else pulumi.Output.secret(dkim_private_key),
                 "dns": dns,
                 "change": change,
+                "retired": retired,
                 "status": None,
                 "items": None,
             },
