@@ -14,8 +14,9 @@ from dms_component.core.records import PROFILES, RequiredRecord, required_record
 from tests.integration.zone import Zone
 
 ROOT = Path(__file__).resolve().parents[2]
-CONSOLE_SCRIPT = ROOT / ".venv" / "bin" / "dms"
-ITEM_KEYS = ["item", "host", "expected", "current", "ok", "reason"]
+# The console script installed beside the interpreter running the tests, whichever venv that is.
+CONSOLE_SCRIPT = Path(sys.executable).with_name("dms")
+ITEM_KEYS = ["item", "host", "expected", "current", "ok", "reason", "code"]
 
 
 def dms(*args: str, command: list[str] | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -116,7 +117,7 @@ def test_verify_broken_domain_exits_1(zone: Zone, nameserver: Nameserver, unique
     data = json.loads(result.stdout)
     assert data["status"] == "Pending verification"
     assert [i["item"] for i in data["items"] if not i["ok"]] == ["DMARC"]
-    assert "no DMARC record" in data["items"][2]["reason"]
+    assert data["items"][2]["code"] == "dmarc.missing"
 
 
 def test_verify_text_output(zone: Zone, nameserver: Nameserver, unique_domain: str, dkim_key: str):
