@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dms_component.core.changes import Key, RecordSet, RrsetChange
+from dms_component.core.records import mx_value, quoted_strings, txt_value
 from dms_component.errors import DnsUpdateError
 from providers.dns.base import DnsProvider
 from providers.tencent.client import Api, ApiError, auth_hint, dnspod_api
@@ -150,11 +151,12 @@ def _logical(record: dict[str, Any]) -> str:
     value = str(record.get("Value", ""))
     rtype = record.get("Type")
     if rtype == "MX":
-        return f"{int(record.get('MX') or 0)} {_fqdn(value)}"
+        return mx_value(record.get("MX") or 0, value)
     if rtype in ("CNAME", "NS"):
         return _fqdn(value)
     if rtype == "TXT" and len(value) >= 2 and value[0] == value[-1] == '"':
-        return value[1:-1]  # some consoles store TXT quoted
+        # Some consoles store TXT quoted, long ones as several quoted strings: join them as receivers do.
+        return txt_value(quoted_strings(value))
     return value
 
 

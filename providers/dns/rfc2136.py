@@ -25,7 +25,6 @@ import dns.update
 from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.encoding import is_base64
 from dms_component.core.nameservers import Nameserver
-from dms_component.core.records import split_txt
 from dms_component.errors import ConfigError, DnsUpdateError
 from providers.dns.base import DnsProvider
 from providers.resolver import address_of, render
@@ -103,7 +102,9 @@ class Rfc2136Provider(DnsProvider):
         name, wanted = dns.name.from_text(host), dns.rdatatype.from_text(rtype)
         for rrset in response.answer:
             if rrset.name == name and rrset.rdtype == wanted:
-                return RecordSet(host, rtype, tuple(render(rd) for rd in rrset), rrset.ttl)
+                # Keep each TXT record's strings exactly as stored: prerequisites must name them so.
+                strings = tuple(txt_strings(rd) for rd in rrset) if wanted == dns.rdatatype.TXT else ()
+                return RecordSet(host, rtype, tuple(render(rd) for rd in rrset), rrset.ttl, strings)
         return RecordSet(host, rtype)
 
     def apply(self, changes: Sequence[RrsetChange]) -> None:
@@ -114,13 +115,13 @@ class Rfc2136Provider(DnsProvider):
             name = dns.name.from_text(change.host).relativize(origin)
             # Prerequisite: the set still holds exactly what we read, or the server changes nothing.
             if change.before:
-                before = dns.rdataset.from_rdata_list(0, [_rdata(change.rtype, v) for v in change.before])
+                before = dns.rdataset.from_rdata_list(0, [_rdata(change, v) for v in change.before])
                 update.present(name, before)
             else:
                 update.absent(name, change.rtype)
             update.delete(name, change.rtype)
             for value in change.after:
-                update.add(name, change.ttl, _rdata(change.rtype, value))
+                update.add(name, change.ttl, _rdata(change, value))
         try:
             response = dns.query.tcp(update, address_of(self.server), timeout=self.timeout, port=self.server.port)
         except dns.tsig.PeerError as exc:
@@ -150,8 +151,15 @@ _AUTH_RCODES = (dns.rcode.REFUSED, dns.rcode.NOTAUTH)
 _CHANGED_SINCE = (dns.rcode.NXRRSET, dns.rcode.YXRRSET)
 
 
-def _rdata(rtype: str, value: str) -> dns.rdata.Rdata:
-    """A logical value (TXT joined, MX "pref exchange.") as record data."""
-    if rtype == "TXT":
-        return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, [s.encode() for s in split_txt(value)])
-    return dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rtype), value)
+def _rdata(change: RrsetChange, value: str) -> dns.rdata.Rdata:
+    """A logical value (TXT joined, MX "pref exchange.") as record data; TXT in the strings the change
+    names for it (as read, so a prerequisite matches a record split at 250 bytes), else 255-byte ones."""
+    if change.rtype == "TXT":
+        strings = [s.encode("utf-8", "surrogateescape") for s in change.strings(value)]
+        return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, strings)
+    return dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(change.rtype), value)
+
+
+def txt_strings(rdata: dns.rdata.Rdata) -> tuple[str, ...]:
+    """A TXT record's strings as text that encodes back to the same bytes (surrogateescape)."""
+    return tuple(s.decode("utf-8", "surrogateescape") for s in rdata.strings)  # type: ignore[attr-defined]

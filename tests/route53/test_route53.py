@@ -6,7 +6,7 @@ import dill
 import pytest
 
 from dms_component import keys
-from dms_component.core.changes import MERGED, RrsetChange, Spf
+from dms_component.core.changes import MERGED, RrsetChange
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.errors import DnsUpdateError
 from providers.dns.route53 import MAX_ATTEMPTS, Route53Provider
@@ -131,7 +131,8 @@ def test_existing_spf_is_merged_and_restored(route53: Route53Provider, hosted_zo
 
     plan = route53.sync([], recs)
 
-    assert plan.spf == Spf(MERGED, "v=spf1 include:_spf.google.com ~all")
+    assert (plan.spf.mode, plan.spf.original) == (MERGED, "v=spf1 include:_spf.google.com ~all")
+    assert plan.spf.original_strings == ("v=spf1 include:_spf.google.com ~all",)
     assert hosted_zone.values(domain, "TXT") == ['"v=spf1 include:_spf.google.com include:qcloudmail.com ~all"']
     assert route53.present(recs) == recs
 
