@@ -93,6 +93,8 @@ class SenderDomain(pulumi.ComponentResource):
             ledger=ledger_settings,
             adopt=spec.adopt,
             conflicts_check=existing_email_dns,
+            # The check at preview judges a merged SPF record with the verification's servers.
+            nameservers=[s for s in (verification.nameserver or dns.server,) if s],
             opts=child,
         )
         records.conflicts.apply(lambda found: _warn_conflicts(spec.domain, found))

@@ -110,7 +110,8 @@ class Plan:
     conflicts: tuple[Conflict, ...] = ()
     spf: Spf = field(default_factory=Spf)
     applied: str | None = None  # once applied: the DNS host's name for the change, to wait on until it is served
-    spf_after: tuple[str, ...] | None = None  # the TXT values at the SPF host once applied (None: no SPF wanted)
+    # The values at each of our (host, type) once applied: what the verifier will find there.
+    planned: tuple[tuple[Key, tuple[str, ...]], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -234,12 +235,28 @@ def plan_domain(
         if tuple(values) != before.values or stale_ttl:
             exact = before.exact() + tuple(restored.get(key, ()))
             changes.append(RrsetChange(key[0], key[1], before.values, tuple(values), ttl, before.ttl, exact))
-    spf_after = None
+    planned = {}
     for record in desired:
+        key = (record.host, record.rtype)
+        planned[key] = tuple(after[key]) if key in after else existing.get(key, RecordSet(*key)).values
+    return Plan(tuple(changes), tuple(dict.fromkeys(conflicts)), new_spf, planned=tuple(planned.items()))
+
+
+def to_verify(desired: Sequence[RequiredRecord], plan: Plan) -> list[tuple[RequiredRecord, tuple[str, ...]]]:
+    """The items whose records, once the plan is applied, are not just ours: a merged or found SPF
+    record, foreign records left in place (existingEmailDns: warn/off). Each with the values there,
+    for the verifier's own check at preview; an item that holds only our record passes by construction."""
+    planned = dict(plan.planned)
+    out = []
+    for record in desired:
+        values = planned.get((record.host, record.rtype), ())
         if record.item == "SPF":
-            key = (record.host, record.rtype)
-            spf_after = tuple(after[key]) if key in after else existing.get(key, RecordSet(*key)).values
-    return Plan(tuple(changes), tuple(dict.fromkeys(conflicts)), new_spf, spf_after=spf_after)
+            kind = [v for v in values if is_spf(v)]
+        else:
+            kind = [v for v in values if _email_kind(record.item, record.rtype, v)]
+        if kind != [logical(record)]:
+            out.append((record, values))
+    return out
 
 
 def _plan_spf(

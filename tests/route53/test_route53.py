@@ -264,3 +264,26 @@ def test_provider_pickles_without_a_client_after_use(route53: Route53Provider, h
     route53.present(records(f"notify.{hosted_zone.name}"))
     clone = dill.loads(dill.dumps(route53))
     assert clone.zone == route53.zone and clone.present(records(f"notify.{hosted_zone.name}")) == []
+
+
+def test_a_record_split_at_200_bytes_is_merged_and_restored_string_for_string(
+    route53: Route53Provider, hosted_zone: HostedZone
+):
+    # A console split this SPF record at 200 bytes; Route53 keeps those strings. DELETE must name them
+    # exactly, or Route53 refuses every change as if someone else had changed the record.
+    domain = f"notify.{hosted_zone.name}"
+    original = "v=spf1 " + " ".join(f"ip4:192.0.2.{i}" for i in range(1, 25)) + " ~all"
+    split = (original[:200], original[200:])
+    stored = " ".join(f'"{s}"' for s in split)
+    hosted_zone.put(domain, "TXT", [stored])
+    recs = records(domain)
+
+    plan = route53.sync([], recs)
+
+    assert plan.spf.original_strings == split
+    [merged] = hosted_zone.values(domain, "TXT")
+    assert "include:qcloudmail.com ~all" in merged
+    assert route53.present(recs) == recs
+
+    route53.sync(recs, [], plan.spf)
+    assert hosted_zone.values(domain, "TXT") == [stored]
