@@ -127,7 +127,7 @@ def test_a_record_deleted_behind_pulumis_back_shows_in_refresh_and_up_repairs_it
     assert "SPF" not in [r["item"] for r in records]
     verification = by_type(deployment, "Verification")[0]["outputs"]
     spf = next(i for i in verification["items"] if i["item"] == "SPF")
-    assert spf["ok"] is False and "no SPF record" in spf["reason"]
+    assert spf["ok"] is False and spf["code"] == "spf.missing"
     with pytest.raises(auto.errors.CommandError):
         deployment.preview(expect_no_changes=True)
 
@@ -257,3 +257,24 @@ def test_a_missing_tsig_key_file_fails_at_preview(deployment: Deployment, tmp_pa
     message = str(failure.value)
     assert "dms:dns.tsig.keyFile: can't read" in message and "Traceback" not in message
     assert not deployment.ledger_path.exists()
+
+
+def test_an_spf_record_no_merge_can_make_pass_is_refused_at_preview_and_nothing_is_written(
+    deployment: Deployment, local_dns
+) -> None:
+    domain = "plusall.example.test"
+    keyring = dns.tsigkeyring.from_text({KEY_NAME: (ALGORITHM, local_dns.tsig_secret())})
+    update = dns.update.UpdateMessage(local_dns.zone, keyring=keyring)
+    update.add(domain + ".", 300, "TXT", '"v=spf1 +all"')
+    assert dns.query.tcp(update, local_dns.host, port=local_dns.port, timeout=3).rcode() == 0
+    deployment.configure([{"domain": domain, "type": "batch"}])
+
+    with pytest.raises(auto.errors.CommandError) as failure:
+        deployment.preview()
+
+    message = str(failure.value)
+    assert "[spf.plus-all]" in message and "Traceback" not in message
+    with pytest.raises(auto.errors.CommandError):
+        deployment.up()
+    assert txt(local_dns, domain) == ["v=spf1 +all"]
+    assert txt(local_dns, domain, "MX") == []
