@@ -31,6 +31,7 @@ _CIDR = re.compile(r"0|[1-9][0-9]{0,2}")
 _TOPLABEL = re.compile(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9]")
 _MACRO = re.compile(r"%\{([A-Za-z])([0-9]*)(r?)([.\-+,/_=]*)\}", re.IGNORECASE)
 _MACRO_LETTERS = "slodiphcrtv"
+_DOMAIN_SPEC_LETTERS = "slodiphv"  # RFC 7208 7.1: c, r and t only in explanation text, never in a domain-spec
 _STATIC_LETTERS = "do"  # known without a message: the domain being checked, the sender's domain
 
 
@@ -185,7 +186,7 @@ def _dual_cidr(cidr: str, raw: str) -> tuple[int | None, int | None]:
     return out[0], out[1]
 
 
-def _check_macro_string(text: str, raw: str) -> None:
+def _check_macro_string(text: str, raw: str, letters: str = _MACRO_LETTERS) -> None:
     i = 0
     while i < len(text):
         c = text[i]
@@ -194,7 +195,7 @@ def _check_macro_string(text: str, raw: str) -> None:
                 i += 2
                 continue
             macro = _MACRO.match(text, i)
-            if not macro or macro.group(1).lower() not in _MACRO_LETTERS:
+            if not macro or macro.group(1).lower() not in letters:
                 raise SpfSyntaxError(f"{_short(raw)!r}: bad macro")
             if macro.group(2) and int(macro.group(2)) == 0:
                 raise SpfSyntaxError(f"{_short(raw)!r}: a macro part count must not be 0")
@@ -208,7 +209,7 @@ def _check_macro_string(text: str, raw: str) -> None:
 def _check_domain_spec(text: str, raw: str) -> None:
     if not text:
         raise SpfSyntaxError(f"{raw!r}: empty domain")
-    _check_macro_string(text, raw)
+    _check_macro_string(text, raw, _DOMAIN_SPEC_LETTERS)
     if _ends_with_macro(text):
         return
     body = text[:-1] if text.endswith(".") else text
