@@ -89,7 +89,40 @@ class Rfc2136Provider(DnsProvider):
         return {name: dns.tsig.Key(name, self.key.secret, self.key.algorithm)}, name
 
     def read(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
-        return {key: self._query(*key) for key in dict.fromkeys(keys)}
+        found = {key: self._query(*key) for key in dict.fromkeys(keys)}
+        for key in self._synthesized([s for s in found.values() if s.values]):
+            found[key] = RecordSet(*key)
+        return found
+
+    def _synthesized(self, sets: list[RecordSet]) -> list[Key]:
+        """The sets a wildcard answered for (RFC 4592): a query at a name with no records of its own
+        gets `*.<closest encloser>`'s data, indistinguishable in the answer. Prerequisites (RFC 2136
+        2.4.2) are evaluated on the zone's own data, so an update with prerequisites only, changing
+        nothing, tells which sets really exist at our names. One message when all do (the usual case)."""
+        if not sets or self.key is None:
+            return []  # without a key the server refuses updates: trust the answers
+        if self._exist(sets):
+            return []
+        if len(sets) == 1:
+            return [(sets[0].host, sets[0].rtype)]
+        return [(s.host, s.rtype) for s in sets if not self._exist([s])]
+
+    def _exist(self, sets: list[RecordSet]) -> bool:
+        keyring, keyname = self._keyring()
+        update = dns.update.UpdateMessage(self.zone, keyring=keyring, keyname=keyname)
+        origin = dns.name.from_text(self.zone)
+        for found in sets:
+            change = RrsetChange(found.host, found.rtype, found.values, (), 0, exact=found.exact())
+            rdatas = [_rdata(change, v) for v in found.values]
+            update.present(dns.name.from_text(found.host).relativize(origin), dns.rdataset.from_rdata_list(0, rdatas))
+        try:
+            response = dns.query.tcp(update, address_of(self.server), timeout=self.timeout, port=self.server.port)
+        except (dns.exception.DNSException, OSError) as exc:
+            raise DnsUpdateError(
+                f"can't check the records at our names on {self.server}: {exc.__class__.__name__}"
+            ) from None
+        # NXRRSET/YXRRSET/NXDOMAIN: not the zone's own data; anything else (REFUSED...): can't tell, trust the answer.
+        return response.rcode() not in (*_CHANGED_SINCE, dns.rcode.NXDOMAIN)
 
     def _query(self, host: str, rtype: str) -> RecordSet:
         query = dns.message.make_query(host, rtype)

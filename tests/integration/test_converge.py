@@ -142,3 +142,29 @@ def test_a_record_split_at_200_bytes_is_merged_verified_and_restored_string_for_
 
     rfc2136.sync(recs, [], Spf.from_dict(plan.spf.to_dict()))
     assert zone.txt_strings(unique_domain) == [tuple(s.encode() for s in split)]
+
+
+def test_answers_a_wildcard_synthesizes_are_not_taken_for_records_at_our_names(
+    local_dns: LocalDnsServer,
+    rfc2136: Rfc2136Provider,
+    nameserver: Nameserver,
+    zone: Zone,
+    unique_domain: str,
+    dkim_key: str,
+):
+    # *.<unique_domain> answers every name below it that has no records of its own (RFC 4592),
+    # our names included, until we write there.
+    zone.add_txt(f"*.{unique_domain}", "v=spf1 -all")
+    zone.add_mx(f"*.{unique_domain}", 10, "mx.elsewhere.example.")
+    domain = f"mail.{unique_domain}"
+    recs = records(domain, dkim_key)
+    assert zone.txt(domain) == {"v=spf1 -all"}  # what a query sees
+
+    DnsRecordsProvider().check({}, props(local_dns, domain, recs))  # no conflict, no refusal
+    plan = rfc2136.sync([], recs)
+
+    assert plan.conflicts == () and plan.spf.mode == "created"
+    assert verify_once(domain, recs, [nameserver]).status == VERIFIED
+    rfc2136.sync(recs, [], plan.spf)
+    assert zone.txt(f"*.{unique_domain}") == {"v=spf1 -all"}  # the wildcard is not ours: untouched
+    assert zone.txt(domain) == {"v=spf1 -all"}  # synthesized again
