@@ -57,7 +57,17 @@ class RrsetChange:
 
     def strings(self, value: str) -> Strings:
         """The character-strings to send for one TXT value of this change."""
-        return next((s for v, s in self.exact if v == value), None) or tuple(split_txt(value))
+        return self.strings_for([value])[0]
+
+    def strings_for(self, values: Sequence[str]) -> list[Strings]:
+        """The strings of each of `values` in turn: two records may join to the same value from
+        different strings, so each known (value, strings) pair serves one of them."""
+        pool = list(self.exact)
+        out: list[Strings] = []
+        for value in values:
+            at = next((i for i, (known, _) in enumerate(pool) if known == value), None)
+            out.append(pool.pop(at)[1] if at is not None else tuple(split_txt(value)))
+        return out
 
     def describe(self) -> list[str]:
         gone = [f"- {self.host} {self.rtype} {v!r}" for v in self.before if v not in self.after]

@@ -8,6 +8,7 @@ there (a missing answer then fails its item).
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -108,9 +109,16 @@ def evaluate_planned(
     The planner's shell calls this at preview, so a plan that would write a record the verifier
     fails is refused before anything is written: the same check, not a second opinion.
     """
-    lookups = Lookups({**answers, question(record.host, record.rtype): Answer(tuple(planned))}, final=final)
+    overlay = ChainMap({question(record.host, record.rtype): Answer(tuple(planned))}, answers)  # type: ignore[arg-type]
+    lookups = Lookups(overlay, final=final)
     item = _judge_one(record, lookups, None)
     return item, frozenset(lookups.needs)
+
+
+def refuses(item: ItemResult) -> bool:
+    """A planned item fails for sure: refuse the plan. A lookup that fails now (UNKNOWN_CODES) is no
+    proof; the verifier will say what it finds."""
+    return not item.ok and item.code not in UNKNOWN_CODES
 
 
 def _judge(domain: str, required: Sequence[RequiredRecord], lookups: Lookups, key: str | None) -> DomainVerdict:

@@ -113,7 +113,7 @@ class Rfc2136Provider(DnsProvider):
         origin = dns.name.from_text(self.zone)
         for found in sets:
             change = RrsetChange(found.host, found.rtype, found.values, (), 0, exact=found.exact())
-            rdatas = [_rdata(change, v) for v in found.values]
+            rdatas = _rdatas(change, found.values)
             update.present(dns.name.from_text(found.host).relativize(origin), dns.rdataset.from_rdata_list(0, rdatas))
         try:
             response = dns.query.tcp(update, address_of(self.server), timeout=self.timeout, port=self.server.port)
@@ -148,13 +148,13 @@ class Rfc2136Provider(DnsProvider):
             name = dns.name.from_text(change.host).relativize(origin)
             # Prerequisite: the set still holds exactly what we read, or the server changes nothing.
             if change.before:
-                before = dns.rdataset.from_rdata_list(0, [_rdata(change, v) for v in change.before])
+                before = dns.rdataset.from_rdata_list(0, _rdatas(change, change.before))
                 update.present(name, before)
             else:
                 update.absent(name, change.rtype)
             update.delete(name, change.rtype)
-            for value in change.after:
-                update.add(name, change.ttl, _rdata(change, value))
+            for rdata in _rdatas(change, change.after):
+                update.add(name, change.ttl, rdata)
         try:
             response = dns.query.tcp(update, address_of(self.server), timeout=self.timeout, port=self.server.port)
         except dns.tsig.PeerError as exc:
@@ -184,13 +184,18 @@ _AUTH_RCODES = (dns.rcode.REFUSED, dns.rcode.NOTAUTH)
 _CHANGED_SINCE = (dns.rcode.NXRRSET, dns.rcode.YXRRSET)
 
 
-def _rdata(change: RrsetChange, value: str) -> dns.rdata.Rdata:
-    """A logical value (TXT joined, MX "pref exchange.") as record data; TXT in the strings the change
-    names for it (as read, so a prerequisite matches a record split at 250 bytes), else 255-byte ones."""
+def _rdatas(change: RrsetChange, values: Sequence[str]) -> list[dns.rdata.Rdata]:
+    """Logical values (TXT joined, MX "pref exchange.") as record data; TXT in the strings the change
+    names for them (as read, so a prerequisite matches a record split at 250 bytes), else 255-byte ones."""
     if change.rtype == "TXT":
-        strings = [s.encode("utf-8", "surrogateescape") for s in change.strings(value)]
-        return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, strings)
-    return dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(change.rtype), value)
+        return [
+            dns.rdtypes.ANY.TXT.TXT(
+                dns.rdataclass.IN, dns.rdatatype.TXT, [s.encode("utf-8", "surrogateescape") for s in strings]
+            )
+            for strings in change.strings_for(values)
+        ]
+    rdtype = dns.rdatatype.from_text(change.rtype)
+    return [dns.rdata.from_text(dns.rdataclass.IN, rdtype, v) for v in values]
 
 
 def txt_strings(rdata: dns.rdata.Rdata) -> tuple[str, ...]:

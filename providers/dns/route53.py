@@ -138,16 +138,17 @@ def _within_limits(values: Sequence[str]) -> bool:
 
 def _change(action: str, change: RrsetChange, ttl: int, values: Sequence[str]) -> dict[str, Any]:
     # DELETE must name the values exactly as stored: TXT in the strings read, not re-split at 255.
-    def value(v: str) -> str:
-        return encode_strings(change.strings(v)) if change.rtype == "TXT" else to_value(change.rtype, v)
-
+    if change.rtype == "TXT":
+        rendered = [encode_strings(strings) for strings in change.strings_for(values)]
+    else:
+        rendered = [to_value(change.rtype, v) for v in values]
     return {
         "Action": action,
         "ResourceRecordSet": {
             "Name": change.host + ".",
             "Type": change.rtype,
             "TTL": ttl,
-            "ResourceRecords": [{"Value": value(v)} for v in values],
+            "ResourceRecords": [{"Value": v} for v in rendered],
         },
     }
 

@@ -14,7 +14,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Re
 from dms_component.core.changes import Plan, Spf, keys_to_read, satisfied, to_verify
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import RequiredRecord
-from dms_component.core.verdicts import UNKNOWN_CODES
+from dms_component.core.verdicts import refuses
 from dms_component.errors import PlanRefused
 from providers.dns import DnsProvider, dns_provider
 from providers.dynamic.base import DmsProvider, changed_keys, ledger_from, pause_point
@@ -65,7 +65,7 @@ def refuse_unverifiable(
     with more than our record (a merged SPF record, foreign records kept), and a sure failure stops it.
     A lookup that fails now (temperror) is not sure: the verifier will say what it finds."""
     for item in judge_planned(domain, to_verify(desired, plan), servers):
-        if item.ok or item.code in UNKNOWN_CODES:
+        if not refuses(item):
             continue
         planned = dict(plan.planned).get(next((r.host, r.rtype) for r in desired if r.item == item.item), ())
         raise PlanRefused(
