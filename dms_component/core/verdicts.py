@@ -17,10 +17,47 @@ from dms_component.core import dkim, dmarc, spf
 from dms_component.core.lookups import Answer, Lookups, Question, Resolved, canonical, question
 from dms_component.core.records import RequiredRecord
 
-__all__ = ["PENDING", "VERIFIED", "Answer", "Answers", "DomainVerdict", "Evaluation", "ItemResult", "judge"]
+__all__ = [
+    "PENDING",
+    "PENDING_CODE",
+    "VERIFIED",
+    "VERIFIED_CODE",
+    "Answer",
+    "Answers",
+    "DomainVerdict",
+    "Evaluation",
+    "ItemResult",
+    "judge",
+    "status_code",
+    "status_label",
+    "stored_forms",
+]
 
+# A domain's status as people read it (the console's words, the stack output `status`) ...
 VERIFIED = "Verified"
 PENDING = "Pending verification"
+# ... and as it is stored (the ledger) and compared by programs: stable codes.
+VERIFIED_CODE, PENDING_CODE = "verified", "pending"
+_STATUS_CODES = {VERIFIED: VERIFIED_CODE, PENDING: PENDING_CODE}
+
+
+def status_code(status: str) -> str:
+    """The stable code of a status label (VERIFIED or PENDING)."""
+    return _STATUS_CODES[status]
+
+
+def status_label(stored: str) -> str:
+    """The status label of a stored status: a code, or a label as rows written before codes hold."""
+    for label, code in _STATUS_CODES.items():
+        if stored in (label, code):
+            return label
+    raise ValueError(f"unknown sender-domain status {stored!r}")
+
+
+def stored_forms(status: str) -> tuple[str, str]:
+    """Every way a status may be stored: the code (written now) and the label (older rows)."""
+    return status_code(status), status
+
 
 NOT_CHECKED = "check.not-checked"  # provisional: the answer has not been asked yet
 LOOKUP_FAILED = "dns.lookup-failed"  # a DNS problem (timeout, SERVFAIL, servers disagree), not a record problem
@@ -58,7 +95,12 @@ class DomainVerdict:
         return VERIFIED if self.items and all(i.ok for i in self.items) else PENDING
 
     def to_dict(self) -> dict[str, Any]:
-        return {"domain": self.domain, "status": self.status, "items": [i.to_dict() for i in self.items]}
+        return {
+            "domain": self.domain,
+            "status": self.status,
+            "status_code": status_code(self.status),
+            "items": [i.to_dict() for i in self.items],
+        }
 
 
 @dataclass(frozen=True)

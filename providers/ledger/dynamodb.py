@@ -26,6 +26,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
+from dms_component.core.verdicts import status_code, status_label
 from dms_component.errors import DmsError
 from providers.ledger.base import PENDING, VERIFIED, Ledger, LedgerEntry, protected, quota_error, unchangeable
 
@@ -110,7 +111,7 @@ class DynamoDbLedger(Ledger):
                     {
                         "Put": {
                             "TableName": self.table,
-                            "Item": self._domain_item(domain, mail_type, PENDING, owner),
+                            "Item": self._domain_item(domain, mail_type, status_code(PENDING), owner),
                             "ConditionExpression": "attribute_not_exists(#a)",
                             "ExpressionAttributeNames": {"#a": PARTITION_KEY},
                         }
@@ -150,9 +151,13 @@ class DynamoDbLedger(Ledger):
                             "Key": self._key(DOMAIN_PREFIX + domain),
                             "UpdateExpression": "SET #s = :verified",
                             # Only a pending domain counts once; a verified or removed one is looked at again.
-                            "ConditionExpression": "#s = :pending",
+                            "ConditionExpression": "#s IN (:pending, :pending_label)",
                             "ExpressionAttributeNames": {"#s": "status"},
-                            "ExpressionAttributeValues": {":verified": {"S": VERIFIED}, ":pending": {"S": PENDING}},
+                            "ExpressionAttributeValues": {
+                                ":verified": {"S": status_code(VERIFIED)},
+                                ":pending": {"S": status_code(PENDING)},
+                                ":pending_label": {"S": PENDING},  # items written before codes
+                            },
                         }
                     },
                     {
@@ -190,9 +195,13 @@ class DynamoDbLedger(Ledger):
                     TableName=self.table,
                     Key=self._key(DOMAIN_PREFIX + domain),
                     UpdateExpression="SET #t = :type",
-                    ConditionExpression="attribute_exists(#a) AND (#s = :pending OR #t = :type)",
+                    ConditionExpression="attribute_exists(#a) AND (#s IN (:pending, :pending_label) OR #t = :type)",
                     ExpressionAttributeNames={"#a": PARTITION_KEY, "#s": "status", "#t": "mail_type"},
-                    ExpressionAttributeValues={":type": {"S": mail_type}, ":pending": {"S": PENDING}},
+                    ExpressionAttributeValues={
+                        ":type": {"S": mail_type},
+                        ":pending": {"S": status_code(PENDING)},
+                        ":pending_label": {"S": PENDING},
+                    },
                     ReturnValues="ALL_NEW",
                 )
             except _ConditionFailed:
@@ -211,9 +220,12 @@ class DynamoDbLedger(Ledger):
                 "delete_item",
                 TableName=self.table,
                 Key=self._key(DOMAIN_PREFIX + domain),
-                ConditionExpression="attribute_not_exists(#a) OR #s <> :verified",
+                ConditionExpression="attribute_not_exists(#a) OR NOT (#s IN (:verified, :verified_label))",
                 ExpressionAttributeNames={"#a": PARTITION_KEY, "#s": "status"},
-                ExpressionAttributeValues={":verified": {"S": VERIFIED}},
+                ExpressionAttributeValues={
+                    ":verified": {"S": status_code(VERIFIED)},
+                    ":verified_label": {"S": VERIFIED},
+                },
             )
         except _ConditionFailed:
             raise protected(domain) from None
@@ -361,7 +373,8 @@ def _pause(attempt: int) -> None:
 
 def _entry(item: Mapping[str, Any]) -> LedgerEntry:
     owner = item.get("owner", {}).get("S")
-    return LedgerEntry(item["domain"]["S"], item["mail_type"]["S"], item["status"]["S"], owner)
+    # Items hold the status code; items written before codes hold the label: read both.
+    return LedgerEntry(item["domain"]["S"], item["mail_type"]["S"], status_label(item["status"]["S"]), owner)
 
 
 # --- clients: one per process and settings, built lazily, never pickled ------------------------

@@ -60,7 +60,7 @@ def recover(deployment: Deployment) -> None:
 def assert_converged(deployment: Deployment, server: LocalDnsServer, domain: str) -> None:
     # One ledger row, verified.
     with sqlite3.connect(deployment.ledger_path) as conn:
-        assert conn.execute("SELECT domain, status FROM sender_domains").fetchall() == [(domain, "Verified")]
+        assert conn.execute("SELECT domain, status FROM sender_domains").fetchall() == [(domain, "verified")]
     # Exactly one identity, one set of records; nothing left pending in the state.
     state = deployment.stack.export_stack().deployment
     assert not state.get("pending_operations")

@@ -72,7 +72,7 @@ def test_up_verifies_both_domains_and_a_second_up_changes_nothing(deployment: De
     assert all(item["ok"] for s in statuses.values() for item in s["items"])
     assert [i["item"] for i in statuses[notify]["items"]] == ["SPF", "DKIM", "DMARC", "MX"]
     assert result.summary.resource_changes.get("create") == 1 + 2 * 4  # stack + 2 x (component + 3 children)
-    assert ledger_rows(deployment) == {notify: "Verified", news: "Verified"}
+    assert ledger_rows(deployment) == {notify: "verified", news: "verified"}
     assert txt(local_dns, notify) == ["v=spf1 include:qcloudmail.com ~all"]
     assert txt(local_dns, notify, "MX") == ["5 mxbiz1.qq.com."]
 
@@ -158,7 +158,7 @@ def test_a_sixth_domain_over_the_quota_fails_and_leaves_the_other_five_untouched
     assert {u: o for u, o in after.items() if u in before} == before
     assert not [u for u in after if u not in before and "quota5" in u and "SenderIdentity" in u]
     rows = ledger_rows(deployment)
-    assert rows == {d["domain"]: "Verified" for d in five}
+    assert rows == {d["domain"]: "verified" for d in five}
     assert txt(local_dns, sixth["domain"]) == []
 
 
@@ -175,7 +175,7 @@ def test_destroy_of_a_verified_domain_is_refused_and_nothing_is_removed(deployme
     assert "never deletes a verified domain" in message
     assert "Traceback" not in message
     assert len(deployment.resources()) == count
-    assert ledger_rows(deployment) == {domain: "Verified"}
+    assert ledger_rows(deployment) == {domain: "verified"}
     assert txt(local_dns, domain) == ["v=spf1 include:qcloudmail.com ~all"]
     assert txt(local_dns, f"_dmarc.{domain}") == ["v=DMARC1; p=none"]
 
@@ -183,7 +183,7 @@ def test_destroy_of_a_verified_domain_is_refused_and_nothing_is_removed(deployme
 def test_destroy_of_a_pending_domain_removes_its_records_and_ledger_row(deployment: Deployment, local_dns) -> None:
     domain = "pending.example.test"
     deploy_pending(deployment, domain, "batch")
-    assert ledger_rows(deployment) == {domain: "Pending verification"}
+    assert ledger_rows(deployment) == {domain: "pending"}
     assert txt(local_dns, domain) == ["v=spf1 include:qcloudmail.com ~all"]
 
     deployment.destroy()
@@ -228,7 +228,7 @@ def test_changing_the_type_of_a_verified_domain_is_refused_at_preview(deployment
     after = {r["urn"]: r.get("outputs") for r in deployment.resources() if not r["type"].startswith("pulumi:")}
     assert after == before
     with sqlite3.connect(deployment.ledger_path) as conn:
-        assert conn.execute("SELECT mail_type, status FROM sender_domains").fetchall() == [("triggered", "Verified")]
+        assert conn.execute("SELECT mail_type, status FROM sender_domains").fetchall() == [("triggered", "verified")]
 
 
 def test_a_pending_domain_is_checked_again_and_verified_by_a_later_up(deployment: Deployment, local_dns) -> None:
@@ -242,7 +242,7 @@ def test_a_pending_domain_is_checked_again_and_verified_by_a_later_up(deployment
     deployment.up()
 
     assert deployment.statuses()[domain]["status"] == "Verified"
-    assert ledger_rows(deployment) == {domain: "Verified"}
+    assert ledger_rows(deployment) == {domain: "verified"}
     deployment.preview(expect_no_changes=True)
 
 

@@ -92,7 +92,8 @@ def test_verify_good_domain_exits_0_with_json(zone: Zone, nameserver: Nameserver
 
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == ["domain", "status", "items"]
+    assert list(data) == ["domain", "status", "status_code", "items"]
+    assert data["status_code"] == "verified"
     assert data["domain"] == unique_domain
     assert data["status"] == "Verified"
     assert [i["item"] for i in data["items"]] == ["SPF", "DKIM", "DMARC", "MX"]

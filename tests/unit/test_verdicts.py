@@ -400,7 +400,8 @@ def test_to_dict_shape() -> None:
 
     d = verdict.to_dict()
 
-    assert set(d) == {"domain", "status", "items"}
+    assert set(d) == {"domain", "status", "status_code", "items"}
+    assert d["status_code"] == "pending"
     assert d["domain"] == DOMAIN
     assert d["status"] == PENDING
     assert len(d["items"]) == 4
