@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dms_component.core.changes import Key, RecordSet, RrsetChange
+from dms_component.core.lookups import under
 from dms_component.core.records import mx_value, quoted_strings, txt_value
 from dms_component.errors import DnsUpdateError
 from providers.dns.base import DnsProvider
@@ -54,7 +55,7 @@ class DnspodProvider(DnsProvider):
     def _subdomain(self, host: str) -> str:
         if host == self.zone:
             return "@"
-        if not host.endswith("." + self.zone):
+        if not under(host, self.zone):
             raise DnsUpdateError(f"{host} is not inside the DNSPod zone {self.zone} (dms:dns.zone)")
         return host[: -len(self.zone) - 1]
 
