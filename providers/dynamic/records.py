@@ -102,8 +102,9 @@ def _outs(props: dict[str, Any], plan: Plan) -> dict[str, Any]:
 
 class DnsRecordsProvider(DmsProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        # Runs at preview: read our names now so a conflict fails before anything is written.
-        if news.get("conflicts_check", ERROR) != OFF and _known(news.get("preview_records")):
+        # Runs at preview: read our names now so a conflict, or a change the verifier would fail,
+        # stops before anything is written. The second holds even with existingEmailDns: off.
+        if _known(news.get("preview_records")):
             desired = news["records"] if _known(news.get("records")) else news["preview_records"]
             owned = _records(olds) if olds else []
             provider = _provider(news)

@@ -168,3 +168,16 @@ def test_answers_a_wildcard_synthesizes_are_not_taken_for_records_at_our_names(
     rfc2136.sync(recs, [], plan.spf)
     assert zone.txt(f"*.{unique_domain}") == {"v=spf1 -all"}  # the wildcard is not ours: untouched
     assert zone.txt(domain) == {"v=spf1 -all"}  # synthesized again
+
+
+@pytest.mark.parametrize("check", ["warn", "off"])
+def test_a_foreign_record_left_in_place_that_would_fail_the_item_is_refused(
+    local_dns: LocalDnsServer, zone: Zone, unique_domain: str, dkim_key: str, check: str
+):
+    # existingEmailDns: warn/off keeps the foreign DMARC record beside ours: two DMARC records
+    # mean no DMARC at all (RFC 7489 6.6.3), so the domain would stay pending: refused instead.
+    domain = f"{check}.{unique_domain}"
+    zone.add_txt(f"_dmarc.{domain}", "v=DMARC1; p=reject")
+    with pytest.raises(PlanRefused) as caught:
+        DnsRecordsProvider().check({}, props(local_dns, domain, records(domain, dkim_key), conflicts_check=check))
+    assert caught.value.code == "dmarc.multiple"
