@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dms_component.core import dmarc
+from dms_component.core.lookups import canonical
 from dms_component.core.records import RequiredRecord, Strings, mx_value, split_txt
 from dms_component.core.spf import is_spf
 
@@ -148,7 +149,14 @@ def spf_terms(value: str) -> list[str]:
 
 
 def has_include(value: str, include: str) -> bool:
-    return f"include:{include}".lower() in (t.lower() for t in spf_terms(value))
+    """Whether the record itself has include:X with a passing qualifier, as the verifier reads it
+    (case, a `+` and a final dot don't matter: RFC 7208 4.6.1, 4.8)."""
+    want = canonical(include)
+    for term in spf_terms(value):
+        term = term.lower().removeprefix("+")
+        if term.startswith("include:") and canonical(term[len("include:") :]) == want:
+            return True
+    return False
 
 
 def merge_include(value: str, include: str) -> str:

@@ -244,3 +244,17 @@ def test_conflicts_carry_a_code(sets, code):
 def test_is_spf_is_the_verifiers_definition():
     assert is_spf is spf.is_spf
     assert not is_spf(" v=spf1 -all")  # RFC 7208 4.5: the record begins with the version
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "v=spf1 include:QCloudMail.com -all",
+        "v=spf1 +include:qcloudmail.com -all",
+        "v=spf1 include:qcloudmail.com. -all",
+    ],
+)
+def test_the_include_is_found_as_the_verifier_reads_it_and_not_added_twice(value):
+    assert has_include(value, "qcloudmail.com")
+    assert merge_include(value, "qcloudmail.com") == value
+    assert not has_include("v=spf1 ~include:qcloudmail.com -all", "qcloudmail.com")  # does not pass
