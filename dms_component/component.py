@@ -161,6 +161,8 @@ class SenderDomain(pulumi.ComponentResource):
                 ledger=ledger_state,
                 adopt=spec.apply(lambda s: s.adopt),
                 conflicts_check=checks.existing_email_dns,
+                # The check at preview judges a merged SPF record with the verification's servers.
+                nameservers=target.apply(lambda t: [s for s in (verification.nameserver or t.nameserver(),) if s]),
                 opts=child,
             )
             records.conflicts.apply(lambda found: _warn_conflicts(name, found))

@@ -38,6 +38,7 @@ import dns.rdtypes.ANY.TXT
 
 from dms_component.core.lookups import Answer, Question, question, under
 from dms_component.core.nameservers import Nameserver
+from dms_component.core.records import mx_value, txt_value
 
 TIMEOUT = 3.0  # seconds for one question to one server (two tries of half each)
 SHARED_MAX_AGE = 5.0  # seconds an answer outside the sender domain is reused across polls and domains
@@ -221,9 +222,9 @@ def _interpret(server: Nameserver, response: dns.message.Message, name: str, rty
 def render(rdata: object) -> str:
     """TXT strings joined without separators; MX as 'preference exchange.'; others as zone-file text."""
     if isinstance(rdata, dns.rdtypes.ANY.TXT.TXT):
-        return b"".join(rdata.strings).decode("utf-8", errors="replace")
+        return txt_value(rdata.strings)
     if isinstance(rdata, dns.rdtypes.ANY.MX.MX):
-        return f"{rdata.preference} {rdata.exchange.to_text().lower()}"
+        return mx_value(rdata.preference, rdata.exchange.to_text())
     return rdata.to_text()  # type: ignore[attr-defined]
 
 

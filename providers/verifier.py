@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.polling import DEFAULT, Schedule
 from dms_component.core.records import RequiredRecord
-from dms_component.core.verdicts import VERIFIED, DomainVerdict, evaluate, first_questions, judge
+from dms_component.core.verdicts import (
+    VERIFIED,
+    DomainVerdict,
+    ItemResult,
+    evaluate,
+    evaluate_planned,
+    first_questions,
+    judge,
+)
 from providers.resolver import Resolver
 
 # Called after each poll with the verdict and the seconds waited so far.
@@ -131,3 +139,28 @@ def verify_until(
             progress=progress,
         )
     )
+
+
+async def judge_planned_async(record: RequiredRecord, planned: Sequence[str], resolver: Resolver) -> ItemResult:
+    """The item as the verifier will judge it once `planned` is published at its (host, type): the
+    other answers it needs (an include's record, the MX host's address) are asked as in a poll."""
+    answers: dict = {}
+    item, needs = evaluate_planned(record, planned, answers)
+    for _ in range(MAX_ROUNDS):
+        if not needs:
+            return item
+        answers.update(await resolver.ask_many(needs))
+        item, needs = evaluate_planned(record, planned, answers)
+    return evaluate_planned(record, planned, answers, final=True)[0]
+
+
+def judge_planned(
+    domain: str, items: Sequence[tuple[RequiredRecord, Sequence[str]]], servers: Sequence[Nameserver] | None
+) -> list[ItemResult]:
+    """judge_planned_async for each (record, planned values), for synchronous callers (a provider's check)."""
+
+    async def run() -> list[ItemResult]:
+        resolver = Resolver(servers, own=domain)
+        return list(await asyncio.gather(*(judge_planned_async(r, p, resolver) for r, p in items)))
+
+    return asyncio.run(run()) if items else []

@@ -11,7 +11,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dms_component.core.records import RequiredRecord
+from dms_component.core import dmarc
+from dms_component.core.lookups import canonical
+from dms_component.core.records import RequiredRecord, Strings, mx_value, split_txt
+from dms_component.core.spf import is_spf
 
 Key = tuple[str, str]  # (host, rtype)
 
@@ -24,8 +27,15 @@ class RecordSet:
 
     host: str
     rtype: str
-    values: tuple[str, ...] = ()  # logical: TXT strings joined, MX "pref exchange."
+    values: tuple[str, ...] = ()  # logical: TXT strings joined, MX "pref exchange." (core/records.py)
     ttl: int | None = None
+    # TXT: each value's character-strings exactly as read, in the order of `values` (empty: unknown).
+    # A console may split at 250 bytes or anywhere: compare-and-swap must name the record as it is.
+    strings: tuple[Strings, ...] = ()
+
+    def exact(self) -> tuple[tuple[str, Strings], ...]:
+        """(value, its strings as read) for every value whose strings are known."""
+        return tuple(zip(self.values, self.strings, strict=False)) if self.strings else ()
 
 
 @dataclass(frozen=True)
@@ -38,10 +48,27 @@ class RrsetChange:
     after: tuple[str, ...]
     ttl: int
     before_ttl: int | None = None  # hosts such as Route53 delete a set only with its exact TTL
+    # TXT: the strings to use for a value, as read (before, and foreign values kept) or as they were
+    # before our merge (a restored SPF record); any other value is split at 255 bytes.
+    exact: tuple[tuple[str, Strings], ...] = ()
 
     @property
     def key(self) -> Key:
         return (self.host, self.rtype)
+
+    def strings(self, value: str) -> Strings:
+        """The character-strings to send for one TXT value of this change."""
+        return self.strings_for([value])[0]
+
+    def strings_for(self, values: Sequence[str]) -> list[Strings]:
+        """The strings of each of `values` in turn: two records may join to the same value from
+        different strings, so each known (value, strings) pair serves one of them."""
+        pool = list(self.exact)
+        out: list[Strings] = []
+        for value in values:
+            at = next((i for i, (known, _) in enumerate(pool) if known == value), None)
+            out.append(pool.pop(at)[1] if at is not None else tuple(split_txt(value)))
+        return out
 
     def describe(self) -> list[str]:
         gone = [f"- {self.host} {self.rtype} {v!r}" for v in self.before if v not in self.after]
@@ -61,6 +88,13 @@ class Conflict:
     def describe(self) -> str:
         return f"{self.host} {self.rtype} {self.value!r} ({self.item})"
 
+    @property
+    def code(self) -> str:
+        """Stable: `<item>.cname` for a CNAME at our name, `spf.multiple` for a second SPF record."""
+        if self.rtype == "CNAME":
+            return f"{self.item.lower()}.cname"
+        return "spf.multiple" if self.item == "SPF" else "conflict.foreign-record"
+
 
 @dataclass(frozen=True)
 class Spf:
@@ -68,14 +102,17 @@ class Spf:
 
     mode: str | None = None  # CREATED, MERGED, FOUND or None (not yet)
     original: str | None = None  # the foreign value before our include was merged in
+    original_strings: Strings | None = None  # its strings as they were, so destroy restores them exactly
 
     def to_dict(self) -> dict[str, Any]:
-        return {"mode": self.mode, "original": self.original}
+        strings = list(self.original_strings) if self.original_strings is not None else None
+        return {"mode": self.mode, "original": self.original, "original_strings": strings}
 
     @staticmethod
     def from_dict(data: Mapping[str, Any] | None) -> Spf:
         data = data or {}
-        return Spf(data.get("mode"), data.get("original"))
+        strings = data.get("original_strings")
+        return Spf(data.get("mode"), data.get("original"), tuple(strings) if strings is not None else None)
 
 
 @dataclass(frozen=True)
@@ -84,6 +121,8 @@ class Plan:
     conflicts: tuple[Conflict, ...] = ()
     spf: Spf = field(default_factory=Spf)
     applied: str | None = None  # once applied: the DNS host's name for the change, to wait on until it is served
+    # The values at each of our (host, type) once applied: what the verifier will find there.
+    planned: tuple[tuple[Key, tuple[str, ...]], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -95,7 +134,7 @@ class Plan:
 
 def logical(record: RequiredRecord) -> str:
     """A record's value as a provider reads it back."""
-    return f"{record.preference} {record.value.lower()}" if record.rtype == "MX" else record.value
+    return mx_value(record.preference or 0, record.value) if record.rtype == "MX" else record.value
 
 
 def keys_to_read(records: Sequence[RequiredRecord]) -> list[Key]:
@@ -105,18 +144,19 @@ def keys_to_read(records: Sequence[RequiredRecord]) -> list[Key]:
     return list(dict.fromkeys(keys))
 
 
-def is_spf(value: str) -> bool:
-    # RFC 7208 4.5: exactly "v=spf1", then a space or the end; "v=spf10" is not SPF.
-    head = value.lstrip()[:7].lower()
-    return head == "v=spf1" or (head.startswith("v=spf1") and head[6] == " ")
-
-
 def spf_terms(value: str) -> list[str]:
     return value.split()
 
 
 def has_include(value: str, include: str) -> bool:
-    return f"include:{include}".lower() in (t.lower() for t in spf_terms(value))
+    """Whether the record itself has include:X with a passing qualifier, as the verifier reads it
+    (case, a `+` and a final dot don't matter: RFC 7208 4.6.1, 4.8)."""
+    want = canonical(include)
+    for term in spf_terms(value):
+        term = term.lower().removeprefix("+")
+        if term.startswith("include:") and canonical(term[len("include:") :]) == want:
+            return True
+    return False
 
 
 def merge_include(value: str, include: str) -> str:
@@ -145,8 +185,8 @@ def _email_kind(item: str, rtype: str, value: str) -> bool:
     """Is a value at one of our names an email record of the item we would write there?"""
     if rtype == "CNAME":
         return True
-    if item == "DMARC":
-        return value.lstrip().lower().startswith("v=dmarc1")
+    if item == "DMARC":  # the verifier's definitions: a DMARC record, or one meant as one
+        return dmarc.is_dmarc(value) or dmarc.near_miss(value) is not None
     return True  # every MX at the domain, every TXT at the DKIM selector name
 
 
@@ -166,6 +206,7 @@ def plan_domain(
     after: dict[Key, list[str]] = {}
     conflicts: list[Conflict] = []
     new_spf = spf
+    restored: dict[Key, list[tuple[str, Strings]]] = {}  # values given back with their original strings
 
     def current(key: Key) -> list[str]:
         if key not in after:
@@ -183,7 +224,8 @@ def plan_domain(
         key = (record.host, record.rtype)
         values = current(key)
         if record.item == "SPF":
-            new_spf = _plan_spf(record, owned, spf, values, conflicts, adopt)
+            known = dict(existing.get(key, RecordSet(*key)).exact())
+            new_spf = _plan_spf(record, owned, spf, values, conflicts, adopt, known)
             continue
         mine = {logical(r) for r in owned if (r.host, r.rtype) == key} | wanted
         for value in list(values):
@@ -201,7 +243,7 @@ def plan_domain(
                 conflicts.append(Conflict(record.item, record.host, "CNAME", cname))
 
     if not any(r.item == "SPF" for r in desired):
-        new_spf = _release_spf(owned, spf, current)
+        new_spf = _release_spf(owned, spf, current, restored)
 
     changes = []
     for key, values in after.items():
@@ -209,8 +251,30 @@ def plan_domain(
         ours_here = any((r.host, r.rtype) == key for r in desired) and bool(values)
         stale_ttl = ours_here and before.ttl is not None and before.ttl != ttl
         if tuple(values) != before.values or stale_ttl:
-            changes.append(RrsetChange(key[0], key[1], before.values, tuple(values), ttl, before.ttl))
-    return Plan(tuple(changes), tuple(dict.fromkeys(conflicts)), new_spf)
+            exact = before.exact() + tuple(restored.get(key, ()))
+            changes.append(RrsetChange(key[0], key[1], before.values, tuple(values), ttl, before.ttl, exact))
+    planned = {}
+    for record in desired:
+        key = (record.host, record.rtype)
+        planned[key] = tuple(after[key]) if key in after else existing.get(key, RecordSet(*key)).values
+    return Plan(tuple(changes), tuple(dict.fromkeys(conflicts)), new_spf, planned=tuple(planned.items()))
+
+
+def to_verify(desired: Sequence[RequiredRecord], plan: Plan) -> list[tuple[RequiredRecord, tuple[str, ...]]]:
+    """The items whose records, once the plan is applied, are not just ours: a merged or found SPF
+    record, foreign records left in place (existingEmailDns: warn/off). Each with the values there,
+    for the verifier's own check at preview; an item that holds only our record passes by construction."""
+    planned = dict(plan.planned)
+    out = []
+    for record in desired:
+        values = planned.get((record.host, record.rtype), ())
+        if record.item == "SPF":
+            kind = [v for v in values if is_spf(v)]
+        else:
+            kind = [v for v in values if _email_kind(record.item, record.rtype, v)]
+        if kind != [logical(record)]:
+            out.append((record, values))
+    return out
 
 
 def _plan_spf(
@@ -220,6 +284,7 @@ def _plan_spf(
     values: list[str],
     conflicts: list[Conflict],
     adopt: bool,
+    known: Mapping[str, Strings],
 ) -> Spf:
     include = _include_of(record)
     found = [v for v in values if is_spf(v)]
@@ -242,10 +307,17 @@ def _plan_spf(
     if has_include(value, include):
         return spf if spf.mode is not None else Spf(FOUND)
     values[values.index(value)] = merge_include(value, include)
-    return Spf(MERGED, spf.original if spf.mode == MERGED else value)
+    if spf.mode == MERGED:
+        return spf
+    return Spf(MERGED, value, known.get(value))
 
 
-def _release_spf(owned: Sequence[RequiredRecord], spf: Spf, current: Callable[[Key], list[str]]) -> Spf:
+def _release_spf(
+    owned: Sequence[RequiredRecord],
+    spf: Spf,
+    current: Callable[[Key], list[str]],
+    restored: dict[Key, list[tuple[str, Strings]]],
+) -> Spf:
     """Give the SPF record back: delete ours, restore a merged one, leave a found one alone."""
     if spf.mode == FOUND:
         return Spf()
@@ -259,6 +331,8 @@ def _release_spf(owned: Sequence[RequiredRecord], spf: Spf, current: Callable[[K
                 values.remove(value)
             elif spf.mode == MERGED and spf.original and value == merge_include(spf.original, include):
                 values[values.index(value)] = spf.original
+                if spf.original_strings is not None:
+                    restored.setdefault((record.host, record.rtype), []).append((spf.original, spf.original_strings))
             else:  # someone edited it since: take out only our include
                 values[values.index(value)] = remove_include(value, include)
     return Spf()

@@ -33,3 +33,13 @@ class ServiceError(DmsError):
 class ChangeRefused(DnsUpdateError):
     """The DNS host refused a change, whole: the records were no longer what the plan was based on, or the
     change breaks one of the host's rules. Nothing was written."""
+
+
+class PlanRefused(DnsUpdateError):
+    """A change refused before anything is written, because the verifier would fail what it leaves
+    (or a foreign record is in the way). `code` is stable (docs/checks.md); the text names the
+    record, says why and gives the way out, on one line."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(f"{message} [{code}]")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -81,6 +83,32 @@ class RequiredRecord:
             value=data["value"],
             preference=int(data["preference"]) if data.get("preference") is not None else None,
         )
+
+
+Strings = tuple[str, ...]  # a TXT record's character-strings, as published
+
+
+def txt_value(strings: Sequence[str] | Sequence[bytes]) -> str:
+    """The logical TXT value: the strings joined without separators (RFC 7208 3.3, RFC 6376 3.6.2.2).
+
+    Bytes are joined before decoding: a console may split inside a UTF-8 character."""
+    if all(isinstance(s, bytes) for s in strings):
+        return b"".join(strings).decode("utf-8", errors="replace")  # type: ignore[arg-type]
+    return "".join(s.decode("utf-8", "replace") if isinstance(s, bytes) else s for s in strings)
+
+
+def mx_value(preference: int | str, exchange: str) -> str:
+    """The logical MX value every provider and the verifier compare: 'preference exchange.' in lower case."""
+    name = exchange.strip().lower().rstrip(".")
+    return f"{int(preference)} {name}."
+
+
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def quoted_strings(text: str) -> Strings:
+    """Strings written as `"a" "b"` (a console's or an API's text form), `\\"` and `\\\\` unescaped."""
+    return tuple(re.sub(r"\\(.)", r"\1", m.group(1)) for m in _QUOTED.finditer(text))
 
 
 def split_txt(value: str) -> list[str]:

@@ -31,6 +31,7 @@ _CIDR = re.compile(r"0|[1-9][0-9]{0,2}")
 _TOPLABEL = re.compile(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9]")
 _MACRO = re.compile(r"%\{([A-Za-z])([0-9]*)(r?)([.\-+,/_=]*)\}", re.IGNORECASE)
 _MACRO_LETTERS = "slodiphcrtv"
+_DOMAIN_SPEC_LETTERS = "slodiphv"  # RFC 7208 7.1: c, r and t only in explanation text, never in a domain-spec
 _STATIC_LETTERS = "do"  # known without a message: the domain being checked, the sender's domain
 
 
@@ -185,7 +186,7 @@ def _dual_cidr(cidr: str, raw: str) -> tuple[int | None, int | None]:
     return out[0], out[1]
 
 
-def _check_macro_string(text: str, raw: str) -> None:
+def _check_macro_string(text: str, raw: str, letters: str = _MACRO_LETTERS) -> None:
     i = 0
     while i < len(text):
         c = text[i]
@@ -194,7 +195,7 @@ def _check_macro_string(text: str, raw: str) -> None:
                 i += 2
                 continue
             macro = _MACRO.match(text, i)
-            if not macro or macro.group(1).lower() not in _MACRO_LETTERS:
+            if not macro or macro.group(1).lower() not in letters:
                 raise SpfSyntaxError(f"{_short(raw)!r}: bad macro")
             if macro.group(2) and int(macro.group(2)) == 0:
                 raise SpfSyntaxError(f"{_short(raw)!r}: a macro part count must not be 0")
@@ -208,7 +209,7 @@ def _check_macro_string(text: str, raw: str) -> None:
 def _check_domain_spec(text: str, raw: str) -> None:
     if not text:
         raise SpfSyntaxError(f"{raw!r}: empty domain")
-    _check_macro_string(text, raw)
+    _check_macro_string(text, raw, _DOMAIN_SPEC_LETTERS)
     if _ends_with_macro(text):
         return
     body = text[:-1] if text.endswith(".") else text
@@ -274,15 +275,17 @@ class Evaluation:
 
     error: str | None = None  # what stops evaluation, in a few words; None: it completes
     kind: str | None = None  # "permerror" or "temperror" when error is set
+    code: str | None = None  # a stable code for `error` (docs/checks.md), e.g. spf.lookup-limit
     lookups: int = 0  # DNS-querying terms used
     voids: int = 0  # lookups that found nothing
     all_qualifier: str | None = None  # the qualifier of the `all` that ends the record (after redirects)
 
 
 class _Stop(Exception):
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, code: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
+        self.code = code
         self.message = message
 
 
@@ -296,17 +299,19 @@ class _Walk:
     def count(self, term: str) -> None:
         self.lookups += 1
         if self.lookups > LOOKUP_LIMIT:
-            raise _Stop("permerror", f"more than {LOOKUP_LIMIT} DNS lookups (the 11th is {term})")
+            raise _Stop("permerror", "spf.lookup-limit", f"more than {LOOKUP_LIMIT} DNS lookups (the 11th is {term})")
 
     def void(self, term: str) -> None:
         self.voids.append(term)
         if len(self.voids) > VOID_LIMIT:
-            raise _Stop("permerror", f"more than {VOID_LIMIT} lookups find nothing ({', '.join(self.voids)})")
+            raise _Stop(
+                "permerror", "spf.void-limit", f"more than {VOID_LIMIT} lookups find nothing ({', '.join(self.voids)})"
+            )
 
     def target(self, spec: str | None, domain: str, term: str) -> str | None:
         name = expand(spec, domain, self.sender_domain) if spec is not None else domain
         if name is not None and not valid_name(name):
-            raise _Stop("permerror", f"{term} expands to {name!r}, which is not a domain name")
+            raise _Stop("permerror", "spf.bad-target", f"{term} expands to {name!r}, which is not a domain name")
         return name
 
     def record_at(self, name: str, term: str) -> SpfRecord | None:
@@ -314,18 +319,20 @@ class _Walk:
         if found is None:
             return None
         if found.error is not None:
-            raise _Stop("temperror", f"could not look up TXT at {name} for {term}: {found.error}")
+            raise _Stop("temperror", "spf.temperror", f"could not look up TXT at {name} for {term}: {found.error}")
         if found.void:
             self.void(term)
         records = spf_records(found.values)
         if not records:
-            raise _Stop("permerror", f"{term} finds no SPF record at {name}")
+            raise _Stop("permerror", "spf.include-no-record", f"{term} finds no SPF record at {name}")
         if len(records) > 1:
-            raise _Stop("permerror", f"{term} finds {len(records)} SPF records at {name}")
+            raise _Stop("permerror", "spf.include-multiple", f"{term} finds {len(records)} SPF records at {name}")
         try:
             return parse(records[0])
         except SpfSyntaxError as exc:
-            raise _Stop("permerror", f"the SPF record at {name} (from {term}) is invalid: {exc}") from None
+            raise _Stop(
+                "permerror", "spf.include-syntax", f"the SPF record at {name} (from {term}) is invalid: {exc}"
+            ) from None
 
     def walk(self, domain: str, record: SpfRecord, chain: tuple[str, ...]) -> str | None:
         """Evaluate one record; the qualifier of its final `all` (following redirect=), if any."""
@@ -343,7 +350,7 @@ class _Walk:
                 continue
             if term.kind == "include":
                 if name in chain:
-                    raise _Stop("permerror", "include loop " + " -> ".join([*chain, name]))
+                    raise _Stop("permerror", "spf.include-loop", "include loop " + " -> ".join([*chain, name]))
                 sub = self.record_at(name, text)
                 if sub is not None:
                     self.walk(name, sub, (*chain, name))
@@ -359,7 +366,7 @@ class _Walk:
         if name is None:
             return None
         if name in chain:
-            raise _Stop("permerror", "redirect loop " + " -> ".join([*chain, name]))
+            raise _Stop("permerror", "spf.redirect-loop", "redirect loop " + " -> ".join([*chain, name]))
         sub = self.record_at(name, text)
         return None if sub is None else self.walk(name, sub, (*chain, name))
 
@@ -369,7 +376,7 @@ class _Walk:
         if found is None:
             return
         if found.error is not None:
-            raise _Stop("temperror", f"could not look up A at {name} for {term}: {found.error}")
+            raise _Stop("temperror", "spf.temperror", f"could not look up A at {name} for {term}: {found.error}")
         if found.void and count_void:
             self.void(term)
 
@@ -378,12 +385,16 @@ class _Walk:
         if found is None:
             return
         if found.error is not None:
-            raise _Stop("temperror", f"could not look up MX at {name} for {term}: {found.error}")
+            raise _Stop("temperror", "spf.temperror", f"could not look up MX at {name} for {term}: {found.error}")
         if found.void:
             self.void(term)
             return
         if len(found.values) > MX_LIMIT:
-            raise _Stop("permerror", f"{term} finds {len(found.values)} MX hosts at {name}, more than {MX_LIMIT}")
+            raise _Stop(
+                "permerror",
+                "spf.mx-limit",
+                f"{term} finds {len(found.values)} MX hosts at {name}, more than {MX_LIMIT}",
+            )
         for value in found.values:
             parts = value.split()
             exchange = canonical(parts[-1]) if len(parts) == 2 else ""
@@ -398,8 +409,8 @@ def evaluate(domain: str, record: SpfRecord, lookups: Lookups) -> Evaluation:
     try:
         qualifier = walk.walk(top, record, (top,))
     except _Stop as stop:
-        return Evaluation(stop.message, stop.kind, walk.lookups, len(walk.voids))
-    return Evaluation(None, None, walk.lookups, len(walk.voids), qualifier)
+        return Evaluation(stop.message, stop.kind, stop.code, walk.lookups, len(walk.voids))
+    return Evaluation(None, None, None, walk.lookups, len(walk.voids), qualifier)
 
 
 def find_include(record: SpfRecord, target: str) -> tuple[Mechanism | None, bool]:

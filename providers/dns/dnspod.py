@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 from dms_component.core import validate
 from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.errors import ConfigError, DnsUpdateError
+from dms_component.core.lookups import under
+from dms_component.core.records import mx_value, quoted_strings, txt_value
 from providers.dns.base import DnsProvider, DnsTarget
 from providers.tencent.client import Api, ApiError, auth_hint, dnspod_api
 
@@ -54,7 +56,7 @@ class DnspodProvider(DnsProvider):
     def _subdomain(self, host: str) -> str:
         if host == self.zone:
             return "@"
-        if not host.endswith("." + self.zone):
+        if not under(host, self.zone):
             raise DnsUpdateError(f"{host} is not inside the DNSPod zone {self.zone} (dms:dns.zone)")
         return host[: -len(self.zone) - 1]
 
@@ -151,11 +153,12 @@ def _logical(record: dict[str, Any]) -> str:
     value = str(record.get("Value", ""))
     rtype = record.get("Type")
     if rtype == "MX":
-        return f"{int(record.get('MX') or 0)} {_fqdn(value)}"
+        return mx_value(record.get("MX") or 0, value)
     if rtype in ("CNAME", "NS"):
         return _fqdn(value)
     if rtype == "TXT" and len(value) >= 2 and value[0] == value[-1] == '"':
-        return value[1:-1]  # some consoles store TXT quoted
+        # Some consoles store TXT quoted, long ones as several quoted strings: join them as receivers do.
+        return txt_value(quoted_strings(value))
     return value
 
 

@@ -82,8 +82,9 @@ class GroupCommit(Generic[T]):
     """The domains whose changes arrive within `gather` seconds of each other, or while a write is
     being sent, go in one write. Each domain's change stays whole, in one write."""
 
-    def __init__(self, gather: float) -> None:
+    def __init__(self, gather: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.gather = gather
+        self.clock = clock  # a seam: tests decide when the gathering window has passed
         self.cond = threading.Condition()
         self.waiting: list[Job[T]] = []
         self.sending = False
@@ -92,6 +93,7 @@ class GroupCommit(Generic[T]):
         """Returns once `send` (which sets each job's result or error) has sent `job`, maybe with others."""
         with self.cond:
             self.waiting.append(job)
+            self.cond.notify_all()  # a gathering sender (or a test) sees it at once
         while True:
             with self.cond:
                 while self.sending and not job.sent:
@@ -100,8 +102,8 @@ class GroupCommit(Generic[T]):
                     return
                 self.sending = True
                 # Pulumi starts the domains' creates one after another: give the next ones a moment to join.
-                deadline = time.monotonic() + self.gather
-                while (left := deadline - time.monotonic()) > 0:
+                deadline = self.clock() + self.gather
+                while (left := deadline - self.clock()) > 0:
                     self.cond.wait(left)
                 jobs = self._take(fits)
             try:

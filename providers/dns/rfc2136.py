@@ -28,7 +28,6 @@ from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.encoding import is_base64
 from dms_component.core.errors import ConfigError, DnsUpdateError
 from dms_component.core.nameservers import Nameserver
-from dms_component.core.records import split_txt
 from providers.dns.base import DnsProvider, DnsTarget
 from providers.resolver import address_of, render
 
@@ -92,7 +91,40 @@ class Rfc2136Provider(DnsProvider):
         return {name: dns.tsig.Key(name, self.key.secret, self.key.algorithm)}, name
 
     def read(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
-        return {key: self._query(*key) for key in dict.fromkeys(keys)}
+        found = {key: self._query(*key) for key in dict.fromkeys(keys)}
+        for key in self._synthesized([s for s in found.values() if s.values]):
+            found[key] = RecordSet(*key)
+        return found
+
+    def _synthesized(self, sets: list[RecordSet]) -> list[Key]:
+        """The sets a wildcard answered for (RFC 4592): a query at a name with no records of its own
+        gets `*.<closest encloser>`'s data, indistinguishable in the answer. Prerequisites (RFC 2136
+        2.4.2) are evaluated on the zone's own data, so an update with prerequisites only, changing
+        nothing, tells which sets really exist at our names. One message when all do (the usual case)."""
+        if not sets or self.key is None:
+            return []  # without a key the server refuses updates: trust the answers
+        if self._exist(sets):
+            return []
+        if len(sets) == 1:
+            return [(sets[0].host, sets[0].rtype)]
+        return [(s.host, s.rtype) for s in sets if not self._exist([s])]
+
+    def _exist(self, sets: list[RecordSet]) -> bool:
+        keyring, keyname = self._keyring()
+        update = dns.update.UpdateMessage(self.zone, keyring=keyring, keyname=keyname)
+        origin = dns.name.from_text(self.zone)
+        for found in sets:
+            change = RrsetChange(found.host, found.rtype, found.values, (), 0, exact=found.exact())
+            rdatas = _rdatas(change, found.values)
+            update.present(dns.name.from_text(found.host).relativize(origin), dns.rdataset.from_rdata_list(0, rdatas))
+        try:
+            response = dns.query.tcp(update, address_of(self.server), timeout=self.timeout, port=self.server.port)
+        except (dns.exception.DNSException, OSError) as exc:
+            raise DnsUpdateError(
+                f"can't check the records at our names on {self.server}: {exc.__class__.__name__}"
+            ) from None
+        # NXRRSET/YXRRSET/NXDOMAIN: not the zone's own data; anything else (REFUSED...): can't tell, trust the answer.
+        return response.rcode() not in (*_CHANGED_SINCE, dns.rcode.NXDOMAIN)
 
     def _query(self, host: str, rtype: str) -> RecordSet:
         query = dns.message.make_query(host, rtype)
@@ -105,7 +137,9 @@ class Rfc2136Provider(DnsProvider):
         name, wanted = dns.name.from_text(host), dns.rdatatype.from_text(rtype)
         for rrset in response.answer:
             if rrset.name == name and rrset.rdtype == wanted:
-                return RecordSet(host, rtype, tuple(render(rd) for rd in rrset), rrset.ttl)
+                # Keep each TXT record's strings exactly as stored: prerequisites must name them so.
+                strings = tuple(txt_strings(rd) for rd in rrset) if wanted == dns.rdatatype.TXT else ()
+                return RecordSet(host, rtype, tuple(render(rd) for rd in rrset), rrset.ttl, strings)
         return RecordSet(host, rtype)
 
     def apply(self, changes: Sequence[RrsetChange]) -> None:
@@ -116,13 +150,13 @@ class Rfc2136Provider(DnsProvider):
             name = dns.name.from_text(change.host).relativize(origin)
             # Prerequisite: the set still holds exactly what we read, or the server changes nothing.
             if change.before:
-                before = dns.rdataset.from_rdata_list(0, [_rdata(change.rtype, v) for v in change.before])
+                before = dns.rdataset.from_rdata_list(0, _rdatas(change, change.before))
                 update.present(name, before)
             else:
                 update.absent(name, change.rtype)
             update.delete(name, change.rtype)
-            for value in change.after:
-                update.add(name, change.ttl, _rdata(change.rtype, value))
+            for rdata in _rdatas(change, change.after):
+                update.add(name, change.ttl, rdata)
         try:
             response = dns.query.tcp(update, address_of(self.server), timeout=self.timeout, port=self.server.port)
         except dns.tsig.PeerError as exc:
@@ -152,11 +186,23 @@ _AUTH_RCODES = (dns.rcode.REFUSED, dns.rcode.NOTAUTH)
 _CHANGED_SINCE = (dns.rcode.NXRRSET, dns.rcode.YXRRSET)
 
 
-def _rdata(rtype: str, value: str) -> dns.rdata.Rdata:
-    """A logical value (TXT joined, MX "pref exchange.") as record data."""
-    if rtype == "TXT":
-        return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, [s.encode() for s in split_txt(value)])
-    return dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rtype), value)
+def _rdatas(change: RrsetChange, values: Sequence[str]) -> list[dns.rdata.Rdata]:
+    """Logical values (TXT joined, MX "pref exchange.") as record data; TXT in the strings the change
+    names for them (as read, so a prerequisite matches a record split at 250 bytes), else 255-byte ones."""
+    if change.rtype == "TXT":
+        return [
+            dns.rdtypes.ANY.TXT.TXT(
+                dns.rdataclass.IN, dns.rdatatype.TXT, [s.encode("utf-8", "surrogateescape") for s in strings]
+            )
+            for strings in change.strings_for(values)
+        ]
+    rdtype = dns.rdatatype.from_text(change.rtype)
+    return [dns.rdata.from_text(dns.rdataclass.IN, rdtype, v) for v in values]
+
+
+def txt_strings(rdata: dns.rdata.Rdata) -> tuple[str, ...]:
+    """A TXT record's strings as text that encodes back to the same bytes (surrogateescape)."""
+    return tuple(s.decode("utf-8", "surrogateescape") for s in rdata.strings)  # type: ignore[attr-defined]
 
 
 TSIG_ALGORITHMS = ("hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha224", "hmac-sha1", "hmac-md5")

@@ -14,7 +14,8 @@ from typing import Any, ClassVar, TypeVar
 from dms_component.core import validate
 from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError
-from dms_component.core.records import TXT_STRING_MAX, split_txt
+from dms_component.core.lookups import under
+from dms_component.core.records import TXT_STRING_MAX, Strings, mx_value, split_txt, txt_value
 from providers.dns.base import DnsProvider, DnsTarget
 from providers.dns.operation import GroupCommit, Job, ZoneView, shared
 
@@ -42,7 +43,12 @@ T = TypeVar("T")
 
 def encode_txt(value: str) -> str:
     """A logical TXT value as Route53's Value: quoted strings of at most 255 bytes each."""
-    return " ".join(_quote(chunk.encode("utf-8")) for chunk in split_txt(value))
+    return encode_strings(split_txt(value))
+
+
+def encode_strings(strings: Sequence[str]) -> str:
+    """TXT strings as Route53's Value, each kept as it is (a record read split at 250 stays so)."""
+    return " ".join(_quote(chunk.encode("utf-8", "surrogateescape")) for chunk in strings)
 
 
 def _quote(raw: bytes) -> str:
@@ -65,11 +71,20 @@ _ESCAPE = re.compile(rb"\\([0-7]{3}|.)", re.S)
 
 def decode_txt(text: str) -> str:
     """Route53's Value back to the logical value: strings unquoted, unescaped and joined."""
+    return txt_value(_raw_strings(text))
+
+
+def decode_strings(text: str) -> Strings:
+    """Route53's Value as its strings, each exactly (bytes that are not UTF-8 survive a round trip)."""
+    return tuple(s.decode("utf-8", "surrogateescape") for s in _raw_strings(text))
+
+
+def _raw_strings(text: str) -> list[bytes]:
     parts = []
     for m in _STRING.finditer(text):
         body = m.group(1) if m.group(1) is not None else m.group(2)
         parts.append(_ESCAPE.sub(_unescape, body.encode("utf-8")))
-    return b"".join(parts).decode("utf-8", errors="replace")
+    return parts
 
 
 def _unescape(m: re.Match[bytes]) -> bytes:
@@ -86,7 +101,7 @@ def from_value(rtype: str, value: str) -> str:
         return decode_txt(value)
     if rtype == "MX":
         pref, _, exchange = value.partition(" ")
-        return f"{int(pref)} {exchange.strip().lower().rstrip('.')}."
+        return mx_value(pref, exchange)
     return value.lower()
 
 
@@ -99,9 +114,9 @@ def change_batch(changes: Sequence[RrsetChange]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for change in changes:
         if change.before:
-            out.append(_change("DELETE", change.host, change.rtype, change.before_ttl or change.ttl, change.before))
+            out.append(_change("DELETE", change, change.before_ttl or change.ttl, change.before))
         if change.after:
-            out.append(_change("CREATE", change.host, change.rtype, change.ttl, change.after))
+            out.append(_change("CREATE", change, change.ttl, change.after))
     values = _values(out)
     for value in values:
         if len(value) > VALUE_MAX:
@@ -122,14 +137,19 @@ def _within_limits(values: Sequence[str]) -> bool:
     return len(values) <= BATCH_RECORDS_MAX and sum(map(len, values)) <= BATCH_VALUE_CHARS_MAX
 
 
-def _change(action: str, host: str, rtype: str, ttl: int, values: Sequence[str]) -> dict[str, Any]:
+def _change(action: str, change: RrsetChange, ttl: int, values: Sequence[str]) -> dict[str, Any]:
+    # DELETE must name the values exactly as stored: TXT in the strings read, not re-split at 255.
+    if change.rtype == "TXT":
+        rendered = [encode_strings(strings) for strings in change.strings_for(values)]
+    else:
+        rendered = [to_value(change.rtype, v) for v in values]
     return {
         "Action": action,
         "ResourceRecordSet": {
-            "Name": host + ".",
-            "Type": rtype,
+            "Name": change.host + ".",
+            "Type": change.rtype,
             "TTL": ttl,
-            "ResourceRecords": [{"Value": to_value(rtype, v)} for v in values],
+            "ResourceRecords": [{"Value": v} for v in rendered],
         },
     }
 
@@ -347,7 +367,7 @@ class Route53Provider(DnsProvider):
                 name = _unescape_name(rrset["Name"]).rstrip(".")
                 if not sort_key(name).startswith(sort_key(top)[:-1]) or sort_key(name) > sort_key(last):
                     return rrsets  # past our names in Route53's order
-                if is_within(name, top):
+                if under(name, top):
                     rrsets.append(rrset)
                 # else a look-alike such as notify-x next to notify: listed among ours by some
                 # implementations (moto sorts without the trailing dot), never one of ours
@@ -442,11 +462,7 @@ def _still_pending(change: _Change, timeout: float) -> DnsUpdateError:
 
 def _rrsets(change: RrsetChange) -> list[dict[str, Any]]:
     """What Route53 holds at the change's name and type once it is made, as its listing shows it."""
-    return (
-        [_change("CREATE", change.host, change.rtype, change.ttl, change.after)["ResourceRecordSet"]]
-        if change.after
-        else []
-    )
+    return [_change("CREATE", change, change.ttl, change.after)["ResourceRecordSet"]] if change.after else []
 
 
 def _record_set_count(zone: dict[str, Any]) -> int:
@@ -472,8 +488,10 @@ def _record_sets(found: dict[Key, list[dict[str, Any]]]) -> dict[Key, RecordSet]
             out[key] = RecordSet(*key)
             continue
         [rrset] = rrsets
-        values = tuple(from_value(key[1], r["Value"]) for r in rrset.get("ResourceRecords", []))
-        out[key] = RecordSet(key[0], key[1], values, int(rrset["TTL"]))
+        raw = [r["Value"] for r in rrset.get("ResourceRecords", [])]
+        values = tuple(from_value(key[1], v) for v in raw)
+        strings = tuple(decode_strings(v) for v in raw) if key[1] == "TXT" else ()
+        out[key] = RecordSet(key[0], key[1], values, int(rrset["TTL"]), strings)
     return out
 
 
@@ -482,15 +500,11 @@ def sort_key(name: str) -> str:
     return ".".join(reversed(name.rstrip(".").lower().split("."))) + "."
 
 
-def is_within(name: str, top: str) -> bool:
-    return name == top or name.endswith("." + top)
-
-
 def _subtrees(hosts: Sequence[str]) -> dict[str, list[str]]:
     """Group hosts under the highest of them that contains them: each group is one listing."""
     groups: dict[str, list[str]] = {}
     for host in sorted(dict.fromkeys(hosts), key=lambda h: h.count(".")):
-        top = next((t for t in groups if is_within(host, t)), host)
+        top = next((t for t in groups if under(host, t)), host)
         groups.setdefault(top, []).append(host)
     return groups
 

@@ -11,13 +11,16 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from dms_component.core.changes import Plan, Spf, keys_to_read, satisfied
-from dms_component.core.errors import DnsUpdateError
+from dms_component.core.changes import Plan, Spf, keys_to_read, satisfied, to_verify
+from dms_component.core.errors import PlanRefused
+from dms_component.core.nameservers import Nameserver
 from dms_component.core.plan_view import plan_lines, render_plan
 from dms_component.core.records import RequiredRecord
+from dms_component.core.verdicts import refuses
 from providers.dns import DnsProvider, dns_provider
 from providers.dynamic.base import DmsProvider, changed_keys, ledger_from, pause_point
 from providers.progress import emit
+from providers.verifier import judge_planned
 
 _TARGET = ("provider", "server", "zone", "hosted_zone_id", "endpoint")
 ERROR, WARN, OFF = "error", "warn", "off"
@@ -32,6 +35,14 @@ def _provider(props: dict[str, Any]) -> DnsProvider:
     return dns_provider(props["dns"], props.get("credential"), reuse_reads=True)
 
 
+def _servers(props: dict[str, Any]) -> list[Nameserver] | None:
+    """The servers the verification asks (as it does: its nameservers, else each name's own)."""
+    given = props.get("nameservers")
+    if not isinstance(given, list):  # state written before this input existed
+        given = [props["dns"]["server"]] if props["dns"].get("server") else []
+    return [Nameserver.parse(s) for s in given] or None
+
+
 def _known(value: Any) -> bool:
     """False while a value is still unknown at preview (the engine's sentinel, not a list)."""
     return isinstance(value, list) and all(isinstance(r, dict) for r in value)
@@ -41,11 +52,34 @@ def refuse_conflicts(domain: str, plan: Plan, severity: str, adopt: bool) -> Non
     """Foreign email records at our names stop the deployment unless adopted or the check is relaxed."""
     if plan.conflicts and severity == ERROR and not adopt:
         found = "; ".join(c.describe() for c in plan.conflicts)
-        raise DnsUpdateError(
+        raise PlanRefused(
+            plan.conflicts[0].code,
             f"{domain} already has email records this stack did not write: {found}. Remove them, or set"
             " adopt: true on this domain in dms:domains to replace them with ours, or set"
-            " dms:checks.existingEmailDns to warn"
+            " dms:checks.existingEmailDns to warn",
         )
+
+
+def refuse_unverifiable(
+    domain: str, desired: list[RequiredRecord], plan: Plan, servers: list[Nameserver] | None
+) -> None:
+    """Never write what would stay Pending: the verifier's own check runs on each item the plan leaves
+    with more than our record (a merged SPF record, foreign records kept), and a sure failure stops it.
+    A lookup that fails now (temperror) is not sure: the verifier will say what it finds."""
+    for item in judge_planned(domain, to_verify(desired, plan), servers):
+        if not refuses(item):
+            continue
+        planned = dict(plan.planned).get(next((r.host, r.rtype) for r in desired if r.item == item.item), ())
+        raise PlanRefused(
+            item.code,
+            f"{domain}: after this change {item.host} would hold {_short(planned)} and verification would fail:"
+            f" {item.reason}; change the record at {item.host} first (nothing was written)",
+        )
+
+
+def _short(values: tuple[str, ...]) -> str:
+    text = "; ".join(repr(v) for v in values) or "nothing"
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _sync(provider: DnsProvider, props: dict[str, Any], owned: list[RequiredRecord], spf: Spf) -> Plan:
@@ -70,8 +104,9 @@ def _outs(props: dict[str, Any], plan: Plan) -> dict[str, Any]:
 
 class DnsRecordsProvider(DmsProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        # Runs at preview: read our names now so a conflict fails before anything is written.
-        if news.get("conflicts_check", ERROR) != OFF and _known(news.get("preview_records")):
+        # Runs at preview: read our names now so a conflict, or a change the verifier would fail,
+        # stops before anything is written. The second holds even with existingEmailDns: off.
+        if _known(news.get("preview_records")):
             desired = news["records"] if _known(news.get("records")) else news["preview_records"]
             owned = _records(olds) if olds else []
             provider = _provider(news)
@@ -81,6 +116,7 @@ class DnsRecordsProvider(DmsProvider):
             for line in render_plan(news["domain"], plan_lines(wanted, owned, plan)):
                 emit(line)
             refuse_conflicts(news["domain"], plan, news.get("conflicts_check", ERROR), bool(news.get("adopt")))
+            refuse_unverifiable(news["domain"], wanted, plan, _servers(news))
         return CheckResult(news, [])
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -132,6 +168,7 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
         ledger: dict[str, Any],
         adopt: Any = False,
         conflicts_check: str = ERROR,
+        nameservers: list[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # A ledger with a credential (tencent) comes as a Pulumi secret and stays one in state.
@@ -151,6 +188,7 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
                 "ledger": ledger,
                 "adopt": adopt,
                 "conflicts_check": conflicts_check,
+                "nameservers": nameservers,  # those the verification asks: the check at preview asks them too
                 "spf": None,
                 "conflicts": None,
                 "change": None,

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 from dms_component.core import validate
 from dms_component.core.errors import ConfigError, DmsError
+from dms_component.core.verdicts import status_code, status_label
 from providers.ledger.base import (
     PENDING,
     VERIFIED,
@@ -124,7 +125,7 @@ class DynamoDbLedger(Ledger):
                     {
                         "Put": {
                             "TableName": self.table,
-                            "Item": self._domain_item(domain, mail_type, PENDING, owner),
+                            "Item": self._domain_item(domain, mail_type, status_code(PENDING), owner),
                             "ConditionExpression": "attribute_not_exists(#a)",
                             "ExpressionAttributeNames": {"#a": PARTITION_KEY},
                         }
@@ -164,9 +165,13 @@ class DynamoDbLedger(Ledger):
                             "Key": self._key(DOMAIN_PREFIX + domain),
                             "UpdateExpression": "SET #s = :verified",
                             # Only a pending domain counts once; a verified or removed one is looked at again.
-                            "ConditionExpression": "#s = :pending",
+                            "ConditionExpression": "#s IN (:pending, :pending_label)",
                             "ExpressionAttributeNames": {"#s": "status"},
-                            "ExpressionAttributeValues": {":verified": {"S": VERIFIED}, ":pending": {"S": PENDING}},
+                            "ExpressionAttributeValues": {
+                                ":verified": {"S": status_code(VERIFIED)},
+                                ":pending": {"S": status_code(PENDING)},
+                                ":pending_label": {"S": PENDING},  # items written before codes
+                            },
                         }
                     },
                     {
@@ -204,9 +209,13 @@ class DynamoDbLedger(Ledger):
                     TableName=self.table,
                     Key=self._key(DOMAIN_PREFIX + domain),
                     UpdateExpression="SET #t = :type",
-                    ConditionExpression="attribute_exists(#a) AND (#s = :pending OR #t = :type)",
+                    ConditionExpression="attribute_exists(#a) AND (#s IN (:pending, :pending_label) OR #t = :type)",
                     ExpressionAttributeNames={"#a": PARTITION_KEY, "#s": "status", "#t": "mail_type"},
-                    ExpressionAttributeValues={":type": {"S": mail_type}, ":pending": {"S": PENDING}},
+                    ExpressionAttributeValues={
+                        ":type": {"S": mail_type},
+                        ":pending": {"S": status_code(PENDING)},
+                        ":pending_label": {"S": PENDING},
+                    },
                     ReturnValues="ALL_NEW",
                 )
             except _ConditionFailed:
@@ -225,9 +234,12 @@ class DynamoDbLedger(Ledger):
                 "delete_item",
                 TableName=self.table,
                 Key=self._key(DOMAIN_PREFIX + domain),
-                ConditionExpression="attribute_not_exists(#a) OR #s <> :verified",
+                ConditionExpression="attribute_not_exists(#a) OR NOT (#s IN (:verified, :verified_label))",
                 ExpressionAttributeNames={"#a": PARTITION_KEY, "#s": "status"},
-                ExpressionAttributeValues={":verified": {"S": VERIFIED}},
+                ExpressionAttributeValues={
+                    ":verified": {"S": status_code(VERIFIED)},
+                    ":verified_label": {"S": VERIFIED},
+                },
             )
         except _ConditionFailed:
             raise protected(domain) from None
@@ -375,7 +387,8 @@ def _pause(attempt: int) -> None:
 
 def _entry(item: Mapping[str, Any]) -> LedgerEntry:
     owner = item.get("owner", {}).get("S")
-    return LedgerEntry(item["domain"]["S"], item["mail_type"]["S"], item["status"]["S"], owner)
+    # Items hold the status code; items written before codes hold the label: read both.
+    return LedgerEntry(item["domain"]["S"], item["mail_type"]["S"], status_label(item["status"]["S"]), owner)
 
 
 # --- clients: one per process and settings, built lazily, never pickled ------------------------

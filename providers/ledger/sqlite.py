@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from dms_component.core import validate
+from dms_component.core.verdicts import status_code, status_label, stored_forms
 from providers.ledger.base import (
     PENDING,
     VERIFIED,
@@ -59,11 +60,12 @@ class SqliteLedger(Ledger):
     @staticmethod
     def _row(conn: sqlite3.Connection, domain: str) -> LedgerEntry | None:
         row = conn.execute(f"SELECT {_COLUMNS} FROM sender_domains WHERE domain = ?", (domain,)).fetchone()
-        return LedgerEntry(*row) if row else None
+        return _entry(row) if row else None
 
     @staticmethod
     def _verified(conn: sqlite3.Connection) -> list[str]:
-        return [r[0] for r in conn.execute("SELECT domain FROM sender_domains WHERE status = ?", (VERIFIED,))]
+        query = "SELECT domain FROM sender_domains WHERE status IN (?, ?)"
+        return [r[0] for r in conn.execute(query, stored_forms(VERIFIED))]
 
     def register(self, domain: str, mail_type: str, owner: str | None = None) -> LedgerEntry:
         with self._tx() as conn:
@@ -74,7 +76,8 @@ class SqliteLedger(Ledger):
             if len(verified) >= self.quota:
                 raise quota_error(domain, verified, self.quota)
             conn.execute(
-                f"INSERT INTO sender_domains ({_COLUMNS}) VALUES (?, ?, ?, ?)", (domain, mail_type, PENDING, owner)
+                f"INSERT INTO sender_domains ({_COLUMNS}) VALUES (?, ?, ?, ?)",
+                (domain, mail_type, status_code(PENDING), owner),
             )
             return LedgerEntry(domain, mail_type, PENDING, owner)
 
@@ -88,7 +91,7 @@ class SqliteLedger(Ledger):
             verified = self._verified(conn)
             if len(verified) >= self.quota:
                 raise quota_error(domain, verified, self.quota)
-            conn.execute("UPDATE sender_domains SET status = ? WHERE domain = ?", (VERIFIED, domain))
+            conn.execute("UPDATE sender_domains SET status = ? WHERE domain = ?", (status_code(VERIFIED), domain))
             return LedgerEntry(domain, entry.mail_type, VERIFIED, entry.owner)
 
     def retype(self, domain: str, mail_type: str) -> LedgerEntry:
@@ -120,7 +123,13 @@ class SqliteLedger(Ledger):
         if not self.path.exists():
             return []  # reading (e.g. the quota check at preview) must not create the ledger
         with self._tx() as conn:
-            return [LedgerEntry(*r) for r in conn.execute(f"SELECT {_COLUMNS} FROM sender_domains ORDER BY domain")]
+            return [_entry(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM sender_domains ORDER BY domain")]
+
+
+def _entry(row: tuple) -> LedgerEntry:
+    # Rows hold the status code; rows written before codes hold the label: read both.
+    domain, mail_type, status, owner = row
+    return LedgerEntry(domain, mail_type, status_label(status), owner)
 
 
 @dataclass(frozen=True, kw_only=True)

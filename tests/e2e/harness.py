@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -145,3 +146,61 @@ def _load(path: Path) -> dict[str, Any]:
     import yaml
 
     return yaml.safe_load(path.read_text()) or {}
+
+
+# --- process trees (Linux /proc): a killed run must take its plugins with it ----------------------
+
+
+def _stat(pid: int) -> tuple[int, str] | None:
+    """(parent pid, state letter) of a process, or None once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[1].split()  # the command name may hold spaces and parentheses
+    return int(fields[1]), fields[0]
+
+
+def process_tree(root: int) -> set[int]:
+    """`root` and every live descendant, found by parent pid (plugins may sit in sessions of their own)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
+            children.setdefault(stat[0], []).append(int(entry.name))
+    tree, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        if pid not in tree and alive(pid):
+            tree.add(pid)
+            todo += children.get(pid, [])
+    return tree
+
+
+def alive(pid: int) -> bool:
+    stat = _stat(pid)
+    return stat is not None and stat[1] != "Z"
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def kill_tree(root: int) -> dict[int, str]:
+    """SIGKILL `root` and all its descendants, as a power cut would; returns what was killed (pid:
+    command line). Stopped first, until the tree stands still, so none can start another meanwhile."""
+    import signal
+
+    stopped: set[int] = set()
+    while (tree := process_tree(root)) - stopped:
+        for pid in tree - stopped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+        stopped |= tree
+    killed = {pid: command_line(pid) for pid in stopped}
+    for pid in stopped:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return killed

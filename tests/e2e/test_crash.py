@@ -10,16 +10,15 @@ then `pulumi up`.
 
 from __future__ import annotations
 
-import os
-import signal
+import socket
 import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
-from dms_component.localdns import LocalDnsServer, free_port
-from tests.e2e.harness import Deployment
+from dms_component.localdns import LocalDnsServer
+from tests.e2e.harness import Deployment, alive, kill_tree
 from tests.e2e.test_rules import entry, published
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +26,10 @@ SPF = "v=spf1 include:qcloudmail.com ~all"
 
 
 def kill_when(deployment: Deployment, reached: callable, env: dict[str, str] | None = None) -> str:  # type: ignore[valid-type]
-    """Start `up`, wait until `reached()` is true, SIGKILL the whole process group; return what it printed."""
+    """Start `up`, wait until `reached()` is true, SIGKILL its whole process tree; return what it printed.
+
+    The tree, not the process group: the CLI starts the dynamic-provider host (`python -m pulumi.dynamic`)
+    in a group of its own, which a killpg leaves running with no parent."""
     run = deployment.start_up(env)
     deadline = time.monotonic() + 120
     while not reached():
@@ -36,8 +38,13 @@ def kill_when(deployment: Deployment, reached: callable, env: dict[str, str] | N
         )
         assert time.monotonic() < deadline, "the stage was never reached"
         time.sleep(0.05)
-    os.killpg(run.pid, signal.SIGKILL)
+    killed = kill_tree(run.pid)
     run.wait(timeout=30)
+    assert any("pulumi.dynamic" in cmd for cmd in killed.values()), killed  # the provider host was running
+    deadline = time.monotonic() + 30  # SIGKILL is not instant: wait for it, don't time it
+    while (left := [pid for pid in killed if alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert left == [], {pid: killed[pid] for pid in left}  # nothing of the killed run is left running
     return run.stdout.read() if run.stdout else ""
 
 
@@ -53,7 +60,7 @@ def recover(deployment: Deployment) -> None:
 def assert_converged(deployment: Deployment, server: LocalDnsServer, domain: str) -> None:
     # One ledger row, verified.
     with sqlite3.connect(deployment.ledger_path) as conn:
-        assert conn.execute("SELECT domain, status FROM sender_domains").fetchall() == [(domain, "Verified")]
+        assert conn.execute("SELECT domain, status FROM sender_domains").fetchall() == [(domain, "verified")]
     # Exactly one identity, one set of records; nothing left pending in the state.
     state = deployment.stack.export_stack().deployment
     assert not state.get("pending_operations")
@@ -96,29 +103,24 @@ def test_a_kill_at_each_stage_converges_after_cancel_and_up(
 def test_a_kill_during_verification_converges(tmp_path: Path, local_dns: LocalDnsServer) -> None:
     domain = "crash-verifying.example.test"
     deployment = Deployment(tmp_path / "a", local_dns)
-    # Verification asks a server that never answers, so it keeps polling until killed.
-    deployment.configure([entry(domain)], verification={"nameserver": f"127.0.0.1:{free_port()}", "timeout": 120})
+    # Verification asks a server that receives its questions and never answers, so it keeps polling.
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.setblocking(False)
+    nameserver = f"127.0.0.1:{silent.getsockname()[1]}"
+    deployment.configure([entry(domain)], verification={"nameserver": nameserver, "timeout": 120})
 
     def verifying() -> bool:
-        # The records are published and the state says the DnsRecords step is done: verification runs next.
-        if published(local_dns, domain)["SPF"] != [SPF]:
+        # A question reached the silent server: the verification is polling (the records are written).
+        try:
+            return bool(silent.recv(4096))
+        except BlockingIOError:
             return False
-        return any(r["type"].endswith("DnsRecords") for r in state_resources(deployment))
 
-    kill_when(deployment, verifying)
-    time.sleep(1)  # well inside the polling
+    with silent:
+        kill_when(deployment, verifying)
+    assert published(local_dns, domain)["SPF"] == [SPF]
 
     deployment.configure([entry(domain)])  # back to the server we write to
     recover(deployment)
     assert_converged(deployment, local_dns, domain)
-
-
-def state_resources(deployment: Deployment) -> list[dict]:
-    """The resources of the checkpoint file as it is on disk now (readable while `up` runs)."""
-    import json
-
-    path = deployment.folder / "state" / "backend" / ".pulumi" / "stacks" / "dms" / f"{deployment.stack_name}.json"
-    try:
-        return json.loads(path.read_text()).get("checkpoint", {}).get("latest", {}).get("resources", []) or []
-    except (OSError, ValueError):
-        return []

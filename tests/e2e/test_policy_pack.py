@@ -62,7 +62,7 @@ def test_the_pack_counts_the_ledgers_verified_domains(tmp_path: Path, local_dns:
     first, second = Deployment(tmp_path / "first", local_dns), Deployment(tmp_path / "second", local_dns)
     first.configure([entry("pp-l1.example.test")], ledger=ledger(shared, 2))
     first.up()
-    assert rows(shared) == {"pp-l1.example.test": ("triggered", "Verified")}
+    assert rows(shared) == {"pp-l1.example.test": ("triggered", "verified")}
 
     # The stack's own quota is 5; the platform's pack says 2, and the ledger already holds one.
     second.configure([entry("pp-l2.example.test"), entry("pp-l3.example.test")], ledger=ledger(shared, 5))

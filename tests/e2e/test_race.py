@@ -46,7 +46,7 @@ def test_two_stacks_racing_for_the_last_slot_never_both_win(tmp_path: Path, loca
         assert verified(shared) == sorted([*verified_before, winner_domain])  # exactly one more, at the quota
         assert len(verified(shared)) == quota
         # The loser failed either registering (the slot was already taken) or marking verified (it stays pending).
-        assert dict(all_rows).get(f"race{round_}-{lost}.example.test") in (None, "Pending verification")
+        assert dict(all_rows).get(f"race{round_}-{lost}.example.test") in (None, "pending")
         assert stacks[result.winner].statuses()[winner_domain]["status"] == "Verified"
 
 
@@ -56,4 +56,4 @@ def rows_of(path: Path) -> list[tuple[str, str]]:
 
 
 def verified(path: Path) -> list[str]:
-    return sorted(d for d, s in rows_of(path) if s == "Verified")
+    return sorted(d for d, s in rows_of(path) if s == "verified")

@@ -73,8 +73,8 @@ def test_preview_fails_when_declared_and_verified_domains_exceed_the_quota(
     first.configure([entry("pq-one.example.test"), entry("pq-two.example.test", "batch")], ledger=ledger(shared, 3))
     first.up()
     assert rows(shared) == {
-        "pq-one.example.test": ("triggered", "Verified"),
-        "pq-two.example.test": ("batch", "Verified"),
+        "pq-one.example.test": ("triggered", "verified"),
+        "pq-two.example.test": ("batch", "verified"),
     }
 
     second.configure([entry("pq-three.example.test"), entry("pq-four.example.test", "batch")], ledger=ledger(shared, 3))
@@ -111,7 +111,7 @@ def test_destroy_of_a_verified_domain_is_refused_with_one_message_that_offers_re
     assert "set `retire: true` on its entry" in message
     assert "state delete" not in message
     assert deployment.resources() == before
-    assert rows(deployment.ledger_path) == {domain: ("triggered", "Verified")}
+    assert rows(deployment.ledger_path) == {domain: ("triggered", "verified")}
     assert published(local_dns, domain)["SPF"] == [SPF]
 
 
@@ -134,7 +134,7 @@ def test_removing_a_verified_domain_from_config_is_refused_and_nothing_is_delete
         assert "retire: true" in text and "Traceback" not in text
     assert urns_for(deployment, removed) == urns_before
     assert published(local_dns, removed) == records_before
-    assert rows(deployment.ledger_path)[removed] == ("batch", "Verified")
+    assert rows(deployment.ledger_path)[removed] == ("batch", "verified")
 
 
 def test_renaming_a_verified_domain_keeps_the_old_one(deployment: Deployment, local_dns: LocalDnsServer) -> None:
@@ -154,7 +154,7 @@ def test_renaming_a_verified_domain_keeps_the_old_one(deployment: Deployment, lo
     assert urns_for(deployment, new) == []
     assert published(local_dns, new) == {"SPF": [], "DKIM": [], "DMARC": [], "MX": []}
     assert published(local_dns, old) == records_before
-    assert rows(deployment.ledger_path)[old] == ("triggered", "Verified")
+    assert rows(deployment.ledger_path)[old] == ("triggered", "verified")
     assert len(urns_for(deployment, old)) == 4
 
 
@@ -166,7 +166,7 @@ def test_a_pending_domain_removed_from_config_is_deleted_cleanly(
     dead = {"nameserver": f"127.0.0.1:{free_port()}", "timeout": 1}
     deployment.configure([entry(kept), entry(pending, "batch")], verification=dead)
     deployment.up()
-    assert rows(deployment.ledger_path)[pending] == ("batch", "Pending verification")
+    assert rows(deployment.ledger_path)[pending] == ("batch", "pending")
     assert published(local_dns, pending)["SPF"] == [SPF]
 
     deployment.configure([entry(kept)], verification=dead)
@@ -255,7 +255,7 @@ def test_retire_of_a_pending_domain_leaves_its_records_and_row_too(
     deployment.up()
 
     assert deployment.resources() and urns_for(deployment, domain) == []
-    assert rows(deployment.ledger_path) == {domain: ("triggered", "Pending verification")}
+    assert rows(deployment.ledger_path) == {domain: ("triggered", "pending")}
     assert published(local_dns, domain)["SPF"] == [SPF]
     deployment.destroy()  # nothing of the domain is in the stack any more: destroy has nothing to refuse
     assert published(local_dns, domain)["SPF"] == [SPF]

@@ -72,7 +72,7 @@ def test_up_verifies_both_domains_and_a_second_up_changes_nothing(deployment: De
     assert all(item["ok"] for s in statuses.values() for item in s["items"])
     assert [i["item"] for i in statuses[notify]["items"]] == ["SPF", "DKIM", "DMARC", "MX"]
     assert result.summary.resource_changes.get("create") == 1 + 2 * 4  # stack + 2 x (component + 3 children)
-    assert ledger_rows(deployment) == {notify: "Verified", news: "Verified"}
+    assert ledger_rows(deployment) == {notify: "verified", news: "verified"}
     assert txt(local_dns, notify) == ["v=spf1 include:qcloudmail.com ~all"]
     assert txt(local_dns, notify, "MX") == ["5 mxbiz1.qq.com."]
 
@@ -127,7 +127,7 @@ def test_a_record_deleted_behind_pulumis_back_shows_in_refresh_and_up_repairs_it
     assert "SPF" not in [r["item"] for r in records]
     verification = by_type(deployment, "Verification")[0]["outputs"]
     spf = next(i for i in verification["items"] if i["item"] == "SPF")
-    assert spf["ok"] is False and "no SPF record" in spf["reason"]
+    assert spf["ok"] is False and spf["code"] == "spf.missing"
     with pytest.raises(auto.errors.CommandError):
         deployment.preview(expect_no_changes=True)
 
@@ -158,7 +158,7 @@ def test_a_sixth_domain_over_the_quota_fails_and_leaves_the_other_five_untouched
     assert {u: o for u, o in after.items() if u in before} == before
     assert not [u for u in after if u not in before and "quota5" in u and "SenderIdentity" in u]
     rows = ledger_rows(deployment)
-    assert rows == {d["domain"]: "Verified" for d in five}
+    assert rows == {d["domain"]: "verified" for d in five}
     assert txt(local_dns, sixth["domain"]) == []
 
 
@@ -175,7 +175,7 @@ def test_destroy_of_a_verified_domain_is_refused_and_nothing_is_removed(deployme
     assert "never deletes a verified domain" in message
     assert "Traceback" not in message
     assert len(deployment.resources()) == count
-    assert ledger_rows(deployment) == {domain: "Verified"}
+    assert ledger_rows(deployment) == {domain: "verified"}
     assert txt(local_dns, domain) == ["v=spf1 include:qcloudmail.com ~all"]
     assert txt(local_dns, f"_dmarc.{domain}") == ["v=DMARC1; p=none"]
 
@@ -183,7 +183,7 @@ def test_destroy_of_a_verified_domain_is_refused_and_nothing_is_removed(deployme
 def test_destroy_of_a_pending_domain_removes_its_records_and_ledger_row(deployment: Deployment, local_dns) -> None:
     domain = "pending.example.test"
     deploy_pending(deployment, domain, "batch")
-    assert ledger_rows(deployment) == {domain: "Pending verification"}
+    assert ledger_rows(deployment) == {domain: "pending"}
     assert txt(local_dns, domain) == ["v=spf1 include:qcloudmail.com ~all"]
 
     deployment.destroy()
@@ -228,7 +228,7 @@ def test_changing_the_type_of_a_verified_domain_is_refused_at_preview(deployment
     after = {r["urn"]: r.get("outputs") for r in deployment.resources() if not r["type"].startswith("pulumi:")}
     assert after == before
     with sqlite3.connect(deployment.ledger_path) as conn:
-        assert conn.execute("SELECT mail_type, status FROM sender_domains").fetchall() == [("triggered", "Verified")]
+        assert conn.execute("SELECT mail_type, status FROM sender_domains").fetchall() == [("triggered", "verified")]
 
 
 def test_a_pending_domain_is_checked_again_and_verified_by_a_later_up(deployment: Deployment, local_dns) -> None:
@@ -242,7 +242,7 @@ def test_a_pending_domain_is_checked_again_and_verified_by_a_later_up(deployment
     deployment.up()
 
     assert deployment.statuses()[domain]["status"] == "Verified"
-    assert ledger_rows(deployment) == {domain: "Verified"}
+    assert ledger_rows(deployment) == {domain: "verified"}
     deployment.preview(expect_no_changes=True)
 
 
@@ -257,3 +257,24 @@ def test_a_missing_tsig_key_file_fails_at_preview(deployment: Deployment, tmp_pa
     message = str(failure.value)
     assert "dms:dns.tsig.keyFile: can't read" in message and "Traceback" not in message
     assert not deployment.ledger_path.exists()
+
+
+def test_an_spf_record_no_merge_can_make_pass_is_refused_at_preview_and_nothing_is_written(
+    deployment: Deployment, local_dns
+) -> None:
+    domain = "plusall.example.test"
+    keyring = dns.tsigkeyring.from_text({KEY_NAME: (ALGORITHM, local_dns.tsig_secret())})
+    update = dns.update.UpdateMessage(local_dns.zone, keyring=keyring)
+    update.add(domain + ".", 300, "TXT", '"v=spf1 +all"')
+    assert dns.query.tcp(update, local_dns.host, port=local_dns.port, timeout=3).rcode() == 0
+    deployment.configure([{"domain": domain, "type": "batch"}])
+
+    with pytest.raises(auto.errors.CommandError) as failure:
+        deployment.preview()
+
+    message = str(failure.value)
+    assert "[spf.plus-all]" in message and "Traceback" not in message
+    with pytest.raises(auto.errors.CommandError):
+        deployment.up()
+    assert txt(local_dns, domain) == ["v=spf1 +all"]
+    assert txt(local_dns, domain, "MX") == []

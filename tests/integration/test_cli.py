@@ -14,8 +14,9 @@ from dms_component.core.records import PROFILES, RequiredRecord, required_record
 from tests.integration.zone import Zone
 
 ROOT = Path(__file__).resolve().parents[2]
-CONSOLE_SCRIPT = ROOT / ".venv" / "bin" / "dms"
-ITEM_KEYS = ["item", "host", "expected", "current", "ok", "reason"]
+# The console script installed beside the interpreter running the tests, whichever venv that is.
+CONSOLE_SCRIPT = Path(sys.executable).with_name("dms")
+ITEM_KEYS = ["item", "host", "expected", "current", "ok", "reason", "code"]
 
 
 def dms(*args: str, command: list[str] | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -91,7 +92,8 @@ def test_verify_good_domain_exits_0_with_json(zone: Zone, nameserver: Nameserver
 
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == ["domain", "status", "items"]
+    assert list(data) == ["domain", "status", "status_code", "items"]
+    assert data["status_code"] == "verified"
     assert data["domain"] == unique_domain
     assert data["status"] == "Verified"
     assert [i["item"] for i in data["items"]] == ["SPF", "DKIM", "DMARC", "MX"]
@@ -116,7 +118,7 @@ def test_verify_broken_domain_exits_1(zone: Zone, nameserver: Nameserver, unique
     data = json.loads(result.stdout)
     assert data["status"] == "Pending verification"
     assert [i["item"] for i in data["items"] if not i["ok"]] == ["DMARC"]
-    assert "no DMARC record" in data["items"][2]["reason"]
+    assert data["items"][2]["code"] == "dmarc.missing"
 
 
 def test_verify_text_output(zone: Zone, nameserver: Nameserver, unique_domain: str, dkim_key: str):

@@ -14,12 +14,13 @@ from typing import Any
 
 import boto3
 
+from dms_component.core.verdicts import VERIFIED, stored_forms
 from providers.ledger import Ledger, open_ledger
-from providers.ledger.base import VERIFIED
 from providers.ledger.dynamodb import COUNTER_ENTRY, DOMAIN_PREFIX, PARTITION_KEY, SORT_KEY, create_table
 
 REGION = "us-east-1"
 Row = tuple[str, str, str]
+VERIFIED_FORMS = stored_forms(VERIFIED)  # the code, and the label rows from before codes hold
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,17 @@ class SqliteBackend:
             conn.close()
 
     def verified_count(self, settings: dict[str, Any]) -> int:
-        return sum(1 for row in self.stored(settings) if row[2] == VERIFIED)
+        return sum(1 for row in self.stored(settings) if row[2] in VERIFIED_FORMS)
+
+    def store_as_before(self, settings: dict[str, Any], row: Row) -> None:
+        """A row as versions before status codes wrote it (status "Verified" / "Pending verification")."""
+        open_ledger(settings).register("first.example.com", "batch")  # the table exists
+        conn = sqlite3.connect(settings["path"])
+        try:
+            with conn:
+                conn.execute("INSERT INTO sender_domains (domain, mail_type, status) VALUES (?, ?, ?)", row)
+        finally:
+            conn.close()
 
 
 @dataclass(frozen=True)
@@ -94,9 +105,28 @@ class DynamoDbBackend:
                 return int(item["count"]["N"]), sorted(item["domains"]["SS"])
         return 0, []
 
+    def store_as_before(self, settings: dict[str, Any], row: Row) -> None:
+        """An item as versions before status codes wrote it; a verified one counted in the quota item."""
+        open_ledger(settings).register("first.example.com", "batch")
+        client = boto3.client("dynamodb", region_name=REGION, endpoint_url=self.endpoint)
+        key = {PARTITION_KEY: {"S": settings["account"]}}
+        domain, mail_type, status = row
+        item = {**key, SORT_KEY: {"S": DOMAIN_PREFIX + domain}, "domain": {"S": domain}}
+        client.put_item(
+            TableName=settings["table"], Item={**item, "mail_type": {"S": mail_type}, "status": {"S": status}}
+        )
+        if status == "Verified":
+            client.update_item(
+                TableName=settings["table"],
+                Key={**key, SORT_KEY: {"S": COUNTER_ENTRY}},
+                UpdateExpression="ADD #c :one, #d :domain",
+                ExpressionAttributeNames={"#c": "count", "#d": "domains"},
+                ExpressionAttributeValues={":one": {"N": "1"}, ":domain": {"SS": [domain]}},
+            )
+
     def verified_count(self, settings: dict[str, Any]) -> int:
         count, domains = self.counter(settings)
-        verified = [row[0] for row in self.stored(settings) if row[2] == VERIFIED]
+        verified = [row[0] for row in self.stored(settings) if row[2] in VERIFIED_FORMS]
         # The quota item must agree with the domain items, or the quota check counts wrong.
         assert count == len(domains), (count, domains)
         assert domains == sorted(verified), (domains, verified)

@@ -8,6 +8,7 @@ from typing import Any
 import dill
 import pytest
 
+from dms_component.core.verdicts import PENDING_CODE, VERIFIED_CODE
 from dms_component.errors import QuotaExceeded, VerifiedDomainProtected
 from providers.ledger import Ledger, LedgerEntry, open_ledger
 from providers.ledger.base import PENDING, VERIFIED
@@ -26,7 +27,7 @@ def test_register_stores_a_pending_domain(ledger: Ledger, backend: Backend, sett
     entry = ledger.register("notify.example.com", "triggered")
 
     assert entry == LedgerEntry("notify.example.com", "triggered", PENDING)
-    assert backend.stored(settings) == [("notify.example.com", "triggered", PENDING)]
+    assert backend.stored(settings) == [("notify.example.com", "triggered", PENDING_CODE)]
     assert backend.verified_count(settings) == 0
 
 
@@ -37,7 +38,7 @@ def test_register_is_idempotent(ledger: Ledger, backend: Backend, settings: dict
     third = ledger.register("notify.example.com", "batch")
 
     assert first == second == third == LedgerEntry("notify.example.com", "triggered", PENDING)
-    assert backend.stored(settings) == [("notify.example.com", "triggered", PENDING)]
+    assert backend.stored(settings) == [("notify.example.com", "triggered", PENDING_CODE)]
 
 
 def test_the_owning_stack_is_kept_through_verification_and_released_on_retire(ledger: Ledger) -> None:
@@ -91,7 +92,7 @@ def test_mark_verified(ledger: Ledger, backend: Backend, settings: dict[str, Any
 
     assert entry == LedgerEntry("notify.example.com", "triggered", VERIFIED)
     assert ledger.get("notify.example.com") == entry
-    assert backend.stored(settings) == [("notify.example.com", "triggered", VERIFIED)]
+    assert backend.stored(settings) == [("notify.example.com", "triggered", VERIFIED_CODE)]
     assert ledger.mark_verified("notify.example.com") == entry  # idempotent
     assert ledger.mark_verified("notify.example.com") == entry
     assert backend.verified_count(settings) == 1  # and counted once
@@ -189,7 +190,7 @@ def test_retype_a_pending_domain(ledger: Ledger, backend: Backend, settings: dic
 
     assert ledger.retype("notify.example.com", "batch") == LedgerEntry("notify.example.com", "batch", PENDING)
     assert ledger.retype("notify.example.com", "batch") == LedgerEntry("notify.example.com", "batch", PENDING)
-    assert backend.stored(settings) == [("notify.example.com", "batch", PENDING)]
+    assert backend.stored(settings) == [("notify.example.com", "batch", PENDING_CODE)]
 
 
 def test_retype_a_verified_domain_is_refused_unless_unchanged(ledger: Ledger, backend: Backend, settings) -> None:
@@ -202,7 +203,7 @@ def test_retype_a_verified_domain_is_refused_unless_unchanged(ledger: Ledger, ba
 
     assert str(exc.value).startswith("notify.example.com is a verified sender domain")
     assert "its type (triggered)" in str(exc.value)
-    assert backend.stored(settings) == [("notify.example.com", "triggered", VERIFIED)]
+    assert backend.stored(settings) == [("notify.example.com", "triggered", VERIFIED_CODE)]
     assert backend.verified_count(settings) == 1
 
 
@@ -219,7 +220,7 @@ def test_remove_pending_domain_deletes_it(ledger: Ledger, backend: Backend, sett
     ledger.remove("pending.example.com")
 
     assert ledger.get("pending.example.com") is None
-    assert backend.stored(settings) == [("other.example.com", "batch", PENDING)]
+    assert backend.stored(settings) == [("other.example.com", "batch", PENDING_CODE)]
     with pytest.raises(KeyError):
         ledger.mark_verified("pending.example.com")
     # It can come back later, as a new pending domain.
@@ -241,7 +242,7 @@ def test_remove_verified_domain_is_refused_and_keeps_it(ledger: Ledger, backend:
 
     assert str(exc.value).startswith("notify.example.com is a verified sender domain")
     assert "nothing was removed" in str(exc.value)
-    assert backend.stored(settings) == [("notify.example.com", "triggered", VERIFIED)]
+    assert backend.stored(settings) == [("notify.example.com", "triggered", VERIFIED_CODE)]
     assert backend.verified_count(settings) == 1
 
 
@@ -281,3 +282,25 @@ def test_a_sqlite_ledger_from_before_owners_is_upgraded_in_place(tmp_path) -> No
 
     assert ledger.entries() == [LedgerEntry("old.example.com", "batch", VERIFIED, None)]
     assert ledger.register("new.example.com", "triggered", owner="o/p/s").owner == "o/p/s"
+
+
+def test_rows_stored_before_status_codes_are_read_and_kept(
+    ledger: Ledger, backend: Backend, settings: dict[str, Any]
+) -> None:
+    # Older versions stored the display labels; they are read as the same statuses, and what is
+    # written now is the code.
+    backend.store_as_before(settings, ("kept.example.com", "triggered", "Verified"))
+    backend.store_as_before(settings, ("old.example.com", "batch", "Pending verification"))
+
+    assert ledger.get("kept.example.com") == LedgerEntry("kept.example.com", "triggered", VERIFIED)
+    assert ledger.get("old.example.com") == LedgerEntry("old.example.com", "batch", PENDING)
+    with pytest.raises(VerifiedDomainProtected):
+        ledger.remove("kept.example.com")
+    assert ledger.retype("old.example.com", "triggered").mail_type == "triggered"
+    assert ledger.mark_verified("old.example.com").status == VERIFIED
+    assert dict((d, s) for d, _, s in backend.stored(settings)) == {
+        "first.example.com": PENDING_CODE,
+        "kept.example.com": "Verified",
+        "old.example.com": VERIFIED_CODE,
+    }
+    assert backend.verified_count(settings) == 2

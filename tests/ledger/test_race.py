@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from dms_component.core.verdicts import VERIFIED, VERIFIED_CODE
 from dms_component.errors import QuotaExceeded
 from providers.ledger import open_ledger
-from providers.ledger.base import VERIFIED
 from tests.ledger.backends import Backend
 
 WORKERS = 8
@@ -70,7 +70,7 @@ def prefill(settings: dict[str, Any], count: int, round_: int) -> list[str]:
 
 def check_round(backend: Backend, settings: dict[str, Any], verified_before: list[str], winners: list[str]) -> None:
     """The store holds exactly the earlier and the winning domains as verified, each counted once."""
-    stored = sorted(row[0] for row in backend.stored(settings) if row[2] == VERIFIED)
+    stored = sorted(row[0] for row in backend.stored(settings) if row[2] == VERIFIED_CODE)
     assert stored == sorted(verified_before + winners)
     assert backend.verified_count(settings) == len(stored)
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 import dill
 import pytest
 
-from dms_component.core.changes import MERGED, RrsetChange, Spf
+from dms_component.core.changes import MERGED, RrsetChange
+from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
+from dms_component.core.verdicts import VERIFIED
 from dms_component.errors import DnsUpdateError
+from dms_component.localdns import LocalDnsServer
 from providers import keys
 from providers.dns.route53 import MAX_ATTEMPTS, Route53Provider
 from providers.dynamic.records import refuse_conflicts
+from providers.verifier import verify_once
 from tests.aws import Fault
+from tests.route53.bridge import Route53Bridge
 from tests.route53.conftest import CallLog, HostedZone
 
 PROFILE = PROFILES["tencent-ses"]
@@ -131,7 +136,8 @@ def test_existing_spf_is_merged_and_restored(route53: Route53Provider, hosted_zo
 
     plan = route53.sync([], recs)
 
-    assert plan.spf == Spf(MERGED, "v=spf1 include:_spf.google.com ~all")
+    assert (plan.spf.mode, plan.spf.original) == (MERGED, "v=spf1 include:_spf.google.com ~all")
+    assert plan.spf.original_strings == ("v=spf1 include:_spf.google.com ~all",)
     assert hosted_zone.values(domain, "TXT") == ['"v=spf1 include:_spf.google.com include:qcloudmail.com ~all"']
     assert route53.present(recs) == recs
 
@@ -263,3 +269,31 @@ def test_provider_pickles_without_a_client_after_use(route53: Route53Provider, h
     route53.present(records(f"notify.{hosted_zone.name}"))
     clone = dill.loads(dill.dumps(route53))
     assert clone.zone == route53.zone and clone.present(records(f"notify.{hosted_zone.name}")) == []
+
+
+def test_a_record_split_at_200_bytes_is_merged_verified_and_restored_string_for_string(
+    route53: Route53Provider, hosted_zone: HostedZone, local_dns: LocalDnsServer
+):
+    # A console split this SPF record at 200 bytes; Route53 keeps those strings. DELETE must name them
+    # exactly, or Route53 refuses every change as if someone else had changed the record.
+    domain = f"notify.{hosted_zone.name}"
+    original = "v=spf1 " + " ".join(f"ip4:192.0.2.{i}" for i in range(1, 25)) + " ~all"
+    split = (original[:200], original[200:])
+    stored = " ".join(f'"{s}"' for s in split)
+    hosted_zone.put(domain, "TXT", [stored])
+    recs = records(domain, keys.generate(1024).public_b64)
+
+    plan = route53.sync([], recs)
+
+    assert plan.spf.original_strings == split
+    [merged] = hosted_zone.values(domain, "TXT")
+    assert "include:qcloudmail.com ~all" in merged
+    bridge = Route53Bridge(local_dns, hosted_zone.client, hosted_zone.id, hosted_zone.name).start()
+    try:  # the verifier asks a server that answers with what Route53 holds
+        verdict = verify_once(domain, recs, [Nameserver.parse(bridge.address)])
+        assert verdict.status == VERIFIED, [(i.code, i.reason) for i in verdict.items]
+    finally:
+        bridge.stop()
+
+    route53.sync(recs, [], plan.spf)
+    assert hosted_zone.values(domain, "TXT") == [stored]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dms_component.core import spf
 from dms_component.core.changes import (
     CREATED,
     FOUND,
@@ -17,6 +18,7 @@ from dms_component.core.changes import (
     plan_domain,
     remove_include,
     satisfied,
+    to_verify,
 )
 from dms_component.core.records import PROFILES, required_records
 
@@ -185,3 +187,74 @@ def test_merge_include_goes_before_all_or_redirect_and_is_idempotent():
     assert merge_include("v=spf1 include:Q.com -all", "q.com") == "v=spf1 include:Q.com -all"
     assert not has_include("v=spf1 include:q.com.evil.example -all", "q.com")
     assert remove_include(merge_include("v=spf1 mx -all", "q.com"), "q.com") == "v=spf1 mx -all"
+
+
+def test_a_change_names_the_records_in_the_strings_read_and_restores_them():
+    original = "v=spf1 ip4:192.0.2.1 ~all"
+    split = ("v=spf1 ip4:", "192.0.2.1 ~all")  # a console's split, not ours
+    site = ("google-site-verification=", "abc")
+    zone = {(D, "TXT"): RecordSet(D, "TXT", (original, "".join(site)), TTL, (split, site))}
+
+    plan = plan_domain(OURS, [], Spf(), zone, TTL)
+    [change] = [c for c in plan.changes if c.key == (D, "TXT")]
+
+    assert change.strings_for(change.before) == [split, site]  # compare-and-swap on what is there
+    merged = "v=spf1 ip4:192.0.2.1 include:qcloudmail.com ~all"
+    assert change.after == (merged, "".join(site))
+    assert change.strings_for(change.after) == [(merged,), site]  # ours at 255 bytes, theirs untouched
+    assert plan.spf == Spf(MERGED, original, split)
+    assert Spf.from_dict(plan.spf.to_dict()) == plan.spf
+
+    back = plan_domain([], OURS, plan.spf, {(D, "TXT"): RecordSet(D, "TXT", change.after, TTL)}, TTL)
+    [restore] = back.changes
+    assert restore.after == (original, "".join(site)) and restore.strings(original) == split
+
+
+def test_records_that_join_to_one_value_keep_their_own_strings():
+    zone = {(D, "TXT"): RecordSet(D, "TXT", ("ab", "ab"), TTL, (("a", "b"), ("ab",)))}
+    plan = plan_domain(OURS, [], Spf(), zone, TTL)
+    [change] = [c for c in plan.changes if c.key == (D, "TXT")]
+    assert sorted(change.strings_for(change.before)) == [("a", "b"), ("ab",)]
+
+
+def test_to_verify_lists_only_items_left_with_more_than_our_record():
+    zone = published((D, "TXT", ("v=spf1 mx -all", "site=1")), (DMARC.host, "TXT", ("unrelated",)))
+    plan = plan_domain(OURS, [], Spf(), zone, TTL)
+    assert [(r.item, v) for r, v in to_verify(OURS, plan)] == [
+        ("SPF", ("v=spf1 mx include:qcloudmail.com -all", "site=1"))
+    ]
+    assert to_verify(OURS, plan_domain(OURS, [], Spf(), {}, TTL)) == []
+
+
+@pytest.mark.parametrize(
+    ("sets", "code"),
+    [
+        ([(DMARC.host, "TXT", ("v=DMARC1; p=reject",))], "conflict.foreign-record"),
+        ([(D, "MX", ("10 mx.example.net.",))], "conflict.foreign-record"),
+        ([(DMARC.host, "CNAME", ("dmarc.example.net.",))], "dmarc.cname"),
+        ([(DKIM.host, "CNAME", ("k.example.net.",))], "dkim.cname"),
+        ([(D, "TXT", ("v=spf1 -all", "v=spf1 mx -all"))], "spf.multiple"),
+    ],
+)
+def test_conflicts_carry_a_code(sets, code):
+    plan = plan_domain(OURS, [], Spf(), published(*sets), TTL)
+    assert {c.code for c in plan.conflicts} == {code}
+
+
+def test_is_spf_is_the_verifiers_definition():
+    assert is_spf is spf.is_spf
+    assert not is_spf(" v=spf1 -all")  # RFC 7208 4.5: the record begins with the version
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "v=spf1 include:QCloudMail.com -all",
+        "v=spf1 +include:qcloudmail.com -all",
+        "v=spf1 include:qcloudmail.com. -all",
+    ],
+)
+def test_the_include_is_found_as_the_verifier_reads_it_and_not_added_twice(value):
+    assert has_include(value, "qcloudmail.com")
+    assert merge_include(value, "qcloudmail.com") == value
+    assert not has_include("v=spf1 ~include:qcloudmail.com -all", "qcloudmail.com")  # does not pass

@@ -79,15 +79,29 @@ def test_invalid_values_are_errors(txt: str, words: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "txt",
+    ("txt", "policy", "tags"),
     [
-        "v=DMARC1; p=none;",
-        "v=DMARC1; p=none;;",
-        "v=DMARC1; p=quarantine; sp=none; adkim=S; aspf=r; pct=0; fo=1; rf=afrf; ri=3600",
-        "v=DMARC1; p=reject; rua=mailto:a@example.com!10m, mailto:b@example.net",
-        "v=DMARC1; p=reject; rua=https://reports.example.com/dmarc",
-        "v=DMARC1; p=none; unknowntag=whatever",
+        ("v=DMARC1; p=none;", "none", {}),
+        ("v=DMARC1; p=none;;", "none", {}),
+        (
+            "v=DMARC1; p=quarantine; sp=none; adkim=S; aspf=r; pct=0; fo=1; rf=afrf; ri=3600",
+            "quarantine",
+            {"sp": "none", "adkim": "S", "aspf": "r", "pct": "0", "fo": "1", "rf": "afrf", "ri": "3600"},
+        ),
+        (
+            "v=DMARC1; p=reject; rua=mailto:a@example.com!10m, mailto:b@example.net",
+            "reject",
+            {"rua": "mailto:a@example.com!10m, mailto:b@example.net"},
+        ),
+        (
+            "v=DMARC1; p=reject; rua=https://reports.example.com/dmarc",
+            "reject",
+            {"rua": "https://reports.example.com/dmarc"},
+        ),
+        ("v=DMARC1; p=none; unknowntag=whatever", "none", {"unknowntag": "whatever"}),  # kept, and ignored
     ],
 )
-def test_valid_records(txt: str) -> None:
-    dmarc.parse(txt)
+def test_valid_records(txt: str, policy: str, tags: dict[str, str]) -> None:
+    record = dmarc.parse(txt)
+    assert record.policy == policy
+    assert record.tags == (("v", "DMARC1"), ("p", policy), *tags.items())

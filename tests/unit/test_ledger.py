@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dms_component.core.verdicts import PENDING_CODE
 from providers.ledger import DEFAULT_QUOTA, LedgerEntry, open_ledger
 from providers.ledger.base import PENDING
 from providers.ledger.sqlite import SqliteLedger
@@ -47,7 +48,7 @@ def test_register_creates_parent_directory_and_a_pending_row(ledger: SqliteLedge
 
     assert entry == LedgerEntry("notify.example.com", "triggered", PENDING)
     assert ledger.path.exists()
-    assert rows(ledger.path) == [("notify.example.com", "triggered", PENDING)]
+    assert rows(ledger.path) == [("notify.example.com", "triggered", PENDING_CODE)]  # stored as the code
 
 
 def test_reading_a_missing_ledger_does_not_create_it(ledger: SqliteLedger) -> None:

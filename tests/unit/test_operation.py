@@ -8,8 +8,30 @@ from concurrent.futures import ThreadPoolExecutor
 from providers.dns.operation import GroupCommit, Job, ZoneView
 
 
-def commit_all(commit: GroupCommit[int], payloads: list[int], fits=lambda jobs: True) -> list[list[int]]:
-    """Submit each payload from its own thread at once; returns the payloads of each write sent."""
+class Clock:
+    """The group commit's clock: stands still until `release`, then every reading is far later, so
+    each gathering window ends at once. No test outcome depends on how fast the threads run."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.released = False
+
+    def __call__(self) -> float:
+        if self.released:
+            self.now += 1000.0
+        return self.now
+
+    def release(self, commit: GroupCommit[int]) -> None:
+        with commit.cond:
+            self.released = True
+            commit.cond.notify_all()
+
+
+def commit_all(
+    commit: GroupCommit[int], payloads: list[int], fits=lambda jobs: True, clock: Clock | None = None
+) -> list[list[int]]:
+    """Submit each payload from its own thread at once; returns the payloads of each write sent.
+    With `clock`, the first window ends only once every payload is waiting."""
     sent: list[list[int]] = []
     start = threading.Barrier(len(payloads))
 
@@ -25,17 +47,25 @@ def commit_all(commit: GroupCommit[int], payloads: list[int], fits=lambda jobs: 
         return job.result
 
     with ThreadPoolExecutor(len(payloads)) as pool:
-        assert list(pool.map(one, payloads)) == [p * 10 for p in payloads]  # each got its own outcome
+        outcomes = pool.map(one, payloads)
+        if clock is not None:
+            with commit.cond:  # every change has arrived within the window
+                commit.cond.wait_for(lambda: len(commit.waiting) == len(payloads))
+            clock.release(commit)
+        assert list(outcomes) == [p * 10 for p in payloads]  # each got its own outcome
     return sent
 
 
 def test_changes_that_arrive_together_go_in_one_write():
-    sent = commit_all(GroupCommit(gather=2.0), [1, 2, 3, 4])
+    clock = Clock()
+    sent = commit_all(GroupCommit(gather=2.0, clock=clock), [1, 2, 3, 4], clock=clock)
     assert [sorted(batch) for batch in sent] == [[1, 2, 3, 4]]
 
 
 def test_a_write_takes_no_more_than_fits_and_the_rest_follow():
-    sent = commit_all(GroupCommit(gather=2.0), [1, 2, 3, 4, 5], fits=lambda jobs: len(jobs) <= 2)
+    clock = Clock()
+    commit = GroupCommit(gather=2.0, clock=clock)
+    sent = commit_all(commit, [1, 2, 3, 4, 5], fits=lambda jobs: len(jobs) <= 2, clock=clock)
     assert sorted(len(batch) for batch in sent) == [1, 2, 2]
     assert sorted(p for batch in sent for p in batch) == [1, 2, 3, 4, 5]
 

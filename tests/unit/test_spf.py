@@ -93,21 +93,23 @@ def test_syntax_errors_name_the_term(record: str, words: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "record",
+    ("record", "terms"),
     [
-        "v=spf1",
-        "v=spf1 ",
-        "v=spf1 include:qcloudmail.com. ~all",
-        "v=spf1 include:%{d}",
-        "v=spf1 exists:%{ir}.%{v}._spf.%{d2}",
-        "v=spf1 include:_spf.%{o}",
-        "v=spf1 a//0 mx/0",
-        "v=spf1 include:a-b.example-x.com",
-        "v=spf1 include:%%.%_.%-.example.com",
+        ("v=spf1", []),
+        ("v=spf1 ", []),
+        ("v=spf1 include:qcloudmail.com. ~all", [("+", "include", "qcloudmail.com.", None, None), ("~", "all")]),
+        ("v=spf1 include:%{d}", [("+", "include", "%{d}", None, None)]),
+        ("v=spf1 exists:%{ir}.%{v}._spf.%{d2}", [("+", "exists", "%{ir}.%{v}._spf.%{d2}", None, None)]),
+        ("v=spf1 include:_spf.%{o}", [("+", "include", "_spf.%{o}", None, None)]),
+        ("v=spf1 a//0 mx/0", [("+", "a", None, None, 0), ("+", "mx", None, 0, None)]),
+        ("v=spf1 include:a-b.example-x.com", [("+", "include", "a-b.example-x.com", None, None)]),
+        ("v=spf1 include:%%.%_.%-.example.com", [("+", "include", "%%.%_.%-.example.com", None, None)]),
     ],
 )
-def test_valid_edge_records(record: str) -> None:
-    spf.parse(record)
+def test_valid_edge_records(record: str, terms: list[tuple]) -> None:
+    parsed = spf.parse(record)
+    assert parsed.terms == tuple(spf.Mechanism(*t) for t in terms)
+    assert spf.parse(str(parsed)) == parsed
 
 
 def test_str_is_canonical_and_parses_back() -> None:

@@ -94,26 +94,27 @@ def test_spf_missing() -> None:
 def test_two_spf_records_must_be_merged() -> None:
     result = check(SPF, GOOD_SPF, "v=spf1 include:_spf.google.com ~all")
     assert not result.ok
-    assert result.reason == f"2 SPF records at {DOMAIN}: merge them into one"
+    assert result.code == "spf.multiple"
     assert result.current == (GOOD_SPF, "v=spf1 include:_spf.google.com ~all")
 
 
 @pytest.mark.parametrize(
-    "record",
+    ("record", "code"),
     [
-        "v=spf1 include:qcloudmail.com.evil.example ~all",
-        "v=spf1 include:evil-qcloudmail.com ~all",
-        "v=spf1 include:qcloudmail.co ~all",
-        "v=spf1 a:qcloudmail.com ~all",
-        "v=spf1 -include:qcloudmail.com ~all",
-        "v=spf1 ~all",
-        "v=spf1",
+        ("v=spf1 include:qcloudmail.com.evil.example ~all", "spf.include-missing"),
+        ("v=spf1 include:evil-qcloudmail.com ~all", "spf.include-missing"),
+        ("v=spf1 include:qcloudmail.co ~all", "spf.include-missing"),
+        ("v=spf1 a:qcloudmail.com ~all", "spf.include-missing"),
+        ("v=spf1 -include:qcloudmail.com ~all", "spf.include-qualifier"),
+        ("v=spf1 ~include:qcloudmail.com ~all", "spf.include-qualifier"),
+        ("v=spf1 ~all", "spf.include-missing"),
+        ("v=spf1", "spf.include-missing"),
     ],
 )
-def test_spf_without_the_exact_include_fails(record: str) -> None:
+def test_spf_without_the_exact_include_fails(record: str, code: str) -> None:
     result = check(SPF, record)
     assert not result.ok
-    assert result.reason == f"the SPF record at {DOMAIN} lacks include:qcloudmail.com: add it"
+    assert result.code == code
 
 
 @pytest.mark.parametrize("record", ["v=spf10 include:qcloudmail.com ~all", "v=spf1include:qcloudmail.com", "spf1"])
@@ -163,7 +164,7 @@ def test_dkim_matching_key_passes() -> None:
 def test_dkim_wrong_key() -> None:
     result = check(DKIM, f"v=DKIM1; k=rsa; p={OTHER.public_b64}")
     assert not result.ok
-    assert result.reason == f"the DKIM key at {DKIM_HOST} differs from the expected key: replace it"
+    assert result.code == "dkim.key-mismatch"
 
 
 def test_dkim_revoked_key() -> None:
@@ -231,7 +232,7 @@ def test_dkim_sha256_and_email_service_are_fine() -> None:
 def test_dkim_probe_signed_with_the_private_key_verifies() -> None:
     result = check(DKIM, GOOD_DKIM, private_key=PAIR.private_pem)
     assert result.ok, result.reason
-    assert result.reason == "DKIM key matches; a signed probe message verifies"
+    assert result.code == "dkim.probe-ok"
 
 
 def test_dkim_probe_fails_when_the_private_key_does_not_match_the_published_key() -> None:
@@ -273,7 +274,7 @@ def test_dkim_cname_loop_fails() -> None:
 def test_two_dkim_key_records() -> None:
     result = check(DKIM, GOOD_DKIM, "v=DKIM1; k=rsa; p=OTHER")
     assert not result.ok
-    assert result.reason == f"2 DKIM key records at {DKIM_HOST}: keep only one"
+    assert result.code == "dkim.multiple"
 
 
 def test_other_txt_at_dkim_name_ignored() -> None:
@@ -297,7 +298,8 @@ def test_other_txt_at_dkim_name_ignored() -> None:
 def test_dmarc_valid_policies_pass(record: str, policy: str) -> None:
     result = check(DMARC, record)
     assert result.ok, result.reason
-    assert result.reason == f"DMARC policy p={policy}"
+    assert result.code == "dmarc.ok"
+    assert f"p={policy}" in result.reason  # names the policy found
 
 
 @pytest.mark.parametrize(
@@ -313,15 +315,13 @@ def test_dmarc_valid_policies_pass(record: str, policy: str) -> None:
 def test_dmarc_without_a_valid_p_fails(record: str) -> None:
     result = check(DMARC, record)
     assert not result.ok
-    assert result.reason == (
-        f"the DMARC record at {DMARC_HOST} needs v=DMARC1 then a valid p= (none, quarantine or reject)"
-    )
+    assert result.code == "dmarc.policy"
 
 
 def test_two_dmarc_records() -> None:
     result = check(DMARC, "v=DMARC1; p=none", "v=DMARC1; p=reject")
     assert not result.ok
-    assert result.reason == f"2 DMARC records at {DMARC_HOST}: keep only one"
+    assert result.code == "dmarc.multiple"
 
 
 def test_dmarc_missing_and_other_txt_ignored() -> None:
@@ -341,14 +341,14 @@ def test_dmarc_missing_and_other_txt_ignored() -> None:
 def test_mx_elsewhere_fails() -> None:
     result = check(MX, "10 mx.example.net.", "20 mxbiz1.qq.com.evil.example.")
     assert not result.ok
-    assert result.reason == f"the MX records at {DOMAIN} do not point to mxbiz1.qq.com.: add it"
+    assert result.code == "mx.wrong-host"
     assert result.current == ("10 mx.example.net.", "20 mxbiz1.qq.com.evil.example.")
 
 
 def test_mx_missing_fails() -> None:
     result = check(MX)
     assert not result.ok
-    assert result.reason == f"no MX record at {DOMAIN}: publish MX 5 mxbiz1.qq.com."
+    assert result.code == "mx.missing"
 
 
 @pytest.mark.parametrize("value", ["5 MXBIZ1.QQ.COM.", "5 mxbiz1.qq.com", "5 MxBiz1.qq.Com"])
@@ -374,7 +374,7 @@ def test_lookup_error_fails_and_says_why(record: RequiredRecord) -> None:
     assert not result.ok
     assert "SERVFAIL from 192.0.2.53" in result.reason
     assert record.host in result.reason
-    assert result.reason == f"could not look up {record.rtype} at {record.host}: SERVFAIL from 192.0.2.53"
+    assert result.code == "dns.lookup-failed"
 
 
 def test_every_failing_reason_names_the_host() -> None:
@@ -399,12 +399,14 @@ def test_to_dict_shape() -> None:
 
     d = verdict.to_dict()
 
-    assert set(d) == {"domain", "status", "items"}
+    assert set(d) == {"domain", "status", "status_code", "items"}
+    assert d["status_code"] == "pending"
     assert d["domain"] == DOMAIN
     assert d["status"] == PENDING
     assert len(d["items"]) == 4
     for item in d["items"]:
-        assert set(item) == {"item", "host", "expected", "current", "ok", "reason"}
+        assert set(item) == {"item", "host", "expected", "current", "ok", "reason", "code"}
+        assert item["code"]
         assert isinstance(item["current"], list)
         assert isinstance(item["ok"], bool)
     assert d["items"][0] == {
@@ -414,6 +416,7 @@ def test_to_dict_shape() -> None:
         "current": [GOOD_SPF],
         "ok": True,
         "reason": "SPF record includes qcloudmail.com",
+        "code": "spf.ok",
     }
     assert d["items"][3]["expected"] == GOOD_MX
     assert d["items"][3]["current"] == ["10 mx.example.net."]
@@ -437,29 +440,29 @@ def test_domain_verdict_is_a_value() -> None:
 
 
 @pytest.mark.parametrize(
-    ("record", "more", "words"),
+    ("record", "more", "code"),
     [
-        ("v=spf1 include:qcloudmail.com +all", {}, "ends in +all, which lets anyone send as notify.example.com"),
-        ("v=spf1 include:qcloudmail.com all", {}, "ends in +all"),
-        ("v=spf1 -all include:qcloudmail.com", {}, "has include:qcloudmail.com after all: move it before all"),
-        ("v=spf1 include:qcloudmail.com foo:bar ~all", {}, "is invalid (unknown term 'foo:bar')"),
-        ("v=spf1 include:qcloudmail.com redirect=a.example redirect=b.example", {}, "redirect= appears twice"),
+        ("v=spf1 include:qcloudmail.com +all", {}, "spf.plus-all"),
+        ("v=spf1 include:qcloudmail.com all", {}, "spf.plus-all"),
+        ("v=spf1 -all include:qcloudmail.com", {}, "spf.include-after-all"),
+        ("v=spf1 include:qcloudmail.com foo:bar ~all", {}, "spf.syntax"),
+        ("v=spf1 include:qcloudmail.com redirect=a.example redirect=b.example", {}, "spf.syntax"),
         (
             "v=spf1 include:qcloudmail.com include:gone.example.net ~all",
             {("gone.example.net", "TXT"): Answer(())},
-            "include:gone.example.net finds no SPF record at gone.example.net",
+            "spf.include-no-record",
         ),
         (
             "v=spf1 include:qcloudmail.com include:loop.example.net ~all",
             {("loop.example.net", "TXT"): Answer(("v=spf1 include:notify.example.com -all",))},
-            "include loop notify.example.com -> loop.example.net -> notify.example.com",
+            "spf.include-loop",
         ),
     ],
 )
-def test_spf_failures_a_receiver_would_see(record: str, more: dict, words: str) -> None:
+def test_spf_failures_a_receiver_would_see(record: str, more: dict, code: str) -> None:
     result = check(SPF, record, more={(DOMAIN, "TXT"): Answer((record,)), **more})
     assert not result.ok
-    assert words in result.reason, result.reason
+    assert result.code == code, result.reason
     assert result.reason.startswith(("the SPF record at", "receivers reject the SPF record at"))
     assert result.current == (record,)
 
@@ -469,10 +472,7 @@ def test_spf_over_ten_lookups_fails_naming_the_limit() -> None:
     record = "v=spf1 include:qcloudmail.com include:i0.example.net ~all"
     result = check(SPF, record, more=chain)
     assert not result.ok
-    assert result.reason == (
-        f"receivers reject the SPF record at {DOMAIN}: more than 10 DNS lookups"
-        " (the 11th is include:i9.example.net): fix it"
-    )
+    assert result.code == "spf.lookup-limit"
 
 
 def test_spf_three_void_lookups_fail() -> None:
@@ -489,10 +489,7 @@ def test_spf_lookup_error_inside_the_tree_is_a_temporary_failure() -> None:
     more = {("qcloudmail.com", "TXT"): Answer(error="192.0.2.53:53 did not answer (Timeout)")}
     result = check(SPF, GOOD_SPF, more=more)
     assert not result.ok
-    assert result.reason == (
-        f"the SPF check of {DOMAIN} could not finish: could not look up TXT at qcloudmail.com"
-        " for include:qcloudmail.com: 192.0.2.53:53 did not answer (Timeout)"
-    )
+    assert result.code == "spf.temperror"
 
 
 def test_spf_include_reached_through_a_cname() -> None:
@@ -507,23 +504,23 @@ def test_spf_include_reached_through_a_cname() -> None:
 
 
 @pytest.mark.parametrize(
-    ("record", "words"),
+    ("record", "code"),
     [
-        ("p=none; v=DMARC1", "is not a DMARC record: v=DMARC1 must be the first tag"),
-        ("v=dmarc1; p=none", "is not a DMARC record: the version must be written v=DMARC1, in capitals"),
-        ("v=DMARC1; p=none; pct=150", "has an invalid pct=150: use a whole number from 0 to 100"),
-        ("v=DMARC1; p=none; adkim=x", "has an invalid adkim=x: use r or s"),
-        ("v=DMARC1; p=none; rua=dmarc@example.com", "has an invalid rua=dmarc@example.com"),
-        ("v=DMARC1; p=none; rua=mailto:nobody", "'mailto:nobody' is not a mail address"),
-        ("v=DMARC1; p=none; sp=block", "has an invalid sp=block: use none or quarantine or reject"),
-        ("v=DMARC1; p=none; fo=2", "has an invalid fo=2"),
-        ("v=DMARC1; p=none; x-y=1", "is not a valid tag list ('x-y' is not a tag name): fix it"),
+        ("p=none; v=DMARC1", "dmarc.not-dmarc"),
+        ("v=dmarc1; p=none", "dmarc.not-dmarc"),
+        ("v=DMARC1; p=none; pct=150", "dmarc.syntax"),
+        ("v=DMARC1; p=none; adkim=x", "dmarc.syntax"),
+        ("v=DMARC1; p=none; rua=dmarc@example.com", "dmarc.syntax"),
+        ("v=DMARC1; p=none; rua=mailto:nobody", "dmarc.syntax"),
+        ("v=DMARC1; p=none; sp=block", "dmarc.syntax"),
+        ("v=DMARC1; p=none; fo=2", "dmarc.syntax"),
+        ("v=DMARC1; p=none; x-y=1", "dmarc.syntax"),
     ],
 )
-def test_dmarc_invalid_records_say_what_to_fix(record: str, words: str) -> None:
+def test_dmarc_invalid_records_say_what_to_fix(record: str, code: str) -> None:
     result = check(DMARC, record)
     assert not result.ok
-    assert words in result.reason, result.reason
+    assert result.code == code, result.reason
     assert DMARC_HOST in result.reason
     assert result.current == (record,)
 
@@ -544,6 +541,7 @@ def test_dmarc_via_cname() -> None:
     }
     result = check(DMARC, more=more)
     assert result.ok
+    assert result.code == "dmarc.ok"
     assert result.reason == "DMARC policy p=none (via CNAME to _dmarc.provider.example)"
 
 
@@ -554,9 +552,7 @@ def test_mx_host_without_address_fails() -> None:
     more = {("mxbiz1.qq.com", "A"): Answer(()), ("mxbiz1.qq.com", "AAAA"): Answer(())}
     result = check(MX, GOOD_MX, more=more)
     assert not result.ok
-    assert (
-        result.reason == f"the MX host mxbiz1.qq.com. has no address (A or AAAA): mail to {DOMAIN} can't be delivered"
-    )
+    assert result.code == "mx.no-address"
 
 
 def test_mx_host_with_only_an_ipv6_address_passes() -> None:
