@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from dms_component import keys
 from dms_component.core.changes import (
     MERGED,
     Key,
@@ -28,6 +27,7 @@ from dms_component.core.changes import (
 from dms_component.core.lookups import Answer, Question, canonical
 from dms_component.core.records import PROFILES, Strings, required_records, txt_value
 from dms_component.core.verdicts import VERIFIED, evaluate_planned, judge, refuses
+from providers import keys
 
 ZONE = "example.com"
 DOMAIN = f"notify.{ZONE}"
