@@ -80,7 +80,7 @@ def test_plain_pulumi_up_preview_refresh_destroy_of_the_projects_own_program(
     # The program runs in the project folder (the old host gives it no root directory, only this cwd):
     # the ledger lands there and the ledger rows name this folder's stack as their owner.
     owner = f"organization/dms/test@{project.folder}"
-    assert ledger(project) == {notify: ("Verified", owner), news: ("Verified", owner)}
+    assert ledger(project) == {notify: ("verified", owner), news: ("verified", owner)}  # stored as codes
 
     assert project.preview(expect_no_changes=True).ok
     again = project.up()
@@ -118,7 +118,7 @@ def test_plain_pulumi_up_preview_refresh_destroy_of_the_projects_own_program(
         assert f'{domain}/verification" cannot be deleted' in destroy.output, destroy.output
     assert "because it is protected" in destroy.output
     assert unsealed(project.resources()) == before
-    assert ledger(project) == {notify: ("Verified", owner), news: ("Verified", owner)}
+    assert ledger(project) == {notify: ("verified", owner), news: ("verified", owner)}  # stored as codes
     assert txt(local_dns, notify) == [SPF]
     assert txt(local_dns, f"_dmarc.{news}") == ["v=DMARC1; p=none"]
 

@@ -86,7 +86,7 @@ def test_a_users_own_program_gets_verified_domains_and_every_rule(project: CliPr
         ("MX", "own-news"),
     ]
     assert txt(local_dns, notify) == [SPF]
-    assert rows(project) == {notify: "Verified", news: "Verified"}
+    assert rows(project) == {notify: "verified", news: "verified"}  # the ledger stores codes
     assert "PRIVATE KEY" not in project.state_text() + up.output
     assert project.up().ok  # the ledger now says verified: their resources become protected
     assert project.preview(expect_no_changes=True).ok
@@ -105,7 +105,7 @@ def test_a_users_own_program_gets_verified_domains_and_every_rule(project: CliPr
     assert "own-news/verification" in one_error_line(refused.output, "cannot be deleted")
     assert "because it is protected" in refused.output
     assert not project.up().ok
-    assert rows(project) == {notify: "Verified", news: "Verified"}
+    assert rows(project) == {notify: "verified", news: "verified"}  # the ledger stores codes
     assert txt(local_dns, news) == [SPF]
 
     # Destroy stops at its preview: nothing is removed.

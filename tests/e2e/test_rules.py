@@ -232,7 +232,7 @@ def test_retire_lifts_the_protection_and_then_the_domain_leaves_keeping_records_
     deployment.up()
     assert urns_for(deployment, retired) == []
     assert published(local_dns, retired) == records_before
-    assert rows(deployment.ledger_path)[retired] == ("batch", "Verified")
+    assert rows(deployment.ledger_path)[retired] == ("batch", "verified")
 
     # Destroy now takes what is left; the retired domain is untouched, and kept is protected.
     message = failure_of(deployment.destroy)
