@@ -40,14 +40,18 @@ def stack_owner() -> str:
     return f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}@{project_folder()}"
 
 
-def as_seen_here(settings: LedgerSettings) -> dict[str, Any]:
+def as_seen_from(settings: LedgerSettings, folder: Path) -> dict[str, Any]:
     """The ledger's settings with its credential, and a relative SQLite path taken from the project folder,
     as the providers see it (they run in the project folder)."""
     state = settings.with_credential()
     path = state.get("path")
     if path and not Path(path).is_absolute():
-        state["path"] = str(project_folder() / path)
+        state["path"] = str(folder / path)
     return state
+
+
+def as_seen_here(settings: LedgerSettings) -> dict[str, Any]:
+    return as_seen_from(settings, project_folder())
 
 
 @dataclass

@@ -48,11 +48,9 @@ class StackView:
         return parse_stack_config(self.raw, self.aws)
 
     def ledger_settings(self, settings: StackSettings) -> dict[str, Any]:
-        found = settings.ledger.with_credential()
-        path = found.get("path")
-        if path and not Path(path).is_absolute():
-            found["path"] = str(self.folder / path)  # as the providers see it: they run in the project folder
-        return found
+        from dms_component.account import as_seen_from
+
+        return as_seen_from(settings.ledger, self.folder)
 
     def outputs(self, domain: str, kind: str) -> dict[str, Any] | None:
         """The outputs of the domain's SenderIdentity, DnsRecords or Verification in the state."""
