@@ -139,7 +139,7 @@ def _dns(value: Any, aws: Mapping[str, Any] | None = None) -> DnsTarget:
         owners = [kind for kind in HOSTS if name in target_class(kind).config_allowed()]
         raise ConfigError(f"{key}.{name}", f"is only for provider {', '.join(owners)}; {key}.provider is {provider}")
     context = {f"aws:{k}": v for k, v in (aws or {}).items()}
-    target = cls.from_config(value, key, context)
+    target = cls.from_dns_config(value, key, context)
     names = validate.config_namer(key, cls.config_keys)
     aws_named = {"profile": "aws:profile", "region": "aws:region"}
     return target.validated(lambda f: aws_named[f] if f in aws_named else names(f))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Self
 
 from dms_component.core import validate
@@ -16,6 +16,7 @@ from dms_component.core.changes import Key, Plan, RecordSet, RrsetChange, Spf, k
 from dms_component.core.errors import ChangeRefused
 from dms_component.core.names import normalise_domain
 from dms_component.core.records import RequiredRecord
+from providers.settings import Settings
 
 
 @dataclass
@@ -99,17 +100,14 @@ class DnsProvider(ABC):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DnsTarget:
+class DnsTarget(Settings):
     """Where a sender domain's records go: one subclass per DNS host, defined in that host's module.
 
     A program builds one with plain values or `pulumi.Input`s; once they are resolved, `validated`
-    checks them (one ConfigError line naming the field). `state()` is what is kept in Pulumi state in
-    plain text: everything but the credential, which travels only as a Pulumi secret.
+    checks them (one ConfigError line naming the field).
     """
 
-    kind: ClassVar[str]
-    credential_field: ClassVar[str | None] = None  # the field that holds a secret, if any
-    config_keys: ClassVar[Mapping[str, str]] = {}  # field -> its key under dms:dns, where the names differ
+    kind_key: ClassVar[str] = "provider"
     writes_records: ClassVar[bool] = True  # False: the records are handed to another Pulumi provider
 
     zone: Any = None
@@ -123,32 +121,11 @@ class DnsTarget:
             ttl=validate.whole(self.ttl, name("ttl"), 1, 86400, " of seconds"),
         )
 
-    def state(self) -> dict[str, Any]:
-        """Plain settings, safe to keep in state: no credential."""
-        kept = {f.name: getattr(self, f.name) for f in fields(self) if f.name != self.credential_field}
-        return {"provider": self.kind, **kept}
-
-    def credential(self) -> Any:
-        return getattr(self, self.credential_field) if self.credential_field else None
-
     @classmethod
-    def from_state(cls, state: Mapping[str, Any], credential: str | None = None) -> Self:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in state.items() if k in known}
-        if cls.credential_field:
-            values[cls.credential_field] = credential
-        return cls(**values)
-
-    @classmethod
-    def from_config(cls, value: Mapping[str, Any], key: str, context: Mapping[str, Any]) -> Self:
-        """From the keys under dms:dns (already checked against `config_allowed`); `context` holds other
+    def from_dns_config(cls, value: Mapping[str, Any], key: str, context: Mapping[str, Any]) -> Self:
+        """From the keys under dms:dns; `key` names that map in messages, and `context` holds other
         namespaces' keys a host may use (aws:profile, aws:region)."""
-        names = {cls.config_keys.get(f.name, f.name): f.name for f in fields(cls)}
-        return cls(**{names[k]: v for k, v in value.items() if k in names})
-
-    @classmethod
-    def config_allowed(cls) -> set[str]:
-        return {"provider", *(cls.config_keys.get(f.name, f.name) for f in fields(cls))}
+        return cls.from_config(value)
 
     def preflight(self, name: validate.Namer) -> None:
         """Checks that need the machine, not only the values (a key file is readable): run at preview."""

@@ -190,10 +190,6 @@ class DnspodDns(DnsTarget):
         validate.endpoint(self.endpoint, name("endpoint"))
         return base
 
-    @classmethod
-    def config_allowed(cls) -> set[str]:
-        return {"provider", "zone", "ttl", "secretId", "secretKey", "endpoint"}
-
     def provider(self, reuse_reads: bool = False) -> DnspodProvider:
         return DnspodProvider(
             self.zone,

@@ -254,7 +254,7 @@ class Rfc2136Dns(DnsTarget):
         return replace(base, server=server, tsig_name=tsig_name, tsig_algorithm=algorithm)
 
     @classmethod
-    def from_config(cls, value: Any, key: str, context: Any) -> Rfc2136Dns:
+    def from_dns_config(cls, value: Any, key: str, context: Any) -> Rfc2136Dns:
         tsig = value.get("tsig")
         flat = {k: v for k, v in value.items() if k != "tsig"}
         if tsig is not None:
@@ -262,7 +262,7 @@ class Rfc2136Dns(DnsTarget):
             if ("keyFile" in tsig) == ("secret" in tsig):
                 raise ConfigError(f"{key}.tsig", "give exactly one of secret (a Pulumi secret) or keyFile")
             flat.update({f"tsig.{k}": v for k, v in tsig.items()})
-        return super().from_config(flat, key, context)
+        return super().from_dns_config(flat, key, context)
 
     @classmethod
     def config_allowed(cls) -> set[str]:

@@ -574,9 +574,9 @@ class Route53Dns(DnsTarget):
         return base
 
     @classmethod
-    def from_config(cls, value: Any, key: str, context: Any) -> Route53Dns:
+    def from_dns_config(cls, value: Any, key: str, context: Any) -> Route53Dns:
         # aws:profile and aws:region: the keys an AWS user's stacks already have.
-        target = super().from_config(value, key, context)
+        target = super().from_dns_config(value, key, context)
         aws = {k: context[f"aws:{k}"] for k in ("profile", "region") if context.get(f"aws:{k}") is not None}
         return replace(target, **aws)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Self
 
 from dms_component.core import validate
 from dms_component.core.errors import QuotaExceeded, VerifiedDomainProtected
 from dms_component.core.verdicts import PENDING, VERIFIED
+from providers.settings import Settings
 
 DEFAULT_QUOTA = 5
 
@@ -85,48 +85,24 @@ def unchangeable(domain: str, what: str) -> VerifiedDomainProtected:
 
 
 @dataclass(frozen=True, kw_only=True)
-class LedgerSettings:
+class LedgerSettings(Settings):
     """Which ledger keeps the account's sender domains: one subclass per backend, in its module.
 
-    Like a DnsTarget: plain values or `pulumi.Input`s in a program, `validated` once resolved, and
-    `state()` (everything but the credential) kept in Pulumi state in plain text.
+    Like a DnsTarget: plain values in a program (the program reads the ledger before it declares
+    anything), `validated` names the field of each mistake.
     """
 
-    backend: ClassVar[str]
-    credential_field: ClassVar[str | None] = None
-    config_keys: ClassVar[Mapping[str, str]] = {}
+    kind_key: ClassVar[str] = "backend"
     decides_records: ClassVar[bool] = False  # the service makes the DKIM key and says which records to publish
 
     quota: Any = DEFAULT_QUOTA  # verified sender domains the account allows
 
+    @property
+    def backend(self) -> str:
+        return self.kind
+
     def validated(self, name: validate.Namer) -> Self:
         return replace(self, quota=validate.whole(self.quota, name("quota"), 1))
-
-    def state(self) -> dict[str, Any]:
-        kept = {f.name: getattr(self, f.name) for f in fields(self) if f.name != self.credential_field}
-        return {"backend": self.backend, **kept}
-
-    def credential(self) -> Any:
-        return getattr(self, self.credential_field) if self.credential_field else None
-
-    def with_credential(self) -> dict[str, Any]:
-        """state() plus the credential: for a ledger opened here, or handed on only as a Pulumi secret."""
-        secret = self.credential()
-        return {**self.state(), self.credential_field: secret} if secret and self.credential_field else self.state()
-
-    @classmethod
-    def from_state(cls, state: Mapping[str, Any]) -> Self:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in state.items() if k in known})
-
-    @classmethod
-    def from_config(cls, value: Mapping[str, Any]) -> Self:
-        names = {cls.config_keys.get(f.name, f.name): f.name for f in fields(cls)}
-        return cls(**{names[k]: v for k, v in value.items() if k in names})
-
-    @classmethod
-    def config_allowed(cls) -> set[str]:
-        return {"backend", *(cls.config_keys.get(f.name, f.name) for f in fields(cls))}
 
     def key(self) -> str:
         """Which account this is, for telling ledgers apart within one program."""

@@ -431,7 +431,7 @@ class DynamoDbLedgerArgs(LedgerSettings):
     `account` is a partition, so several accounts can share one table.
     """
 
-    backend: ClassVar[str] = "dynamodb"
+    kind: ClassVar[str] = "dynamodb"
 
     table: Any = None
     region: Any = None

@@ -137,7 +137,7 @@ class SqliteLedgerArgs(LedgerSettings):
     """The embedded default: one SQLite file, for one machine (a laptop, the demo, tests).
     A relative `path` is relative to the Pulumi project folder."""
 
-    backend: ClassVar[str] = "sqlite"
+    kind: ClassVar[str] = "sqlite"
 
     path: Any = ".state/ledger.sqlite"
 

@@ -229,7 +229,7 @@ class TencentLedgerArgs(LedgerSettings):
     TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are used.
     """
 
-    backend: ClassVar[str] = "tencent"
+    kind: ClassVar[str] = "tencent"
     credential_field: ClassVar[str | None] = "secret_key"
     config_keys: ClassVar[dict[str, str]] = {
         "secret_id": "secretId",
