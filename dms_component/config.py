@@ -6,7 +6,7 @@ This runs in the Pulumi program, so every mistake is reported at preview, before
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dms_component.args import (
@@ -14,6 +14,7 @@ from dms_component.args import (
     SPEC_KEYS,
     ChecksArgs,
     DomainSpec,
+    SenderDomainArgs,
     VerificationArgs,
     check_spec,
 )
@@ -44,6 +45,24 @@ class StackSettings:
     retired: tuple[DomainSpec, ...] = ()  # no longer managed: records and ledger row stay, nothing is deleted
     warnings: tuple[str, ...] = ()  # findings of checks set to `warn`, for the program to print at preview
     indexes: tuple[int, ...] = ()  # each domain's (then each retired one's) index in dms:domains
+
+    def args(self, spec: DomainSpec, retire: bool = False) -> SenderDomainArgs:
+        """The component's args for one entry: stack config is one producer of them."""
+        return SenderDomainArgs(
+            domain=spec.domain,
+            type=spec.mail_type,
+            dns=self.dns,
+            ledger=self.ledger,
+            dmarc_policy=spec.dmarc_policy,
+            dkim_selector=spec.dkim_selector,
+            dkim_key_bits=spec.dkim_key_bits,
+            adopt=spec.adopt,
+            retire=retire,
+            verification=self.verification,
+            # The parser applied these two to dms:domains as a whole, naming each entry's keys.
+            checks=replace(self.checks, subdomain="off", type_separation="off"),
+            profile=self.profile.name,
+        )
 
 
 def parse_stack_config(raw: Mapping[str, Any], aws: Mapping[str, Any] | None = None) -> StackSettings:

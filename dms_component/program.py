@@ -6,14 +6,13 @@ Stack config is one producer of SenderDomainArgs; the rules themselves live in t
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env
 
 from dms_component.account import PROJECT_FOLDER, as_seen_here, read_entries, stack_owner, this_program
-from dms_component.args import SPEC_KEYS, SenderDomainArgs
+from dms_component.args import SPEC_KEYS
 from dms_component.component import Names, SenderDomain
 from dms_component.config import StackSettings, parse_stack_config
 from dms_component.core import validate
@@ -64,23 +63,8 @@ def declare(settings: StackSettings) -> dict[str, SenderDomain]:
             validate.config_namer("dms:ledger", type(settings.ledger).config_keys),
             lambda f: f"dms:{f}",
         )
-        args = SenderDomainArgs(
-            domain=spec.domain,
-            type=spec.mail_type,
-            dns=settings.dns,
-            ledger=settings.ledger,
-            dmarc_policy=spec.dmarc_policy,
-            dkim_selector=spec.dkim_selector,
-            dkim_key_bits=spec.dkim_key_bits,
-            adopt=spec.adopt,
-            retire=retire,
-            verification=settings.verification,
-            # The config parser applied these two to dms:domains as a whole, naming each entry's keys.
-            checks=replace(settings.checks, subdomain="off", type_separation="off"),
-            profile=settings.profile.name,
-        )
         # The normalised name: unique, and what a user looks for.
-        senders[spec.domain] = SenderDomain(spec.domain, args, names=names, owner=owner)
+        senders[spec.domain] = SenderDomain(spec.domain, settings.args(spec, retire), names=names, owner=owner)
         if retire:
             pulumi.log.info(
                 f"{spec.domain} is retired: unprotected, and its records and ledger row stay when its entry goes"

@@ -8,7 +8,6 @@ import json
 import pulumi
 import pytest
 
-from dms_component.args import SenderDomainArgs
 from dms_component.config import parse_stack_config
 from tests.support.graph_mocks import CREATED, Mocks
 
@@ -40,18 +39,7 @@ SETTINGS = parse_stack_config(
 def sender():
     from dms_component.component import SenderDomain
 
-    spec = SETTINGS.domains[0]
-    return SenderDomain(
-        "notify",
-        SenderDomainArgs(
-            domain=spec.domain,
-            type=spec.mail_type,
-            dns=SETTINGS.dns,
-            ledger=SETTINGS.ledger,
-            dmarc_policy=spec.dmarc_policy,
-            verification=SETTINGS.verification,
-        ),
-    )
+    return SenderDomain("notify", SETTINGS.args(SETTINGS.domains[0]))
 
 
 @pulumi.runtime.test
