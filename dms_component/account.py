@@ -117,7 +117,7 @@ class Program:
 
     accounts: dict[str, Account] = field(default_factory=dict)
     records: list[pulumi.Resource] = field(default_factory=list)
-    waits: list[Callable[[], None]] = field(default_factory=list)
+    waits: list[Callable[[], object]] = field(default_factory=list)
     barrier: asyncio.Future[list[pulumi.Resource]] | None = None
 
     def account(self, settings: LedgerSettings, read: Callable[[LedgerSettings], list[LedgerEntry]]) -> Account:

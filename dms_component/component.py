@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -90,7 +91,7 @@ class SenderDomain(pulumi.ComponentResource):
         program = this_program()
         profile = check_profile(args.profile, names.other)
         checks = args.checks.validated(names.other)
-        ledger = _plain_settings(args.ledger, names.ledger, "ledger")
+        ledger = _plain_ledger(args.ledger, names.ledger)
         if not isinstance(args.dns, DnsTarget):
             raise ConfigError(names.other("dns"), "expected Rfc2136Dns, Route53Dns, DnspodDns or ExternalDns")
         dns = resolved(args.dns, names.dns)  # a DnsTarget, or an Output of one
@@ -172,8 +173,9 @@ class SenderDomain(pulumi.ComponentResource):
         else:
             published = wanted
         barrier = program.records_barrier()
-        waited = _Waited(self)
-        program.waits.append(waited.settle)
+        # What `wait_for` names, known once the program's body has run (when the barrier closes).
+        waited: asyncio.Future[list[pulumi.Resource]] = asyncio.get_event_loop().create_future()
+        program.waits.append(lambda: waited.done() or waited.set_result(list(self._waits)))
 
         check = Verification(
             f"{name}/verification",
@@ -220,39 +222,24 @@ class SenderDomain(pulumi.ComponentResource):
         self._waits.extend(resources)
 
 
-class _Waited:
-    """The resources a domain's verification waits for besides its own records (`wait_for`), known
-    once the program's body has run."""
-
-    def __init__(self, sender: SenderDomain) -> None:
-        self.sender = sender
-        self.future: Any = None
-
-    def settle(self) -> None:
-        if self.future is not None and not self.future.done():
-            self.future.set_result(list(self.sender._waits))
-
-
 def _verification_opts(
-    child: pulumi.ResourceOptions, records: DnsRecords | None, barrier: Any, waited: _Waited
+    child: pulumi.ResourceOptions, records: DnsRecords | None, barrier: Any, waited: asyncio.Future[Any]
 ) -> pulumi.ResourceOptions:
-    import asyncio
-
-    waited.future = asyncio.get_event_loop().create_future()
+    """The verification waits for its own records, every domain's (the barrier) and those of `wait_for`."""
 
     async def everything() -> list[pulumi.Resource]:
-        return [*(r for r in (records,) if r is not None), *await barrier, *await waited.future]
+        return [*(r for r in (records,) if r is not None), *await barrier, *await waited]
 
     return pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=asyncio.ensure_future(everything())))
 
 
-def _plain_settings(settings: Any, name: validate.Namer, what: str) -> LedgerSettings:
+def _plain_ledger(settings: Any, name: validate.Namer) -> LedgerSettings:
     if not isinstance(settings, LedgerSettings):
         raise ConfigError(name("backend"), "expected SqliteLedgerArgs, DynamoDbLedgerArgs or TencentLedgerArgs")
     values = list(plain_fields(settings).values())
     if not all(is_plain(v) for v in values):
         # The program reads the ledger before declaring anything (quota, protection): it must be known now.
-        raise ConfigError(name("backend"), f"the {what} settings must be plain values, not Outputs")
+        raise ConfigError(name("backend"), "the ledger settings must be plain values, not Outputs")
     return settings.validated(name)
 
 
