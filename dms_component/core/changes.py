@@ -56,10 +56,6 @@ class RrsetChange:
     def key(self) -> Key:
         return (self.host, self.rtype)
 
-    def strings(self, value: str) -> Strings:
-        """The character-strings to send for one TXT value of this change."""
-        return self.strings_for([value])[0]
-
     def strings_for(self, values: Sequence[str]) -> list[Strings]:
         """The strings of each of `values` in turn: two records may join to the same value from
         different strings, so each known (value, strings) pair serves one of them."""

@@ -207,7 +207,7 @@ def test_a_change_names_the_records_in_the_strings_read_and_restores_them():
 
     back = plan_domain([], OURS, plan.spf, {(D, "TXT"): RecordSet(D, "TXT", change.after, TTL)}, TTL)
     [restore] = back.changes
-    assert restore.after == (original, "".join(site)) and restore.strings(original) == split
+    assert restore.after == (original, "".join(site)) and restore.strings_for([original]) == [split]
 
 
 def test_records_that_join_to_one_value_keep_their_own_strings():
