@@ -12,6 +12,7 @@ from typing import Any
 import pulumi.dynamic.dynamic
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
+from providers.dynamic.trace import trace_calls
 from providers.ledger import Ledger, open_ledger
 
 # Pulumi's serialize_provider (SDK 3.272) wraps pickle._Pickler._batch_setitems once more at every call
@@ -31,6 +32,10 @@ pulumi.dynamic.dynamic.serialize_provider = _serialize_provider
 
 class DmsProvider(ResourceProvider):
     """Stateless: one instance serves four engine threads at once, so nothing is kept on `self`."""
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        trace_calls(cls)  # timestamps for bench/breakdown.py when DMS_TRACE_FILE is set
 
     def configure(self, req: ConfigureRequest) -> None:
         # This runs only inside Pulumi's provider process, which reports any exception with
