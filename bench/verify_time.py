@@ -27,19 +27,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the project and its test support, from this tree
 
 import dns.message  # noqa: E402
 import dns.name  # noqa: E402
+from breakdown import EventTail, stack_project  # noqa: E402
 from readme_section import machine, write_section  # noqa: E402
 
 from dms_component.localdns import LocalDnsServer, free_port  # noqa: E402
-from tests.e2e.harness import Deployment  # noqa: E402
 from tests.support.delay_proxy import DelayProxy  # noqa: E402
-from tests.support.measure_stack import ProxiedServer  # noqa: E402
 
 SECTION = "verify_time"
 TARGET_EXTRA = 1.0  # seconds: median time-to-Verified minus D
@@ -86,25 +84,22 @@ def measure(count: int, delay: float, folder: Path) -> Run:
     knot = LocalDnsServer(folder / "knot", zone="example.test", port=free_port()).start()
     proxy = AskedProxy(knot.host, knot.port, delay).start()
     try:
-        deployment = Deployment(folder / "stack", ProxiedServer(knot, proxy))  # type: ignore[arg-type]
+        cli = stack_project(folder, knot, proxy.address, count, delay)
         names = [f"d{i}.example.test" for i in range(count)]
-        deployment.configure(
-            [{"domain": d, "type": "triggered"} for d in names],
-            ledger={"backend": "sqlite", "path": str(deployment.ledger_path), "quota": count},
-            verification={"timeout": delay + 120},
-        )
-        verified_at: dict[str, float] = {}
-
-        def on_event(event: Any) -> None:
-            done = event.res_outputs_event
-            if done is not None and done.metadata.urn.endswith("/verification"):
-                domain = done.metadata.urn.rsplit("::", 1)[-1].split("/", 1)[0]
-                verified_at[domain] = time.monotonic()
-
+        log = folder / "events.jsonl"
+        tail = EventTail(log, clock=time.monotonic).start()  # the proxy's clock
         start = time.monotonic()
-        deployment.stack.up(on_event=on_event, color="never", show_secrets=False)
+        result = cli.up("--event-log", str(log), skip_preview=True)
         up = time.monotonic() - start
-        statuses = deployment.statuses()
+        tail.stop()
+        if not result.ok:
+            raise SystemExit(result.output)
+        verified_at: dict[str, float] = {}
+        for at, event in tail.events:
+            done = event.get("resOutputsEvent")
+            if done and done["metadata"]["urn"].endswith("/verification"):
+                verified_at[done["metadata"]["urn"].rsplit("::", 1)[-1].split("/", 1)[0]] = at
+        statuses = cli.stack_output("domains")
         ttv, seen, written_all = [], [], []
         for d in names:
             under = dns.name.from_text(d)
