@@ -70,39 +70,57 @@ class Account:
     settings: LedgerSettings
     entries: list[LedgerEntry]
     declared: list[Declared] = field(default_factory=list)
+    # Declared, not yet checked: (index in declared, where its verdict goes).
+    _pending: list[tuple[int, asyncio.Future[Any]]] = field(default_factory=list)
 
     def verified(self, domain: str) -> bool:
         return any(e.domain == domain and e.status == VERIFIED for e in self.entries)
 
     def declare(self, entry: Declared) -> pulumi.Output[None]:
-        """Add a domain; the Output fails (one line, RunError) when it breaks a rule with those declared before.
+        """Add a domain; the Output fails (one line, RunError) when it breaks a rule with the others declared.
 
-        Checked per domain as it is declared, so the last one sees them all: at preview, nothing is written.
+        All the domains a program's body declares are checked together once it has run (one pass over
+        them all, not one per pair), so each sees every other: at preview, nothing is written. A domain
+        declared later, inside an apply, is checked against those before it.
         """
-        earlier = list(self.declared)
+        index = len(self.declared)
         self.declared.append(entry)
-        verified = [e.domain for e in self.entries if e.status == VERIFIED]
-        quota = int(self.settings.quota)
-        others = [d.domain for d in earlier] + [d.mail_type for d in earlier]
+        checked: asyncio.Future[pulumi.Output[str | None]] = asyncio.get_event_loop().create_future()
+        self._pending.append((index, checked))
+        if len(self._pending) == 1:
+            asyncio.get_event_loop().call_soon(self._check_pending)
+        return pulumi.Output.from_input(checked).apply(_raise_refusal)
 
-        def check(values: list[Any]) -> None:
-            domain, mail_type, *rest = values
-            names, types = rest[: len(earlier)], rest[len(earlier) :]
-            for other_name, other_type in zip(names, types, strict=True):
-                if other_name != domain:
-                    continue
+    def _check_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        last = max(i for i, _ in pending)
+        entries = self.declared[: last + 1]
+        values = pulumi.Output.all(*(v for d in entries for v in (d.domain, d.mail_type)))
+        verdicts = values.apply(lambda v: self._refusals(entries, list(zip(v[::2], v[1::2], strict=True))))
+        for index, checked in pending:
+            checked.set_result(verdicts.apply(lambda found, i=index: found[i]))
+
+    def _refusals(self, entries: list[Declared], declared: list[tuple[str, str]]) -> list[str | None]:
+        """Per declared domain, in order: why it breaks a rule with those before it, or None."""
+        plan = None
+        if pulumi.runtime.is_dry_run():
+            # At apply the ledger enforces the quota in one transaction; this fails a preview early.
+            verified = [e.domain for e in self.entries if e.status == VERIFIED]
+            plan = quota_plan([d for d, _ in declared], verified, int(self.settings.quota))
+        seen: dict[str, str] = {}  # domain -> the type it was first declared with
+        found: list[str | None] = []
+        for entry, (domain, mail_type) in zip(entries, declared, strict=True):
+            if domain in seen:
                 # One identity and one ledger row per domain: a second SenderDomain for it is refused
                 # whatever its type (stack config instead manages such a domain once, see config.py).
-                if other_type == mail_type:
-                    raise pulumi.RunError(f"{entry.where}: {domain} is declared twice; keep one entry per domain")
-                raise pulumi.RunError(f"{entry.where}: {type_separation_problem(domain, other_type, mail_type)}")
-            if pulumi.runtime.is_dry_run():
-                # At apply the ledger enforces the quota in one transaction; this fails a preview early.
-                plan = quota_plan([*names, domain], verified, quota)
-                if domain in plan.over:
-                    raise pulumi.RunError(plan.message())
-
-        return pulumi.Output.all(entry.domain, entry.mail_type, *others).apply(check)
+                if seen[domain] == mail_type:
+                    found.append(f"{entry.where}: {domain} is declared twice; keep one entry per domain")
+                else:
+                    found.append(f"{entry.where}: {type_separation_problem(domain, seen[domain], mail_type)}")
+                continue
+            seen[domain] = mail_type
+            found.append(plan.message() if plan is not None and domain in plan.over else None)
+        return found
 
     def check_removals(self, kept: Sequence[str], owner: str) -> None:
         """A verified domain of this stack that is no longer declared (removed or renamed) fails at once."""
@@ -137,6 +155,20 @@ class Program:
             loop.call_soon(self._close)
         return self.barrier
 
+    def records_written(self) -> pulumi.Output[None]:
+        """Known once every domain's records (those of the barrier) are written: an Output that carries no
+        dependency, so a verification waits for all of them without N edges each in the state."""
+
+        barrier = self.records_barrier()
+
+        async def written() -> None:
+            records = await barrier
+            # A resource's id is known once its create (or preview step) is done; a failed one fails the
+            # program by itself, so it doesn't fail every verification here too.
+            await asyncio.gather(*(r.id.future() for r in records), return_exceptions=True)
+
+        return pulumi.Output.from_input(written())
+
     def _close(self) -> None:
         for settle in self.waits:
             settle()
@@ -154,6 +186,11 @@ def this_program() -> Program:
     if program is None or (program.barrier is not None and program.barrier.get_loop() is not loop):
         program = _PROGRAMS[id(loop)] = Program()
     return program
+
+
+def _raise_refusal(refusal: str | None) -> None:
+    if refusal is not None:
+        raise pulumi.RunError(refusal)
 
 
 def read_entries(settings: LedgerSettings) -> list[LedgerEntry]:
