@@ -110,9 +110,12 @@ class SenderDomain(pulumi.ComponentResource):
 
         # A verified domain can never be deleted: the engine refuses at preview to delete a protected
         # resource, `pulumi destroy` included. The ledger says which are verified (a domain known only
-        # later, from an Output, relies on the refusal at its delete step).
+        # later, from an Output, relies on the refusal at its delete step). Only the verification is
+        # protected: it depends on the records and they on the identity, so neither is deleted before it,
+        # and the `up` after the first verification rewrites one resource's options, not three.
         verified = is_plain(args.domain) and _verified(account, args.domain, names)
-        child = pulumi.ResourceOptions(parent=self, protect=verified and not retire, retain_on_delete=retire)
+        child = pulumi.ResourceOptions(parent=self, retain_on_delete=retire)
+        guarded = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=verified and not retire))
         ledger_state: Any = ledger.state()
         if ledger.credential():
             # The ledger's credential (tencent) travels only as a Pulumi secret: encrypted in state.
@@ -172,7 +175,9 @@ class SenderDomain(pulumi.ComponentResource):
             change = records.change
         else:
             published = wanted
-        barrier = program.records_barrier()
+        # Every domain's records are written before any verification holds one of the provider's few
+        # threads while it polls (see Program.records_barrier).
+        checked = pulumi.Output.all(published, program.records_written()).apply(lambda v: v[0])
         # What `wait_for` names, known once the program's body has run (when the barrier closes).
         waited: asyncio.Future[list[pulumi.Resource]] = asyncio.get_event_loop().create_future()
         program.waits.append(lambda: waited.done() or waited.set_result(list(self._waits)))
@@ -180,7 +185,7 @@ class SenderDomain(pulumi.ComponentResource):
         check = Verification(
             f"{name}/verification",
             domain=domain,
-            records=published,
+            records=checked,
             # Ask the server we write to unless told otherwise: it is the zone's primary. A host with no
             # such server: the zone's authoritative servers are found from its NS records.
             nameservers=target.apply(lambda t: [s for s in (verification.nameserver or t.nameserver(),) if s]),
@@ -191,7 +196,7 @@ class SenderDomain(pulumi.ComponentResource):
             dns=target.apply(lambda t: t.state()) if writes else None,
             change=change,
             retired=retire,
-            opts=_verification_opts(child, records, barrier, waited),
+            opts=_verification_opts(guarded, records, waited),
         )
         pulumi.Output.all(check.status, check.items).apply(lambda v: _warn_pending(name, *v))
 
@@ -204,17 +209,9 @@ class SenderDomain(pulumi.ComponentResource):
         self.records = pulumi.Output.all(published, target).apply(lambda v: _published(v[0], v[1]))
         self.dkim_public_key = identity.dkim_public_key
         self.dkim_private_key = pulumi.Output.secret(identity.dkim_private_key)
-        self.register_outputs(
-            {
-                "domain": self.domain,
-                "mail_type": self.mail_type,
-                "status": self.status,
-                "items": self.items,
-                "records": self.records,
-                "dkim_public_key": self.dkim_public_key,
-                "dkim_private_key": self.dkim_private_key,
-            }
-        )
+        # Only the short ones in the state: the file backend rewrites the whole state at every step, so what
+        # a component repeats of its children (items, records, keys) would be written N times per `up`.
+        self.register_outputs({"domain": self.domain, "mail_type": self.mail_type, "status": self.status})
 
     def wait_for(self, resources: Sequence[pulumi.Resource]) -> None:
         """Start the verification only once these resources exist: the records another Pulumi provider
@@ -223,12 +220,12 @@ class SenderDomain(pulumi.ComponentResource):
 
 
 def _verification_opts(
-    child: pulumi.ResourceOptions, records: DnsRecords | None, barrier: Any, waited: asyncio.Future[Any]
+    child: pulumi.ResourceOptions, records: DnsRecords | None, waited: asyncio.Future[Any]
 ) -> pulumi.ResourceOptions:
-    """The verification waits for its own records, every domain's (the barrier) and those of `wait_for`."""
+    """The verification depends on its own records and those of `wait_for`."""
 
     async def everything() -> list[pulumi.Resource]:
-        return [*(r for r in (records,) if r is not None), *await barrier, *await waited]
+        return [*(r for r in (records,) if r is not None), *await waited]
 
     return pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=asyncio.ensure_future(everything())))
 

@@ -199,9 +199,14 @@ def test_retire_lifts_the_protection_and_then_the_domain_leaves_keeping_records_
     kept, retired = "rt-kept.example.test", "rt-retired.example.test"
     deployment.configure([entry(kept), entry(retired, "batch")], ledger=ledger(deployment.ledger_path, 2))
     deployment.up()
-    deployment.up()  # the ledger now says verified: the domain's resources become protected
+    deployment.up()  # the ledger now says verified: the domain's verification becomes protected
     records_before = published(local_dns, retired)
-    assert {protect for _, protect, _ in options(deployment, retired)} == {True}
+    # The verification depends on the records and they on the identity: protecting it holds all three.
+    assert {(kind, protect) for kind, protect, _ in options(deployment, retired)} == {
+        ("SenderIdentity", False),
+        ("DnsRecords", False),
+        ("Verification", True),
+    }
 
     # retire: true keeps the entry's resources but unprotected, and Pulumi will forget them without a delete.
     deployment.configure([entry(kept), entry(retired, "batch", retire=True)], ledger=ledger(deployment.ledger_path, 2))

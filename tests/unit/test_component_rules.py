@@ -72,11 +72,13 @@ def test_a_domain_declared_for_both_types_is_refused(loop, ledger) -> None:
 def test_a_verified_domain_is_protected_and_retire_lifts_it(loop, ledger) -> None:
     verified, retired, pending = sender("a", ledger), sender("b", ledger, retire=True), sender("f", ledger)
 
-    def protected(domain: SenderDomain) -> set[bool]:
-        return {bool(child._protect) for child in (domain.identity, domain.dns_records, domain.verification)}
+    def protected(domain: SenderDomain) -> list[bool]:
+        return [bool(child._protect) for child in (domain.identity, domain.dns_records, domain.verification)]
 
-    assert protected(verified) == {True}  # the engine refuses to delete it at preview, destroy included
-    assert protected(retired) == {False} and protected(pending) == {False}
+    # The engine refuses to delete it at preview, destroy included: the verification depends on the
+    # records and they on the identity, so protecting the verification holds all three.
+    assert protected(verified) == [False, False, True]
+    assert protected(retired) == [False] * 3 and protected(pending) == [False] * 3
     assert retired.retire and not verified.retire
     settle(loop, pulumi.Output.all(*(d.verification.urn for d in (verified, retired, pending))))
 
@@ -98,8 +100,28 @@ def test_every_verification_waits_for_every_domains_records(loop, ledger) -> Non
     first, second = sender("g", ledger), sender("h", ledger)
     barrier = this_program().records_barrier()
 
-    # Resolved once the program's body has run, with both domains' records: each verification depends on it.
+    # Resolved once the program's body has run, with both domains' records: each verification waits for them.
     assert settle(loop, pulumi.Output.from_input(barrier)) == [first.dns_records, second.dns_records]
+
+
+def test_the_records_barrier_opens_only_once_every_records_resource_is_written(loop) -> None:
+    from types import SimpleNamespace
+
+    from dms_component.account import Program
+
+    program = Program()
+    created = [loop.create_future() for _ in range(3)]  # each records resource's id, known once it is created
+    program.records.extend(SimpleNamespace(id=pulumi.Output.from_input(f)) for f in created)
+    written = program.records_written()
+    future = asyncio.ensure_future(written.future(), loop=loop)
+
+    for f in created[:2]:
+        f.set_result("id")
+        loop.run_until_complete(asyncio.sleep(0.01))
+    assert not future.done()  # two of three written: the verifications still wait
+    created[2].set_result("id")
+    loop.run_until_complete(future)
+    assert loop.run_until_complete(written.resources()) == set()  # an input, not a dependency of each
 
 
 def test_an_output_is_checked_once_known_with_the_same_one_line(loop, ledger) -> None:
