@@ -10,6 +10,8 @@
 # `pulumi up` of a Python project needs, is built the same way into its own versioned
 # cache and linked beside the CLI. Its current module (sdk/python/cmd/...) is refused by
 # the proxy, so it comes from sdk/v3 v3.68.0, the last release that still holds it.
+# The YAML language host (`pulumi-language-yaml`), which runs Pulumi YAML programs such as
+# examples/yaml, is built from github.com/pulumi/pulumi-yaml into its own cache and linked too.
 set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-3.274.1}"
@@ -19,6 +21,8 @@ CACHE_ROOT="${DMS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dms-sender-domains}
 BIN_DIR="$CACHE_ROOT/pulumi-v$PULUMI_VERSION/bin"
 HOST_DIR="$CACHE_ROOT/pulumi-language-python-v$PYTHON_HOST_VERSION/bin"
 HOST_FILES=(pulumi-language-python pulumi-language-python-exec)
+YAML_HOST_VERSION="${PULUMI_YAML_HOST_VERSION:-1.25.0}"
+YAML_HOST_DIR="$CACHE_ROOT/pulumi-language-yaml-v$YAML_HOST_VERSION/bin"
 here="$(cd "$(dirname "$0")" && pwd)"
 
 scratch=()
@@ -87,11 +91,43 @@ link_python_host() { # $1: a bin folder of ours in $CACHE_ROOT; the host's files
   done
 }
 
+build_yaml_host() { # into $YAML_HOST_DIR, once
+  [ -x "$YAML_HOST_DIR/pulumi-language-yaml" ] && return 0
+  need_go "the Pulumi YAML language host"
+  echo "ensure-pulumi: building the Pulumi YAML language host v$YAML_HOST_VERSION from the Go module proxy (once; a few minutes)" >&2
+  local work out
+  new_scratch work "${TMPDIR:-/tmp}"
+  new_scratch out "$(dirname "$YAML_HOST_DIR")"
+  cat > "$work/go.mod" <<MOD
+module dms.local/yamlhostbuild
+
+go 1.24
+MOD
+  (
+    cd "$work"
+    export GOFLAGS="-mod=mod -buildvcs=false"
+    go get "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@v$YAML_HOST_VERSION" >&2
+    go build -trimpath \
+      -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$YAML_HOST_VERSION" \
+      -o "$out/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml >&2
+  )
+  chmod 0755 "$out"
+  if [ ! -x "$YAML_HOST_DIR/pulumi-language-yaml" ]; then # else another run finished first: keep its build
+    rm -rf "$YAML_HOST_DIR"; mv "$out" "$YAML_HOST_DIR"
+  fi
+}
+
+link_yaml_host() { # $1: a bin folder of ours in $CACHE_ROOT
+  build_yaml_host
+  ln -sfn "../../$(basename "$(dirname "$YAML_HOST_DIR")")/bin/pulumi-language-yaml" "$1/pulumi-language-yaml"
+}
+
 if [ -z "${DMS_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; then
   have="$(pulumi version 2>/dev/null | sed 's/^v//')"
   if [ -n "$have" ] && version_ge "$have" "$PULUMI_MIN_VERSION"; then
     found_dir="$(dirname "$(command -v pulumi)")"
-    if [ -x "$found_dir/pulumi-resource-pulumi-python" ] && has_python_host "$found_dir"; then
+    if [ -x "$found_dir/pulumi-resource-pulumi-python" ] && has_python_host "$found_dir" \
+      && [ -x "$found_dir/pulumi-language-yaml" ]; then
       echo "$found_dir"; exit 0
     fi
     # Callers want one folder with the CLI, the plugin and the language host: link the CLI beside ours.
@@ -104,6 +140,11 @@ if [ -z "${DMS_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; then
       for file in "${HOST_FILES[@]}"; do ln -sfn "$(dirname "$found")/$file" "$linked/$file"; done
     else
       link_python_host "$linked"
+    fi
+    if [ -x "$(dirname "$found")/pulumi-language-yaml" ]; then
+      ln -sfn "$(dirname "$found")/pulumi-language-yaml" "$linked/pulumi-language-yaml"
+    else
+      link_yaml_host "$linked"
     fi
     echo "$linked"; exit 0
   fi
@@ -147,4 +188,5 @@ fi
 
 install_plugin_script "$BIN_DIR"
 link_python_host "$BIN_DIR"
+link_yaml_host "$BIN_DIR"
 echo "$BIN_DIR"
