@@ -32,8 +32,18 @@ version_ge() { # $1 >= $2, dotted versions
   [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]
 }
 
-install_plugin_script() { # the dynamic-provider plugin is a tiny script beside the CLI
-  install -m 0755 "$here/pulumi-resource-pulumi-python" "$1/pulumi-resource-pulumi-python"
+# Plugins that are tiny scripts, installed beside the CLI: the dynamic-provider host, and the `dms`
+# package's provider (SenderDomain for YAML and TypeScript programs).
+PLUGIN_SCRIPTS=(pulumi-resource-pulumi-python pulumi-resource-dms)
+
+install_plugin_script() {
+  local script
+  for script in "${PLUGIN_SCRIPTS[@]}"; do install -m 0755 "$here/$script" "$1/$script"; done
+}
+
+has_plugin_scripts() { # $1 holds our current plugin scripts
+  local script
+  for script in "${PLUGIN_SCRIPTS[@]}"; do cmp -s "$here/$script" "$1/$script" || return 1; done
 }
 
 has_python_host() { # $1 holds a usable Python language host
@@ -126,7 +136,7 @@ if [ -z "${DMS_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; then
   have="$(pulumi version 2>/dev/null | sed 's/^v//')"
   if [ -n "$have" ] && version_ge "$have" "$PULUMI_MIN_VERSION"; then
     found_dir="$(dirname "$(command -v pulumi)")"
-    if [ -x "$found_dir/pulumi-resource-pulumi-python" ] && has_python_host "$found_dir" \
+    if has_plugin_scripts "$found_dir" && has_python_host "$found_dir" \
       && [ -x "$found_dir/pulumi-language-yaml" ]; then
       echo "$found_dir"; exit 0
     fi
