@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+TS_EXAMPLE := examples/typescript
+TS_STAMP := $(TS_EXAMPLE)/node_modules/.installed-stamp
 PULUMI_BIN = $$(bash scripts/ensure-pulumi.sh)
 
 .PHONY: bootstrap demo demo-preview demo-refresh demo-destroy demo-reset test lint
@@ -15,8 +17,15 @@ $(STAMP): requirements.txt pyproject.toml
 	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
 
-# Python dependencies, the Knot DNS server and the Pulumi CLI (built once into ~/.cache).
-bootstrap: $(STAMP)
+# The TypeScript example's pinned npm packages (its end-to-end test links this node_modules).
+$(TS_STAMP): $(TS_EXAMPLE)/package.json $(TS_EXAMPLE)/package-lock.json
+	@bash scripts/ensure-node.sh
+	npm ci --prefix $(TS_EXAMPLE) --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Python dependencies, the Knot DNS server, the Pulumi CLI and its language hosts (built once into
+# ~/.cache), Node.js and the TypeScript example's packages.
+bootstrap: $(STAMP) $(TS_STAMP)
 	@bash scripts/ensure-knot.sh
 	@bash scripts/ensure-pulumi.sh >/dev/null
 

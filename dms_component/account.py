@@ -147,9 +147,9 @@ class Program:
     def records_barrier(self) -> asyncio.Future[list[pulumi.Resource]]:
         """Resolved with every domain's records once the program's body has run (the event loop is free
         then): each verification waits for all of them, so all records are written before any verification
-        holds one of the provider's few threads while it polls. A domain declared later (inside an apply)
-        only misses the barrier: it is still verified, after its own records."""
-        if self.barrier is None:
+        holds one of the provider's few threads while it polls. A domain declared later (inside an apply, or
+        by a later Construct call in the `dms` package's provider) gets the next barrier, closed as soon."""
+        if self.barrier is None or self.barrier.done():
             loop = asyncio.get_event_loop()
             self.barrier = loop.create_future()
             loop.call_soon(self._close)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, NotRequired, TypedDict
+from typing import Any
 
 import pulumi
 
@@ -18,6 +18,7 @@ from dms_component.core.errors import ConfigError
 from dms_component.core.names import is_subdomain, normalise_domain, normalise_selector
 from dms_component.core.records import DMARC_POLICIES, MAIL_TYPES, PROFILES, Profile, profile_named
 from dms_component.core.rules import CHECK_DEFAULTS, SEVERITIES
+from dms_component.outputs import ItemOutput, RecordOutput
 from providers.dns.base import DnsTarget
 from providers.ledger.base import LedgerSettings
 from providers.ledger.sqlite import SqliteLedgerArgs
@@ -149,31 +150,6 @@ def run_checked(check: Any) -> Any:
         return check()
     except ConfigError as exc:
         raise pulumi.RunError(f"invalid sender domain: {exc}") from None
-
-
-class ItemOutput(TypedDict):
-    """One item of SenderDomain.items: what the service checks, and what was found."""
-
-    item: str  # SPF | DKIM | DMARC | MX
-    host: str
-    expected: str
-    current: list[str]
-    ok: bool
-    reason: str  # one line: what was found and what to do
-    code: NotRequired[str]  # a stable code for the verdict, e.g. spf.missing (docs/checks.md)
-
-
-class RecordOutput(TypedDict):
-    """One record set of SenderDomain.records, as another DNS provider's record resource takes it."""
-
-    item: str  # SPF | DKIM | DMARC | MX
-    host: str  # fully qualified, no trailing dot
-    name: str  # relative to the zone ("" for the zone itself)
-    rtype: str  # TXT | MX
-    value: str  # the logical value: TXT unsplit, the MX exchange
-    strings: NotRequired[list[str]]  # TXT: the value in strings of at most 255 bytes
-    preference: NotRequired[int]  # MX
-    ttl: int
 
 
 __all__ = [

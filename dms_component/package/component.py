@@ -1,0 +1,126 @@
+"""SenderDomain as the `dms` package serves it: its typed inputs become the Python API's SenderDomainArgs.
+
+The class is the Python API's SenderDomain (same type token, same rules, same children); only its
+arguments differ, and messages name the keys as a YAML or TypeScript program writes them
+(`dns.rfc2136.tsigKeyFile`). No `from __future__ import annotations`: the schema analyzer reads
+the output annotations below as types.
+"""
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+
+import pulumi
+from pulumi.provider.experimental.util import camel_case
+
+from dms_component import args as python_api
+from dms_component import component
+from dms_component.core import validate
+from dms_component.core.errors import ConfigError
+from dms_component.outputs import ItemOutput, RecordOutput
+from dms_component.package.types import SenderDomainArgs
+from providers.dns import HOSTS, DnsTarget, target_class
+from providers.ledger import BACKENDS, LedgerSettings, settings_class
+from providers.ledger.sqlite import SqliteLedgerArgs
+
+# The keys of `verification` and `checks`, which the Python API's namers get without their parent.
+_NESTED = {"nameserver": "verification", "timeout": "verification"}
+_NESTED.update(dict.fromkeys(("subdomain", "type_separation", "existing_email_dns"), "checks"))
+
+
+class SenderDomain(component.SenderDomain):
+    """A sender domain of Tencent Cloud's email service, taken to Verified: its ledger entry and DKIM key, its
+    SPF, DKIM, DMARC and MX records, and their verification. At most `quota` verified domains per account,
+    and a verified domain is never deleted: its resources are protected, so `pulumi destroy` stops at preview."""
+
+    domain: pulumi.Output[str]
+    """The sender domain, normalised (lower case, no trailing dot, IDNA)."""
+    mail_type: pulumi.Output[str]
+    """triggered or batch."""
+    status: pulumi.Output[str]
+    """Verified, or Pending verification (the items say what is missing)."""
+    items: pulumi.Output[list[ItemOutput]]
+    """Per item the service checks (SPF, DKIM, DMARC, MX): what it expects and what DNS serves."""
+    records: pulumi.Output[list[RecordOutput]]
+    """The record sets to publish, in the form another DNS provider's record resource takes."""
+    dkim_public_key: pulumi.Output[str]
+    """The DKIM public key (base64), as published in the DKIM record."""
+    dkim_private_key: pulumi.Output[str]
+    """The DKIM private key (PEM); a Pulumi secret, encrypted in state."""
+
+    def __init__(self, name: str, args: SenderDomainArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        try:
+            python_args, names = converted(name, args)
+        except ConfigError as exc:
+            raise pulumi.RunError(f"invalid sender domain: {exc}") from None
+        super().__init__(name, python_args, opts, names=names)
+
+
+def converted(name: str, args: Mapping[str, Any]) -> tuple[python_api.SenderDomainArgs, component.Names]:
+    """The Python API's args for the package's inputs (Python field names, as the SDK maps them), and how
+    messages name each key."""
+    owner = f"SenderDomain {name}"
+    values = {k: _plain(v) for k, v in args.items()}
+    dns_kind, dns = _one_of(values.pop("dns", None), HOSTS, f"{owner}: dns")
+    ledger_kind, ledger = _one_of(values.pop("ledger", None), BACKENDS, f"{owner}: ledger", SqliteLedgerArgs.kind)
+    names = component.Names(
+        _namer(owner),
+        _namer(owner, "dns", dns_kind),
+        _namer(owner, "ledger", ledger_kind),
+        lambda field: _namer(owner, _NESTED[field])(field) if field in _NESTED else _namer(owner)(field),
+    )
+    target = target_class(dns_kind)
+    credential = target.credential_field
+    if credential and isinstance(dns.get(credential), pulumi.Output):
+        # The component keeps the credential a secret itself (it travels only as Output.secret, as from
+        # stack config); a secret-tainted target would make everything derived from it, the domain and
+        # the records included, a secret in state and in the outputs.
+        dns[credential] = pulumi.Output.unsecret(dns[credential])
+    nested = {
+        "dns": target(**dns),
+        "verification": python_api.VerificationArgs(**values.pop("verification", {})),
+        "checks": python_api.ChecksArgs(**values.pop("checks", {})),
+        "ledger": settings_class(ledger_kind)(**ledger),
+    }
+    return python_api.SenderDomainArgs(**values, **nested), names
+
+
+def _namer(owner: str, *parents: str) -> validate.Namer:
+    """`field` -> `SenderDomain x: dns.rfc2136.tsigKeyFile`; a settings class's kind key (provider, backend)
+    names the union it was chosen in."""
+    prefix = ".".join(parents)
+
+    def name(field: str) -> str:
+        if parents and field in (DnsTarget.kind_key, LedgerSettings.kind_key):
+            return f"{owner}: {parents[0]}"
+        return f"{owner}: {prefix + '.' if prefix else ''}{camel_case(field)}"
+
+    return name
+
+
+def _one_of(
+    value: Mapping[str, Any] | None, kinds: tuple[str, ...], key: str, default: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The one kind a union object names (`{rfc2136: {...}}`) and its fields; `default` when it names none."""
+    given = [k for k in kinds if (value or {}).get(k) is not None]
+    if not given and default:
+        return default, {}
+    if len(given) != 1:
+        found = f"; found {', '.join(given)}" if given else ""
+        raise ConfigError(key, f"give exactly one of {', '.join(kinds)}{found}")
+    return given[0], dict((value or {})[given[0]])
+
+
+def _plain(value: Any) -> Any:
+    """The SDK hands enum inputs over as the Enum, and numbers in objects as floats (2.0): the Python API
+    takes the enum's string and whole numbers as ints."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+__all__ = ["SenderDomain", "converted"]

@@ -1,0 +1,118 @@
+"""The `dms` package's provider: Pulumi's component provider (pulumi.provider.experimental) serving SenderDomain
+to programs in any language, with a schema inferred from dms_component/package/types.py.
+
+Two things the analyzer can't say are added here: which inputs and outputs are secrets, and that a
+mistake in the inputs is one line for the user, not the SDK's traceback of the component's constructor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+from importlib import metadata
+from typing import Any, get_type_hints
+
+import grpc
+import pulumi
+from pulumi.provider import ConstructResult
+from pulumi.provider.experimental.component import ComponentProvider
+from pulumi.provider.experimental.util import camel_case
+from pulumi.provider.server import ComponentInitError, ProviderServicer
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+from pulumi.runtime.proto.provider_pb2_grpc import add_ResourceProviderServicer_to_server
+
+from dms_component.package import types
+from dms_component.package.component import SenderDomain
+from providers.dns import HOSTS, target_class
+from providers.ledger import BACKENDS, settings_class
+
+NAME = "dms"
+COMPONENTS = [SenderDomain]
+SECRET_OUTPUTS = ("dkim_private_key",)
+
+
+def version() -> str:
+    try:
+        return metadata.version("dms-sender-domains")
+    except metadata.PackageNotFoundError:  # run from a checkout on PYTHONPATH, not installed
+        return "0.0.0"
+
+
+def secret_inputs() -> dict[str, str]:
+    """Schema type token -> its secret property: each DNS host's and ledger's credential field, where the
+    package offers it."""
+    found = {}
+    for union, kinds, settings in ((types.DnsTarget, HOSTS, target_class), (types.Ledger, BACKENDS, settings_class)):
+        for kind in kinds:
+            offered = get_type_hints(union)[kind]
+            credential = settings(kind).credential_field
+            if credential and credential in offered.__annotations__:
+                found[f"{NAME}:index:{offered.__name__}"] = camel_case(credential)
+    return found
+
+
+def finished(schema: dict[str, Any]) -> dict[str, Any]:
+    """The analyzer's schema with the secrets marked and the docstrings' line breaks and indents folded."""
+    for token, prop in secret_inputs().items():
+        schema["types"][token]["properties"][prop]["secret"] = True
+    resource = schema["resources"][f"{NAME}:index:{SenderDomain.__name__}"]
+    for output in SECRET_OUTPUTS:
+        resource["properties"][camel_case(output)]["secret"] = True
+    return _folded(schema)
+
+
+def _folded(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: " ".join(v.split()) if k == "description" else _folded(v) for k, v in node.items()}
+    return [_folded(v) for v in node] if isinstance(node, list) else node
+
+
+class DmsProvider(ComponentProvider):
+    def __init__(self) -> None:
+        super().__init__(COMPONENTS, NAME, version=version())
+        self.schema = json.dumps(finished(json.loads(self.schema or "{}")))
+
+    def construct(
+        self, name: str, resource_type: str, inputs: Any, options: pulumi.ResourceOptions | None = None
+    ) -> ConstructResult:
+        try:
+            return super().construct(name, resource_type, inputs, options)
+        except ComponentInitError as exc:
+            if isinstance(exc.inner, pulumi.RunError):
+                raise exc.inner from None  # ours: one line; the SDK would add the constructor's traceback
+            raise
+
+
+class Servicer(ProviderServicer):
+    async def Construct(self, request: Any, context: Any) -> Any:
+        try:
+            return await super().Construct(request, context)
+        except pulumi.RunError as exc:
+            # A mistake found now or in an apply (a rule across domains, a value known late): the one line a
+            # Python program prints. Passed through, grpc would prefix it with "Unexpected <class ...>".
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+
+
+def main() -> None:
+    """pulumi.provider.main, with our Servicer: the engine's address is the first argument."""
+    parser = argparse.ArgumentParser(description="the dms package's provider plugin")
+    parser.add_argument("engine")
+    engine = parser.parse_known_args()[0].engine
+
+    async def serve() -> None:
+        server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
+        add_ResourceProviderServicer_to_server(Servicer(DmsProvider(), sys.argv[1:], engine), server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        sys.stdout.write(f"{port}\n")  # the engine reads the port from the first line
+        sys.stdout.flush()
+        await server.wait_for_termination()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())
+
+
+__all__ = ["COMPONENTS", "NAME", "DmsProvider", "Servicer", "finished", "main", "secret_inputs"]

@@ -1,0 +1,181 @@
+"""The `dms` package from programs in other languages, with the plain `pulumi` CLI: examples/yaml through the YAML
+language host and examples/typescript through the Node.js one (with the SDK generated from the schema), each
+against a Knot server of its own and the default SQLite ledger. The CLI runs the package's provider with the
+`pulumi-resource-dms` script that scripts/ensure-pulumi.sh puts beside it; the provider runs SenderDomain,
+whose children are the Python dynamic resources, as in a Python program."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dms_component.localdns import KEY_NAME, LocalDnsServer, free_port
+from dms_component.package.provider import DmsProvider
+from dms_component.runner import ROOT
+from tests.e2e.cli import CliProject, copy_project
+from tests.e2e.test_stack import txt
+
+pytestmark = pytest.mark.e2e
+ZONE = "pkg.test"
+SPF = "v=spf1 include:qcloudmail.com ~all"
+LANGUAGES = ["yaml", "typescript"]
+# The TypeScript example's own files; node_modules is linked from the checkout (`make bootstrap` fills it).
+TYPESCRIPT_FILES = ("Pulumi.yaml", "index.ts", "package.json", "package-lock.json", "tsconfig.json")
+
+
+@pytest.fixture
+def knot(tmp_path: Path) -> Iterator[LocalDnsServer]:
+    """A zone of its own: the example's names (notify., news.) are common, and a preview reads them."""
+    server = LocalDnsServer(tmp_path / "knot", zone=ZONE, port=free_port()).start()
+    yield server
+    server.stop()
+
+
+def program(language: str, folder: Path, knot: LocalDnsServer, quota: int) -> CliProject:
+    """examples/<language> copied to `folder`, a stack `test` configured for `knot`; the TSIG key as a secret."""
+    example = ROOT / "examples" / language
+    names = TYPESCRIPT_FILES if language == "typescript" else None
+    cli = CliProject(copy_project(example, folder, names), state_dir=folder.parent / "state")
+    if language == "typescript":
+        (folder / "node_modules").symlink_to(example / "node_modules")
+        generate_sdk(cli, folder / "sdk")
+    cli.init("test", check=True)
+    for key, value in {"zone": ZONE, "server": knot.address, "tsigName": KEY_NAME, "quota": quota}.items():
+        cli.config_set(key, value, check=True)
+    cli.config_set("tsigSecret", knot.tsig_secret(), secret=True, check=True)
+    return cli
+
+
+def generate_sdk(cli: CliProject, out: Path) -> None:
+    """The package's Node.js SDK from the schema the plugin serves, as `pulumi package gen-sdk` makes it."""
+    schema = cli.folder / "dms-schema.json"
+    shown = cli.run("package", "get-schema", str(cli.bin_dir / "pulumi-resource-dms"), split=True, check=True)
+    schema.write_text(shown.stdout)
+    subprocess.run([str(cli.bin_dir / "pulumi-gen-nodejs-sdk"), str(schema), str(out)], check=True)
+
+
+def rows(cli: CliProject) -> dict[str, str]:
+    """The default ledger, which must land in the program's own folder."""
+    path = cli.folder / ".state" / "ledger.sqlite"
+    if not path.exists():
+        return {}
+    with sqlite3.connect(path) as conn:
+        return dict(conn.execute("SELECT domain, status FROM sender_domains"))
+
+
+def error_lines(output: str, fragment: str) -> list[str]:
+    assert "Traceback" not in output and "Unexpected <class" not in output, output
+    lines = [line.strip() for line in output.splitlines() if fragment in line]
+    assert lines, output
+    return lines
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_two_sender_domains_go_to_verified_and_stay_under_every_rule(
+    language: str, tmp_path: Path, knot: LocalDnsServer
+) -> None:
+    cli = program(language, tmp_path / language, knot, quota=2)
+    notify, news = f"notify.{ZONE}", f"news.{ZONE}"
+
+    up = cli.up()
+
+    assert up.ok, up.output
+    assert cli.stack_output("notify")["status"] == "Verified"
+    assert cli.stack_output("news")["status"] == "Verified"
+    assert [(r["item"], r["name"]) for r in cli.stack_output("news")["records"]] == [
+        ("SPF", "news"),
+        ("DKIM", "qcloud._domainkey.news"),
+        ("DMARC", "_dmarc.news"),
+        ("MX", "news"),
+    ]
+    assert txt(knot, notify) == [SPF] and txt(knot, f"_dmarc.{news}") == ["v=DMARC1; p=quarantine"]
+    assert rows(cli) == {notify: "verified", news: "verified"}
+
+    # Secrets: the TSIG secret (an input) and the DKIM keys (outputs) never in plain text.
+    seen = cli.state_text() + up.output + json.dumps(cli.export())
+    assert knot.tsig_secret() not in seen
+    assert "PRIVATE KEY" not in seen
+    component = next(r for r in cli.resources() if r["type"] == "dms:index:SenderDomain")
+    assert "ciphertext" in component["outputs"]["dkim_private_key"]
+
+    # Nothing to change the second time: the domains are verified and their resources protected.
+    again = cli.up("--expect-no-changes")
+    assert again.ok, again.output
+    protected = [r["urn"] for r in cli.resources() if r.get("protect")]
+    assert len(protected) == 6  # identity, records and verification of each domain
+
+    # Destroy stops at its preview: a verified domain is never deleted.
+    before = [r["urn"] for r in cli.resources()]
+    destroy = cli.run("destroy", "--yes", "--non-interactive", "--color", "never")
+    assert not destroy.ok
+    assert error_lines(destroy.output, "cannot be deleted")
+    assert "because it is protected" in destroy.output
+    assert [r["urn"] for r in cli.resources()] == before
+    assert txt(knot, notify) == [SPF] and txt(knot, news) == [SPF]
+    assert rows(cli) == {notify: "verified", news: "verified"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_more_domains_than_the_quota_are_refused_at_preview(
+    language: str, tmp_path: Path, knot: LocalDnsServer
+) -> None:
+    cli = program(language, tmp_path / language, knot, quota=1)
+
+    refused = cli.up()
+
+    assert not refused.ok
+    line = error_lines(refused.output, "quota:")[0]
+    assert "the account allows 1 verified sender domains" in line
+    assert "would not fit" in line
+    assert rows(cli) == {}
+    assert txt(knot, f"notify.{ZONE}") == [] and txt(knot, f"news.{ZONE}") == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_mistake_in_an_input_fails_preview_with_one_line_naming_the_key(
+    language: str, tmp_path: Path, knot: LocalDnsServer
+) -> None:
+    cli = program(language, tmp_path / language, knot, quota=2)
+    cli.config_set("server", "127.0.0.1:99999", check=True)
+
+    refused = cli.preview()
+
+    assert not refused.ok
+    line = error_lines(refused.output, "invalid sender domain:")[0]
+    # Both domains have the mistake: whichever the engine reports first.
+    assert re.search(r"SenderDomain (notify|news): dns\.rfc2136\.server: '127\.0\.0\.1:99999' is not HOST", line)
+    assert rows(cli) == {}
+
+
+def test_an_enum_value_out_of_range_is_refused_by_the_yaml_type_check(tmp_path: Path, knot: LocalDnsServer) -> None:
+    cli = program("yaml", tmp_path / "yaml", knot, quota=2)
+    source = cli.folder / "Pulumi.yaml"
+    source.write_text(source.read_text().replace("type: batch", "type: bulk"))
+
+    refused = cli.preview()
+
+    assert not refused.ok
+    assert "Traceback" not in refused.output
+    assert "Cannot assign type 'string' to type 'dms:index:MailType'" in refused.output
+    assert 'Allowed values are TRIGGERED ("triggered"), BATCH ("batch")' in refused.output
+
+
+def test_pulumi_package_get_schema_shows_the_schema_with_descriptions_enums_and_secrets(tmp_path: Path) -> None:
+    cli = CliProject(tmp_path, state_dir=tmp_path / "state")
+
+    shown = cli.run("package", "get-schema", str(cli.bin_dir / "pulumi-resource-dms"), split=True, check=True)
+
+    schema = json.loads(shown.stdout)  # the CLI's form of it: its own key order, language sections added
+    resource = schema["resources"]["dms:index:SenderDomain"]
+    assert schema["name"] == "dms" and resource["isComponent"] is True
+    assert all(p.get("description") for p in [*resource["inputProperties"].values(), *resource["properties"].values()])
+    assert resource["properties"]["dkimPrivateKey"]["secret"] is True
+    assert schema["types"]["dms:index:Rfc2136Dns"]["properties"]["tsigSecret"]["secret"] is True
+    assert [v["value"] for v in schema["types"]["dms:index:MailType"]["enum"]] == ["triggered", "batch"]
+    assert set(schema["types"]) == set(json.loads(DmsProvider().schema or "{}")["types"])
