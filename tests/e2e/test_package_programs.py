@@ -101,14 +101,16 @@ def test_two_sender_domains_go_to_verified_and_stay_under_every_rule(
     seen = cli.state_text() + up.output + json.dumps(cli.export())
     assert knot.tsig_secret() not in seen
     assert "PRIVATE KEY" not in seen
-    component = next(r for r in cli.resources() if r["type"] == "dms:index:SenderDomain")
-    assert "ciphertext" in component["outputs"]["dkim_private_key"]
+    identity = next(r for r in cli.resources() if r["type"].endswith("dms:SenderIdentity"))
+    assert "ciphertext" in identity["outputs"]["dkim_private_key"]
 
     # Nothing to change the second time: the domains are verified and their resources protected.
     again = cli.up("--expect-no-changes")
     assert again.ok, again.output
     protected = [r["urn"] for r in cli.resources() if r.get("protect")]
-    assert len(protected) == 6  # identity, records and verification of each domain
+    # Each domain's verification, which holds its records and identity (they are its dependencies).
+    assert sorted(protected) == sorted(r["urn"] for r in cli.resources() if r["urn"].endswith("/verification"))
+    assert len(protected) == 2
 
     # Destroy stops at its preview: a verified domain is never deleted.
     before = [r["urn"] for r in cli.resources()]
