@@ -1,6 +1,6 @@
 """Where the time of one `pulumi up` goes: every resource step and every provider call, timestamped.
 
-    bench/.venv/bin/python bench/breakdown.py [--domains 20] [--delay 0] [--runs first noop]
+    bench/.venv/bin/python bench/breakdown.py [--domains 20] [--delay 0] [--runs first protect noop] [--code DIR]
 
 One fresh stack of the project's own program, run with the plain CLI as users do (tests/e2e/cli.py), against a
 fresh Knot (behind the delay proxy when --delay > 0), SQLite ledger with a quota of N. Sources:
@@ -71,14 +71,18 @@ class EventTail:
         self._thread.join()
 
 
-def stack_project(folder: Path, knot: LocalDnsServer, address: str, count: int, delay: float) -> CliProject:
-    project = copy_project(ROOT, folder / "project", names=["Pulumi.yaml", "__main__.py"])
+def stack_project(
+    folder: Path, knot: LocalDnsServer, address: str, count: int, delay: float, code: Path = ROOT
+) -> CliProject:
+    """A stack of the project's own program with `count` domains; `code`: the checkout whose program and
+    packages run (another worktree, e.g. the commit before a change; the venv stays this one's)."""
+    project = copy_project(code, folder / "project", names=["Pulumi.yaml", "__main__.py"])
     trace = folder / "trace.jsonl"
     cli = CliProject(
         project,
         state_dir=folder / "state",
         venv=ROOT / ".venv",
-        pythonpath=[ROOT],
+        pythonpath=[code],
         env={"DMS_TRACE_FILE": str(trace), "PULUMI_DEBUG_COMMANDS": "true"},  # --event-log needs it
         timeout=1800,
     )
@@ -175,13 +179,15 @@ class Breakdown:
         return "\n".join(lines)
 
 
-def run(count: int, delay: float, which: list[str], preview: bool, engine_profile: str | None = None) -> None:
+def run(
+    count: int, delay: float, which: list[str], preview: bool, engine_profile: str | None = None, code: Path = ROOT
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         knot = LocalDnsServer(folder / "knot", zone="example.test", port=free_port()).start()
         proxy = DelayProxy(knot.host, knot.port, delay).start() if delay else None
         try:
-            cli = stack_project(folder, knot, proxy.address if proxy else knot.address, count, delay)
+            cli = stack_project(folder, knot, proxy.address if proxy else knot.address, count, delay, code)
             trace = Path(cli.extra_env["DMS_TRACE_FILE"])
             for turn in which:
                 log = folder / f"events-{turn}.jsonl"
@@ -212,8 +218,9 @@ def main() -> None:
     parser.add_argument("--runs", nargs="+", default=["first", "noop"])
     parser.add_argument("--preview", action="store_true", help="`up` with its preview")
     parser.add_argument("--engine-profile", help="write the engine's CPU profile to this prefix")
+    parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to run (default: this one)")
     args = parser.parse_args()
-    run(args.domains, args.delay, args.runs, args.preview, args.engine_profile)
+    run(args.domains, args.delay, args.runs, args.preview, args.engine_profile, args.code.resolve())
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ BENCHES=(
   "bench/route53_vs_octodns.py --readme bench/README.md"
   "bench/vs_checkdmarc.py --readme bench/README.md"
   "bench/verify_time.py --readme bench/README.md"
+  "bench/scale.py --readme bench/README.md"
 )
 
 for bench in "${BENCHES[@]}"; do
