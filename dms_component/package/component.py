@@ -31,7 +31,8 @@ _NESTED.update(dict.fromkeys(("subdomain", "type_separation", "existing_email_dn
 class SenderDomain(component.SenderDomain):
     """A sender domain of Tencent Cloud's email service, taken to Verified: its ledger entry and DKIM key, its
     SPF, DKIM, DMARC and MX records, and their verification. At most `quota` verified domains per account,
-    and a verified domain is never deleted: its resources are protected, so `pulumi destroy` stops at preview."""
+    and a verified domain is never deleted: its verification is protected, and its records and identity can't go
+    before it, so `pulumi destroy` stops at preview."""
 
     domain: pulumi.Output[str]
     """The sender domain, normalised (lower case, no trailing dot, IDNA)."""

@@ -106,8 +106,8 @@ def test_plain_pulumi_up_preview_refresh_destroy_of_the_projects_own_program(
     assert len(identities) == 2
     assert all(SECRET_SIG in r["outputs"]["dkim_private_key"] for r in identities)
 
-    # Destroy: a verified domain's resources are protected, so the engine refuses at destroy's preview,
-    # before any delete, and names each protected resource; nothing is removed.
+    # Destroy: a verified domain's verification is protected (its records and identity can't go before it),
+    # so the engine refuses at destroy's preview, before any delete, and names it; nothing is removed.
     before = unsealed(project.resources())
     destroy = project.run("destroy", "--yes", "--non-interactive", "--color", "never")
 

@@ -98,7 +98,7 @@ def test_a_users_own_program_gets_verified_domains_and_every_rule(project: CliPr
     assert "quota: the account allows 2 verified sender domains" in one_error_line(refused.output, "quota:")
     assert f"own-more.{zone} would not fit" in refused.output
 
-    # Removing a verified domain from the program: its resources are protected, refused at preview.
+    # Removing a verified domain from the program: its verification is protected, refused at preview.
     senders(project, ("own-notify", "triggered"))
     refused = project.preview()
     assert not refused.ok
