@@ -72,10 +72,17 @@ class EventTail:
 
 
 def stack_project(
-    folder: Path, knot: LocalDnsServer, address: str, count: int, delay: float, code: Path = ROOT
+    folder: Path,
+    knot: LocalDnsServer,
+    address: str,
+    count: int,
+    delay: float,
+    code: Path = ROOT,
+    env: dict[str, str] | None = None,
 ) -> CliProject:
     """A stack of the project's own program with `count` domains; `code`: the checkout whose program and
-    packages run (another worktree, e.g. the commit before a change; the venv stays this one's)."""
+    packages run (another worktree, e.g. the commit before a change; the venv stays this one's); `env`:
+    more variables for the CLI."""
     project = copy_project(code, folder / "project", names=["Pulumi.yaml", "__main__.py"])
     trace = folder / "trace.jsonl"
     cli = CliProject(
@@ -83,7 +90,8 @@ def stack_project(
         state_dir=folder / "state",
         venv=ROOT / ".venv",
         pythonpath=[code],
-        env={"DMS_TRACE_FILE": str(trace), "PULUMI_DEBUG_COMMANDS": "true"},  # --event-log needs it
+        # PULUMI_DEBUG_COMMANDS: --event-log needs it.
+        env={"DMS_TRACE_FILE": str(trace), "PULUMI_DEBUG_COMMANDS": "true", **(env or {})},
         timeout=1800,
     )
     cli.init("bench", check=True)

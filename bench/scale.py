@@ -35,10 +35,10 @@ TARGET_GROWTH = 2.2  # first up, 100 domains / 50
 TARGET_COLD = 1.5  # no-op up, 20 domains / 1
 
 
-def measure(count: int, code: Path, folder: Path) -> dict[str, float]:
+def measure(count: int, code: Path, folder: Path, env: dict[str, str]) -> dict[str, float]:
     knot = LocalDnsServer(folder / "knot", zone="example.test", port=free_port()).start()
     try:
-        cli = stack_project(folder, knot, knot.address, count, 0, code)
+        cli = stack_project(folder, knot, knot.address, count, 0, code, env)
         times: dict[str, float] = {}
         for run in RUNS:
             start = time.monotonic()
@@ -55,13 +55,13 @@ def measure(count: int, code: Path, folder: Path) -> dict[str, float]:
         knot.stop()
 
 
-def report(results: dict[int, list[dict[str, float]]], repeat: int, code: Path, wall: float) -> str:
+def report(results: dict[int, list[dict[str, float]]], repeat: int, code: Path, wall: float, skip: bool) -> str:
     med = {n: {run: statistics.median(r[run] for r in runs) for run in RUNS} for n, runs in results.items()}
     counts = sorted(med)
-    where = "this checkout" if code == ROOT else f"`--code {code}`"
+    flags = f"{' --code ' + str(code) if code != ROOT else ''}{' --skip-checkpoints' if skip else ''}"
     out = [
-        f"Command: `bench/.venv/bin/python bench/scale.py --domains {' '.join(map(str, counts))} --repeat {repeat}`"
-        f" ({time.strftime('%Y-%m-%d')}; {where}; {wall / 60:.1f} min in all)",
+        f"Command: `bench/.venv/bin/python bench/scale.py --domains {' '.join(map(str, counts))} --repeat {repeat}"
+        f"{flags}` ({time.strftime('%Y-%m-%d')}; {wall / 60:.1f} min in all)",
         "",
         "| domains | first `up`, median | per domain | second `up` (protect), median | no-op `up`, median |",
         "|---:|---:|---:|---:|---:|",
@@ -89,18 +89,25 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to run (default: this one)")
     parser.add_argument("--readme", type=Path, help="also write the results between this file's markers")
     parser.add_argument("--section", default=SECTION, help="the README markers' name")
+    parser.add_argument(
+        "--skip-checkpoints",
+        action="store_true",
+        help="PULUMI_SKIP_CHECKPOINTS=true: the engine saves the state only at the end (unsafe: a crash loses"
+        " the run's state); measures what the file backend's state save after every step costs",
+    )
     args = parser.parse_args()
     code = args.code.resolve()
+    env = {"PULUMI_SKIP_CHECKPOINTS": "true"} if args.skip_checkpoints else {}
     results: dict[int, list[dict[str, float]]] = {}
     started = time.monotonic()
     for turn in range(args.repeat):
         for count in args.domains:
             with tempfile.TemporaryDirectory() as tmp:
-                times = measure(count, code, Path(tmp))
+                times = measure(count, code, Path(tmp), env)
             results.setdefault(count, []).append(times)
             shown = ", ".join(f"{k} {v:.1f}s" for k, v in times.items())
             print(f"run {turn + 1}/{args.repeat} N={count}: {shown}", file=sys.stderr, flush=True)
-    text = report(results, args.repeat, code, time.monotonic() - started)
+    text = report(results, args.repeat, code, time.monotonic() - started, args.skip_checkpoints)
     print(text)
     if args.readme:
         write_section(args.readme, args.section, text)

@@ -12,6 +12,7 @@ from typing import Any
 import pulumi.dynamic.dynamic
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
+from providers.dynamic.threads import widen_dynamic_host
 from providers.dynamic.trace import trace_calls
 from providers.ledger import Ledger, open_ledger
 
@@ -28,10 +29,12 @@ def _serialize_provider(provider: ResourceProvider) -> str:
 
 
 pulumi.dynamic.dynamic.serialize_provider = _serialize_provider
+# Imported in the dynamic-provider host at its first call: from then on it serves more than 4 calls at once.
+widen_dynamic_host()
 
 
 class DmsProvider(ResourceProvider):
-    """Stateless: one instance serves four engine threads at once, so nothing is kept on `self`."""
+    """Stateless: one instance serves many engine calls at once (threads.py), so nothing is kept on `self`."""
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
