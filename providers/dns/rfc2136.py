@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -77,12 +78,29 @@ class TsigKey:
         return TsigKey(clauses["name"], clauses["algorithm"].lower(), clauses["secret"])
 
 
+CONNECTIONS = 4  # per server; below the servers' default accept queue, with room for other clients
+_SLOTS: dict[tuple[str, int], threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
+
+
+def _slots(server: Nameserver) -> threading.BoundedSemaphore:
+    with _SLOTS_LOCK:
+        return _SLOTS.setdefault((server.host, server.port), threading.BoundedSemaphore(CONNECTIONS))
+
+
 @dataclass
 class Rfc2136Provider(DnsProvider):
     server: Nameserver
     zone: str
     key: TsigKey | None = None
     timeout: float = 5.0
+
+    def _exchange(self, message: dns.message.Message) -> dns.message.Message:
+        """One TCP exchange with the server, at most CONNECTIONS at a time per server from this process:
+        authoritative servers keep a short queue of connections waiting to be accepted (10 in Knot and
+        BIND by default), and a connection that overflows it waits a second for its SYN to be sent again."""
+        with _slots(self.server):
+            return dns.query.tcp(message, address_of(self.server), timeout=self.timeout, port=self.server.port)
 
     def _keyring(self) -> tuple[dict[dns.name.Name, dns.tsig.Key] | None, dns.name.Name | None]:
         if self.key is None:
@@ -118,7 +136,7 @@ class Rfc2136Provider(DnsProvider):
             rdatas = _rdatas(change, found.values)
             update.present(dns.name.from_text(found.host).relativize(origin), dns.rdataset.from_rdata_list(0, rdatas))
         try:
-            response = dns.query.tcp(update, address_of(self.server), timeout=self.timeout, port=self.server.port)
+            response = self._exchange(update)
         except (dns.exception.DNSException, OSError) as exc:
             raise DnsUpdateError(
                 f"can't check the records at our names on {self.server}: {exc.__class__.__name__}"
@@ -129,7 +147,7 @@ class Rfc2136Provider(DnsProvider):
     def _query(self, host: str, rtype: str) -> RecordSet:
         query = dns.message.make_query(host, rtype)
         try:
-            response = dns.query.tcp(query, address_of(self.server), timeout=self.timeout, port=self.server.port)
+            response = self._exchange(query)
         except (dns.exception.DNSException, OSError) as exc:
             raise DnsUpdateError(f"can't read {host} {rtype} from {self.server}: {exc.__class__.__name__}") from None
         if response.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
@@ -158,7 +176,7 @@ class Rfc2136Provider(DnsProvider):
             for rdata in _rdatas(change, change.after):
                 update.add(name, change.ttl, rdata)
         try:
-            response = dns.query.tcp(update, address_of(self.server), timeout=self.timeout, port=self.server.port)
+            response = self._exchange(update)
         except dns.tsig.PeerError as exc:
             raise DnsUpdateError(
                 f"{self.server} refused our TSIG key for zone {self.zone}: {exc.__class__.__name__}"

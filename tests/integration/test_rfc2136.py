@@ -290,3 +290,38 @@ def test_a_new_ttl_rewrites_our_records_and_keeps_foreign_ones(
     assert {zone.ttl(r.host, r.rtype) for r in recs} == {rfc2136.ttl * 2}
     assert longer.present(recs) == recs
     assert FOREIGN in zone.txt(unique_domain)
+
+
+def test_many_domains_at_once_open_at_most_a_few_connections_to_the_server(
+    rfc2136: Rfc2136Provider, zone: Zone, dkim_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Servers queue only ~10 connections waiting to be accepted; beyond that a SYN waits 1 s to be resent.
+    import threading
+
+    import dns.query
+
+    from providers.dns import rfc2136 as module
+
+    real, lock = dns.query.tcp, threading.Lock()
+    open_now, most = [0], [0]
+
+    def counted(*args, **kwargs):
+        with lock:
+            open_now[0] += 1
+            most[0] = max(most[0], open_now[0])
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                open_now[0] -= 1
+
+    monkeypatch.setattr(dns.query, "tcp", counted)
+    domains = [f"conn{i}-{secrets.token_hex(3)}.example.test" for i in range(16)]
+    threads = [threading.Thread(target=rfc2136.sync, args=([], records(d, dkim_key))) for d in domains]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert all(len(zone.served(records(d, dkim_key))) == 4 for d in domains)  # all written
+    assert most[0] == module.CONNECTIONS
