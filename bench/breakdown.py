@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dms_component.localdns import LocalDnsServer, free_port  # noqa: E402
-from tests.e2e.cli import CliProject, copy_project  # noqa: E402
 from tests.support.delay_proxy import DelayProxy  # noqa: E402
+from tests.support.measure_stack import provider_calls, stack_project, trace_file  # noqa: E402
 
 
 @dataclass
@@ -69,45 +69,6 @@ class EventTail:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
-
-
-def stack_project(
-    folder: Path,
-    knot: LocalDnsServer,
-    address: str,
-    count: int,
-    delay: float,
-    code: Path = ROOT,
-    env: dict[str, str] | None = None,
-) -> CliProject:
-    """A stack of the project's own program with `count` domains; `code`: the checkout whose program and
-    packages run (another worktree, e.g. the commit before a change; the venv stays this one's); `env`:
-    more variables for the CLI."""
-    project = copy_project(code, folder / "project", names=["Pulumi.yaml", "__main__.py"])
-    trace = folder / "trace.jsonl"
-    cli = CliProject(
-        project,
-        state_dir=folder / "state",
-        venv=ROOT / ".venv",
-        pythonpath=[code],
-        # PULUMI_DEBUG_COMMANDS: --event-log needs it.
-        env={"DMS_TRACE_FILE": str(trace), "PULUMI_DEBUG_COMMANDS": "true", **(env or {})},
-        timeout=1800,
-    )
-    cli.init("bench", check=True)
-    config = {
-        "dms:domains": [{"domain": f"d{i}.example.test", "type": "triggered"} for i in range(count)],
-        "dms:dns": {
-            "provider": "rfc2136",
-            "server": address,
-            "zone": knot.zone,
-            "tsig": {"keyFile": str(knot.key_file)},
-        },
-        "dms:ledger": {"backend": "sqlite", "path": "ledger.sqlite", "quota": count},
-        "dms:verification": {"timeout": delay + 120},
-    }
-    cli.config_file.write_text(json.dumps({"config": config}, indent=2))
-    return cli
 
 
 @dataclass
@@ -196,7 +157,7 @@ def run(
         proxy = DelayProxy(knot.host, knot.port, delay).start() if delay else None
         try:
             cli = stack_project(folder, knot, proxy.address if proxy else knot.address, count, delay, code)
-            trace = Path(cli.extra_env["DMS_TRACE_FILE"])
+            trace = trace_file(folder)
             for turn in which:
                 log = folder / f"events-{turn}.jsonl"
                 trace.unlink(missing_ok=True)
@@ -209,7 +170,7 @@ def run(
                 tail.stop()
                 if not result.ok:
                     raise SystemExit(result.output)
-                calls = [json.loads(x) for x in trace.read_text().splitlines()] if trace.exists() else []
+                calls = provider_calls(folder)
                 print(f"## {turn} up, {count} domains, D = {delay:g} s\n")
                 print(Breakdown(started, ended, tail.events, calls).report())
                 print()

@@ -2,8 +2,8 @@
 
     bench/.venv/bin/python bench/scale.py [--domains 1 10 20 50 100] [--repeat 2] [--code DIR] [--readme FILE]
 
-For each N: a fresh Knot on loopback and a fresh stack of the project's own program (bench/breakdown.py's
-stack_project: the plain CLI in a project folder, file:// backend, SQLite ledger with a quota of N), then three
+For each N: a fresh Knot on loopback and a fresh stack of the project's own program (tests/support/
+measure_stack.py: the plain CLI in a project folder, file:// backend, SQLite ledger with a quota of N), then three
 `pulumi up --yes --skip-preview`, each timed as a whole:
 - first: creates every domain's identity (DKIM key), records and verification, and every domain is Verified;
 - second: the ledger now says verified, so each domain's verification becomes protected (state rewritten);
@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from breakdown import stack_project  # noqa: E402
 from readme_section import machine, write_section  # noqa: E402
 
 from dms_component.localdns import LocalDnsServer, free_port  # noqa: E402
+from tests.support.measure_stack import stack_project  # noqa: E402
 
 SECTION = "scale"
 RUNS = ("first", "second", "no-op")

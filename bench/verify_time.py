@@ -3,7 +3,7 @@
     bench/.venv/bin/python bench/verify_time.py [--delay 0 5 30] [--domains 1 20] [--repeat 3] [--readme FILE]
 
 Each run: a fresh Knot (LocalDnsServer) behind a DelayProxy that serves each written name only D seconds after
-its update, a fresh stack of the project's own program run as users run it (bench/breakdown.py's stack_project:
+its update, a fresh stack of the project's own program run as users run it (tests/support/measure_stack.py:
 the plain `pulumi up --yes --skip-preview` in a project folder, file backend, SQLite ledger with a quota of N)
 writing to and verifying through the proxy, creating N sender domains.
 
@@ -34,11 +34,12 @@ sys.path.insert(0, str(ROOT))  # the project and its test support, from this tre
 
 import dns.message  # noqa: E402
 import dns.name  # noqa: E402
-from breakdown import EventTail, stack_project  # noqa: E402
+from breakdown import EventTail  # noqa: E402
 from readme_section import machine, write_section  # noqa: E402
 
 from dms_component.localdns import LocalDnsServer, free_port  # noqa: E402
 from tests.support.delay_proxy import DelayProxy  # noqa: E402
+from tests.support.measure_stack import stack_project  # noqa: E402
 
 SECTION = "verify_time"
 # Issue 15's targets, for the largest N (20): extra after the records are served, at every D ...

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from dms_component.localdns import LocalDnsServer
-from dms_component.runner import ROOT
 from tests.e2e.harness import Deployment
 
 pytestmark = pytest.mark.e2e
@@ -55,43 +53,22 @@ def test_verifications_waiting_for_propagation_do_not_queue_behind_the_hosts_fou
 ) -> None:
     """Six domains whose records are served 2 s after they are written: all six verifications poll at once
     (Pulumi's dynamic-provider host alone would serve four calls at a time, providers/dynamic/threads.py)."""
-    from tests.e2e.cli import CliProject, copy_project
     from tests.support.delay_proxy import DelayProxy
+    from tests.support.measure_stack import provider_calls, stack_project
 
+    count = 6
     proxy = DelayProxy(local_dns.host, local_dns.port, 2.0).start()
     try:
-        folder = copy_project(ROOT, tmp_path / "project", names=["Pulumi.yaml", "__main__.py"])
-        trace = tmp_path / "trace.jsonl"
-        cli = CliProject(
-            folder,
-            state_dir=tmp_path / "state",
-            venv=ROOT / ".venv",
-            pythonpath=[ROOT],
-            env={"DMS_TRACE_FILE": str(trace)},
-        )
-        cli.init("test", check=True)
-        domains = [f"wide{i}.example.test" for i in range(6)]
-        config = {
-            "dms:domains": [{"domain": d, "type": "triggered"} for d in domains],
-            "dms:dns": {
-                "provider": "rfc2136",
-                "server": proxy.address,
-                "zone": local_dns.zone,
-                "tsig": {"keyFile": str(local_dns.key_file)},
-            },
-            "dms:ledger": {"backend": "sqlite", "path": "ledger.sqlite", "quota": len(domains)},
-            "dms:verification": {"timeout": 60},
-        }
-        cli.config_file.write_text(json.dumps({"config": config}))
+        cli = stack_project(tmp_path, local_dns, proxy.address, count, 2.0, prefix="wide")
 
         up = cli.up("--parallel", "16", skip_preview=True)  # the engine's own limit is not the one under test
 
         assert up.ok, up.output
-        assert {s["status"] for s in cli.stack_output("domains").values()} == {"Verified"}
+        assert [s["status"] for s in cli.stack_output("domains").values()] == ["Verified"] * count
     finally:
         proxy.stop()
-    calls = [json.loads(line) for line in trace.read_text().splitlines()]
+    calls = provider_calls(tmp_path)
     waits = [(c["start"], c["end"]) for c in calls if (c["kind"], c["call"]) == ("Verification", "create")]
-    assert len(waits) == len(domains)
+    assert len(waits) == count
     most = max(sum(1 for s, e in waits if s <= at < e) for at, _ in waits)
-    assert most == len(domains)  # every verification was polling at the moment the last one started
+    assert most == count  # every verification was polling at the moment the last one started
