@@ -137,6 +137,7 @@ class Program:
     records: list[pulumi.Resource] = field(default_factory=list)
     waits: list[Callable[[], object]] = field(default_factory=list)
     barrier: asyncio.Future[list[pulumi.Resource]] | None = None
+    written: tuple[asyncio.Future[Any], pulumi.Output[None]] | None = None  # a barrier, and its records_written
 
     def account(self, settings: LedgerSettings, read: Callable[[LedgerSettings], list[LedgerEntry]]) -> Account:
         key = settings.key()
@@ -160,6 +161,8 @@ class Program:
         dependency, so a verification waits for all of them without N edges each in the state."""
 
         barrier = self.records_barrier()
+        if self.written is not None and self.written[0] is barrier:
+            return self.written[1]  # one wait per barrier, shared by its verifications
 
         async def written() -> None:
             records = await barrier
@@ -167,7 +170,8 @@ class Program:
             # program by itself, so it doesn't fail every verification here too.
             await asyncio.gather(*(r.id.future() for r in records), return_exceptions=True)
 
-        return pulumi.Output.from_input(written())
+        self.written = (barrier, pulumi.Output.from_input(written()))
+        return self.written[1]
 
     def _close(self) -> None:
         for settle in self.waits:

@@ -57,8 +57,9 @@ class SenderDomain(pulumi.ComponentResource):
     """A sender domain: its ledger entry and DKIM key, its four records, and their verification.
 
     Children: SenderIdentity -> DnsRecords (unless the DNS target is ExternalDns) -> Verification.
-    A verified domain's children are protected, so `pulumi destroy` or dropping it from the program
-    stops at preview; `retire=True` lifts that and lets Pulumi forget it without deleting anything.
+    A verified domain's Verification is protected (the records and identity it depends on can't go
+    before it), so `pulumi destroy` or dropping the domain from the program stops at preview;
+    `retire=True` lifts that and lets Pulumi forget it without deleting anything.
     """
 
     domain: pulumi.Output[str]

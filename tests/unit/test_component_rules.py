@@ -113,6 +113,7 @@ def test_the_records_barrier_opens_only_once_every_records_resource_is_written(l
     created = [loop.create_future() for _ in range(3)]  # each records resource's id, known once it is created
     program.records.extend(SimpleNamespace(id=pulumi.Output.from_input(f)) for f in created)
     written = program.records_written()
+    assert program.records_written() is written  # one wait per barrier, shared by every verification
     future = asyncio.ensure_future(written.future(), loop=loop)
 
     for f in created[:2]:
