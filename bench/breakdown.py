@@ -71,6 +71,16 @@ class EventTail:
         self._thread.join()
 
 
+def step_times(events: list[tuple[float, dict[str, Any]]]) -> dict[str, dict[str, float]]:
+    """urn -> {pre, done}: when each resource's step started and ended (arrival times of its events)."""
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+    for at, event in events:
+        for kind, key in (("resourcePreEvent", "pre"), ("resOutputsEvent", "done")):
+            if kind in event and not event[kind].get("planning"):
+                out[event[kind]["metadata"]["urn"]][key] = at
+    return out
+
+
 @dataclass
 class Breakdown:
     started: float
@@ -79,13 +89,7 @@ class Breakdown:
     calls: list[dict[str, Any]]
 
     def steps(self) -> dict[str, dict[str, float]]:
-        """urn -> {pre, done} arrival times of its step events."""
-        out: dict[str, dict[str, float]] = defaultdict(dict)
-        for at, event in self.events:
-            for kind, key in (("resourcePreEvent", "pre"), ("resOutputsEvent", "done")):
-                if kind in event and not event[kind].get("planning"):
-                    out[event[kind]["metadata"]["urn"]][key] = at
-        return out
+        return step_times(self.events)
 
     def report(self) -> str:
         t0 = self.started

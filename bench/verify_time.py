@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))  # the project and its test support, from this tre
 
 import dns.message  # noqa: E402
 import dns.name  # noqa: E402
-from breakdown import EventTail  # noqa: E402
+from breakdown import EventTail, step_times  # noqa: E402
 from readme_section import machine, write_section  # noqa: E402
 
 from dms_component.localdns import LocalDnsServer, free_port  # noqa: E402
@@ -98,11 +98,11 @@ def measure(count: int, delay: float, folder: Path, code: Path = ROOT) -> Run:
         tail.stop()
         if not result.ok:
             raise SystemExit(result.output)
-        verified_at: dict[str, float] = {}
-        for at, event in tail.events:
-            done = event.get("resOutputsEvent")
-            if done and done["metadata"]["urn"].endswith("/verification"):
-                verified_at[done["metadata"]["urn"].rsplit("::", 1)[-1].split("/", 1)[0]] = at
+        verified_at = {
+            urn.rsplit("::", 1)[-1].split("/", 1)[0]: at["done"]
+            for urn, at in step_times(tail.events).items()
+            if urn.endswith("/verification") and "done" in at
+        }
         statuses = cli.stack_output("domains")
         ttv, seen, written_all = [], [], []
         for d in names:
