@@ -30,17 +30,17 @@ bootstrap: $(STAMP) $(TS_STAMP)
 	@bash scripts/ensure-pulumi.sh >/dev/null
 
 demo: bootstrap
-	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m dms_component.demo up
+	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m devtools.demo up
 
 demo-preview: bootstrap
-	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m dms_component.demo preview
+	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m devtools.demo preview
 
 demo-refresh: bootstrap
-	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m dms_component.demo refresh
+	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m devtools.demo refresh
 
 # Destroys what the service allows: verified domains are refused and kept.
 demo-destroy: bootstrap
-	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m dms_component.demo destroy
+	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m devtools.demo destroy
 
 # Forget the demo's local world (ledger, DNS data, Pulumi state). Local only: a real account keeps verified domains.
 demo-reset:
@@ -58,9 +58,10 @@ lint: $(STAMP)
 BENCH_VENV := bench/.venv
 BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
 
-$(BENCH_STAMP): requirements.txt bench/requirements.txt
+$(BENCH_STAMP): requirements.txt bench/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt
+	$(BENCH_VENV)/bin/pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
 
 bench: bootstrap $(BENCH_STAMP)

@@ -5,7 +5,7 @@
 One fresh stack of the project's own program, run with the plain CLI as users do (tests/e2e/cli.py), against a
 fresh Knot (behind the delay proxy when --delay > 0), SQLite ledger with a quota of N. Sources:
 - the engine's event log (`pulumi up --event-log`), read as it is written: when each step started and ended;
-- the dynamic providers' own trace (DMS_TRACE_FILE, providers/dynamic/trace.py): each call's start and end
+- the dynamic providers' own trace (DMS_TRACE_FILE, providers/resources/trace.py): each call's start and end
   and its thread, in the provider process.
 Printed: a summary per phase (program start, identities, records, verifications, the end) and per kind of
 call, and how many of the provider's threads were busy over time.
@@ -29,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dms_component.localdns import LocalDnsServer, free_port  # noqa: E402
+from devtools.localdns import LocalDnsServer, free_port  # noqa: E402
 from tests.support.delay_proxy import DelayProxy  # noqa: E402
 from tests.support.measure_stack import provider_calls, stack_project, trace_file  # noqa: E402
 

@@ -50,10 +50,10 @@ from octodns.yaml import safe_dump  # noqa: E402
 from readme_section import write_section  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
+from devtools.localdns import LocalDnsServer, free_port  # noqa: E402
 from dms_component.core.records import PROFILES, RequiredRecord, required_records  # noqa: E402
-from dms_component.localdns import LocalDnsServer, free_port  # noqa: E402
-from providers import keys  # noqa: E402
-from providers.dns.route53 import from_value  # noqa: E402
+from dms_component.providers.adapters import keys  # noqa: E402
+from dms_component.providers.adapters.dns.route53 import from_value  # noqa: E402
 from tests.aws import MotoServer, _QuietHandler, fake_aws_credentials  # noqa: E402
 from tests.e2e.harness import Deployment  # noqa: E402
 from tests.route53.bridge import Route53Bridge  # noqa: E402

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from readme_section import machine, write_section  # noqa: E402
 
-from dms_component.localdns import LocalDnsServer, free_port  # noqa: E402
+from devtools.localdns import LocalDnsServer, free_port  # noqa: E402
 from tests.support.measure_stack import stack_project  # noqa: E402
 
 SECTION = "scale"

@@ -37,7 +37,7 @@ import dns.name  # noqa: E402
 from breakdown import EventTail, step_times  # noqa: E402
 from readme_section import machine, write_section  # noqa: E402
 
-from dms_component.localdns import LocalDnsServer, free_port  # noqa: E402
+from devtools.localdns import LocalDnsServer, free_port  # noqa: E402
 from tests.support.delay_proxy import DelayProxy  # noqa: E402
 from tests.support.measure_stack import stack_project  # noqa: E402
 
@@ -185,7 +185,7 @@ def report(results: dict[tuple[float, int], list[Run]], repeat: int, wall: float
 def cli_version() -> str:
     import subprocess
 
-    from dms_component.runner import pulumi_bin_dir
+    from devtools.runner import pulumi_bin_dir
 
     try:
         out = subprocess.run([str(pulumi_bin_dir() / "pulumi"), "version"], capture_output=True, text=True)

@@ -3,7 +3,7 @@
 One Knot of our own (LocalDnsServer, as the tests use) serves every corpus case, published exactly as
 tests/corpus/test_corpus.py publishes it. Then, per case (sender domain `<case>.corpus.example.test`):
 
-- ours: `providers.verifier` (one poll) with the records the service asks for, against that Knot;
+- ours: `dms_component.providers.adapters.verifier` (one poll) with the records the service asks for, against that Knot;
 - ours, RFC only: the same, but the expected SPF record asks for no include, so the SPF item says only
   whether receivers can evaluate the record (RFC 7208), not whether the service's include is in it;
 - checkdmarc: `check_spf` and `check_dmarc` (only those: `check_domains` would also test MX hosts' STARTTLS,
@@ -39,11 +39,11 @@ import checkdmarc.utils  # noqa: E402
 import dns.nameserver  # noqa: E402
 from readme_section import machine, write_section  # noqa: E402
 
+from devtools.localdns import LocalDnsServer, free_port  # noqa: E402
 from dms_component.core.nameservers import Nameserver  # noqa: E402
 from dms_component.core.records import RequiredRecord  # noqa: E402
-from dms_component.localdns import LocalDnsServer, free_port  # noqa: E402
-from providers import resolver as our_resolver  # noqa: E402
-from providers.verifier import PollStats, verify_until  # noqa: E402
+from dms_component.providers.adapters import resolver as our_resolver  # noqa: E402
+from dms_component.providers.adapters.verifier import PollStats, verify_until  # noqa: E402
 from tests.corpus.test_corpus import (  # noqa: E402
     CASES,
     OTHER,

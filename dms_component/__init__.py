@@ -3,34 +3,33 @@
     from dms_component import SenderDomain, SenderDomainArgs, Rfc2136Dns
 
 is the whole API for a program of your own (see README, "Using the component from your own program").
+The layers below it install inside this package: `dms_component.core` (pure) <- `dms_component.providers`
+(adapters, then the Pulumi resources) <- this package's modules.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
-
+from dms_component.args import ChecksArgs, SenderDomainArgs, VerificationArgs
+from dms_component.component import SenderDomain
 from dms_component.errors import ConfigError, DmsError
+from dms_component.providers.adapters.dns.dnspod import DnspodDns
+from dms_component.providers.adapters.dns.external import ExternalDns
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Dns
+from dms_component.providers.adapters.dns.route53 import Route53Dns
+from dms_component.providers.adapters.ledger.dynamodb import DynamoDbLedgerArgs
+from dms_component.providers.adapters.ledger.sqlite import SqliteLedgerArgs
+from dms_component.providers.adapters.ledger.tencent import TencentLedgerArgs
 
-# Name -> the module that defines it. Loaded lazily: the `dms` CLI and the pure core don't need Pulumi.
-_API = {
-    "SenderDomain": "dms_component.component",
-    "SenderDomainArgs": "dms_component.args",
-    "VerificationArgs": "dms_component.args",
-    "ChecksArgs": "dms_component.args",
-    "Rfc2136Dns": "providers.dns.rfc2136",
-    "Route53Dns": "providers.dns.route53",
-    "DnspodDns": "providers.dns.dnspod",
-    "ExternalDns": "providers.dns.external",
-    "SqliteLedgerArgs": "providers.ledger.sqlite",
-    "DynamoDbLedgerArgs": "providers.ledger.dynamodb",
-    "TencentLedgerArgs": "providers.ledger.tencent",
-}
-
-__all__ = ["ConfigError", "DmsError", *_API]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _API:
-        return getattr(importlib.import_module(_API[name]), name)
-    raise AttributeError(name)
+__all__ = [
+    "ChecksArgs",
+    "ConfigError",
+    "DmsError",
+    "DnspodDns",
+    "DynamoDbLedgerArgs",
+    "ExternalDns",
+    "Rfc2136Dns",
+    "Route53Dns",
+    "SenderDomain",
+    "SenderDomainArgs",
+    "SqliteLedgerArgs",
+    "TencentLedgerArgs",
+    "VerificationArgs",
+]

@@ -20,7 +20,7 @@ import pulumi
 from dms_component.core.errors import DmsError
 from dms_component.core.rules import dropped_verified, quota_plan, removal_refused, type_separation_problem
 from dms_component.core.verdicts import VERIFIED
-from providers.ledger import LedgerEntry, LedgerSettings
+from dms_component.providers.adapters.ledger import LedgerEntry, LedgerSettings
 
 # The stack's project folder when the runner (Automation API, inline) knows it better than the engine.
 PROJECT_FOLDER: contextvars.ContextVar[str | None] = contextvars.ContextVar("dms_project_folder", default=None)
@@ -198,7 +198,7 @@ def _raise_refusal(refusal: str | None) -> None:
 
 
 def read_entries(settings: LedgerSettings) -> list[LedgerEntry]:
-    from providers.ledger import open_ledger
+    from dms_component.providers.adapters.ledger import open_ledger
 
     try:
         return open_ledger(as_seen_here(settings)).entries()

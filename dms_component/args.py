@@ -19,9 +19,9 @@ from dms_component.core.names import is_subdomain, normalise_domain, normalise_s
 from dms_component.core.records import DMARC_POLICIES, MAIL_TYPES, PROFILES, Profile, profile_named
 from dms_component.core.rules import CHECK_DEFAULTS, SEVERITIES
 from dms_component.outputs import ItemOutput, RecordOutput
-from providers.dns.base import DnsTarget
-from providers.ledger.base import LedgerSettings
-from providers.ledger.sqlite import SqliteLedgerArgs
+from dms_component.providers.adapters.dns.base import DnsTarget
+from dms_component.providers.adapters.ledger.base import LedgerSettings
+from dms_component.providers.adapters.ledger.sqlite import SqliteLedgerArgs
 
 DKIM_KEY_BITS = (1024, 2048)  # what the service's DKIMOption offers
 DEFAULT_TIMEOUT = 600.0  # the service says changes take 1 to 10 minutes

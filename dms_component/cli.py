@@ -71,12 +71,6 @@ def _parser() -> argparse.ArgumentParser:
     stack_args(wait)
     wait.add_argument("--timeout", type=float, help="seconds to keep polling (default: dms:verification.timeout)")
     wait.add_argument("--json", action="store_true", help="print the final verdicts as JSON")
-
-    local = sub.add_parser("local-dns", help="start or stop the embedded local DNS server (Knot)")
-    local.add_argument("action", choices=("start", "stop", "status"))
-    local.add_argument("--folder", default=".state/knot", type=Path)
-    local.add_argument("--port", default=15353, type=int)
-    local.add_argument("--zone", default="example.test")
     return parser
 
 
@@ -87,9 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             return _records(args)
         if args.command == "verify":
             return _verify(args)
-        if args.command in ("status", "plan", "wait"):
-            return _stack_command(args)
-        return _local_dns(args)
+        return _stack_command(args)
     except ConfigError as exc:
         print(f"dms: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -117,8 +109,8 @@ def _records(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from providers.resolver import authoritative_servers
-    from providers.verifier import verify_until
+    from dms_component.providers.adapters.resolver import authoritative_servers
+    from dms_component.providers.adapters.verifier import verify_until
 
     key = "".join(args.dkim_public_key.split())
     if not key:
@@ -175,22 +167,6 @@ def _stack_command(args: argparse.Namespace) -> int:
         out = [{**verdict.to_dict(), "status": status} for verdict, status in results]
         print(json.dumps({"stack": view.name, "domains": out}, indent=2))
     return EXIT_VERIFIED if all(status == "Verified" for _, status in results) else EXIT_PENDING
-
-
-def _local_dns(args: argparse.Namespace) -> int:
-    from dms_component.localdns import LocalDnsServer
-
-    server = LocalDnsServer(args.folder.resolve(), zone=args.zone, port=args.port)
-    if args.action == "start":
-        server.start()
-        print(f"local DNS server for {args.zone} on {server.address} (TSIG key {server.key_file})")
-    elif args.action == "stop":
-        server.stop()
-        print("local DNS server stopped")
-    else:
-        print("running" if server.running() else "stopped")
-        return 0 if server.running() else 1
-    return 0
 
 
 if __name__ == "__main__":

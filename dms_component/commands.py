@@ -23,10 +23,10 @@ from dms_component.core.records import required_records
 from dms_component.core.service_records import records_from_attributes
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.errors import ConfigError
+from dms_component.providers.adapters.ledger import Ledger, LedgerEntry, open_ledger
+from dms_component.providers.adapters.progress import emit, ticking, verdict_progress
+from dms_component.providers.adapters.verifier import verify_until_async
 from dms_component.stack_view import StackView
-from providers.ledger import Ledger, LedgerEntry, open_ledger
-from providers.progress import emit, ticking, verdict_progress
-from providers.verifier import verify_until_async
 
 CHECKING = "Pending (the service is checking)"
 CHECKS_PASS = "Pending (checks pass: run pulumi up)"

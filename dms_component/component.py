@@ -29,12 +29,12 @@ from dms_component.core.records import Profile, RequiredRecord, required_records
 from dms_component.core.rules import ERROR, WARN, subdomain_problem
 from dms_component.core.service_records import records_from_attributes
 from dms_component.core.verdicts import PENDING
-from providers.dns.base import DnsTarget
-from providers.dynamic.identity import SenderIdentity
-from providers.dynamic.records import DnsRecords
-from providers.dynamic.retired import RetiredDomains
-from providers.dynamic.verification import Verification
-from providers.ledger.base import LedgerSettings
+from dms_component.providers.adapters.dns.base import DnsTarget
+from dms_component.providers.adapters.ledger.base import LedgerSettings
+from dms_component.providers.resources.identity import SenderIdentity
+from dms_component.providers.resources.records import DnsRecords
+from dms_component.providers.resources.retired import RetiredDomains
+from dms_component.providers.resources.verification import Verification
 
 
 class Names:

@@ -22,8 +22,8 @@ from dms_component.core import validate
 from dms_component.core.errors import ConfigError
 from dms_component.core.records import PROFILES, Profile, profile_named
 from dms_component.core.rules import CHECK_DEFAULTS, ERROR, SEVERITIES, WARN, subdomain_problem, type_separation_problem
-from providers.dns import HOSTS, DnsTarget, target_class
-from providers.ledger import BACKENDS, LedgerSettings, settings_class
+from dms_component.providers.adapters.dns import HOSTS, DnsTarget, target_class
+from dms_component.providers.adapters.ledger import BACKENDS, LedgerSettings, settings_class
 
 DNS_PROVIDERS = HOSTS
 LEDGER_BACKENDS = BACKENDS

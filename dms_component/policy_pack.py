@@ -92,7 +92,7 @@ def quota_violation(
 
 def ledger_verified(settings: Mapping[str, Any]) -> list[str]:
     """The verified domains of the ledger named by a SenderIdentity's `ledger` input."""
-    from providers.ledger import open_ledger
+    from dms_component.providers.adapters.ledger import open_ledger
 
     # A relative sqlite path is taken from the working directory: the CLI runs the pack in the project folder.
     return [e.domain for e in open_ledger(dict(settings)).entries() if e.status == VERIFIED]

@@ -1,1 +1,2 @@
-"""Thin adapters around the core: DNS providers, ledgers, the resolver, and the Pulumi dynamic providers."""
+"""What the component stands on, above the pure core: adapters/ (DNS hosts, ledgers, resolver, verifier)
+and resources/ (the Pulumi dynamic resources that drive them). Installed as `dms_component.providers`."""

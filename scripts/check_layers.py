@@ -1,9 +1,13 @@
-"""`make lint`: the layers import only downward.
+"""`make lint`: the layers import only downward, and each folder is one layer.
 
-core (dms_component/core) <- providers (providers/, but providers/dynamic) <- dynamic providers
-(providers/dynamic) <- the component, the program and the CLI (the rest of dms_component).
-The core also stays free of Pulumi and of the cloud SDKs; the providers stay free of Pulumi.
-Prints one line per import that breaks a rule; exit code 1 if there is any.
+    core/                 the pure core                                  (dms_component.core)
+    providers/adapters/   DNS hosts, ledgers, resolver, verifier         (dms_component.providers.adapters)
+    providers/resources/  the Pulumi dynamic resources                   (dms_component.providers.resources)
+    dms_component/        the component, the program, the package, CLI  (dms_component)
+
+A module may import its own layer and those below it. The core also stays free of Pulumi, the cloud SDKs
+and anything that does I/O; the adapters stay free of Pulumi. Prints one line per import that breaks a
+rule; exit code 1 if there is any.
 """
 
 from __future__ import annotations
@@ -13,31 +17,44 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["core", "providers", "dynamic", "top"]  # bottom to top
-# Third-party packages a layer must not import, whatever it imports of ours.
+# Folder -> (layer, the package it installs as), bottom to top.
+LAYERS: dict[str, tuple[str, str]] = {
+    "core": ("core", "dms_component.core"),
+    "providers/adapters": ("adapters", "dms_component.providers.adapters"),
+    "providers/resources": ("resources", "dms_component.providers.resources"),
+    "dms_component": ("component", "dms_component"),
+}
+ORDER = [layer for layer, _ in LAYERS.values()]
+# Modules a layer must not import, whatever it imports of ours.
 FORBIDDEN = {
     "core": ("pulumi", "boto3", "botocore", "tencentcloud", "dns.resolver", "dns.query", "sqlite3", "socket"),
-    "providers": ("pulumi",),
+    "adapters": ("pulumi",),
 }
 
 
 def layer_of(module: str) -> str | None:
-    if module == "dms_component.core" or module.startswith("dms_component.core."):
-        return "core"
-    if module == "providers.dynamic" or module.startswith("providers.dynamic."):
-        return "dynamic"
-    if module == "providers" or module.startswith("providers."):
-        return "providers"
-    if module == "dms_component" or module.startswith("dms_component."):
-        return "top"
-    return None
+    """The layer of one of our modules (by its import name), None for anyone else's."""
+    best = None
+    for layer, package in LAYERS.values():
+        if (module == package or module.startswith(package + ".")) and (best is None or len(package) > len(best[1])):
+            best = (layer, package)
+    if module == "dms_component.providers":
+        return "adapters"  # the folder's own __init__: a docstring
+    return best[0] if best else None
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:
-    parts = list(path.relative_to(root).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
+    """The import name of a file of ours, from the folder it sits in."""
+    relative = path.relative_to(root)
+    for folder, (_, package) in sorted(LAYERS.items(), key=lambda kv: -len(kv[0])):
+        if relative.parts[: len(Path(folder).parts)] == Path(folder).parts:
+            rest = list(relative.with_suffix("").parts[len(Path(folder).parts) :])
+            if rest and rest[-1] == "__init__":
+                rest.pop()
+            return ".".join([package, *rest])
+    if relative.parts[0] == "providers":  # providers/__init__.py
+        return "dms_component.providers"
+    raise ValueError(f"{relative} is in no layer's folder")
 
 
 def imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
@@ -53,22 +70,26 @@ def imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
             if node.level:
                 base = ".".join([*package.split(".")[: len(package.split(".")) - node.level + 1], base]).strip(".")
             if layer_of(base):
-                # `from providers import keys` imports providers.keys: judge each name, the package only by it.
+                # `from x.adapters import keys` imports x.adapters.keys: judge each name, the package only by it.
                 found += [(node.lineno, f"{base}.{alias.name}") for alias in node.names]
             else:
                 found.append((node.lineno, base))
     return found
 
 
+def sources(root: Path = ROOT) -> list[Path]:
+    return sorted(p for folder in ("core", "providers", "dms_component") for p in (root / folder).rglob("*.py"))
+
+
 def problems(root: Path = ROOT) -> list[str]:
     out: list[str] = []
-    for path in sorted([*root.glob("dms_component/**/*.py"), *root.glob("providers/**/*.py")]):
+    for path in sources(root):
         own = layer_of(module_name(path, root))
         assert own is not None
         for line, target in imports(path, root):
             theirs = layer_of(target)
             where = f"{path.relative_to(root)}:{line}"
-            if theirs is not None and LAYERS.index(theirs) > LAYERS.index(own):
+            if theirs is not None and ORDER.index(theirs) > ORDER.index(own):
                 out.append(f"{where}: the {own} layer imports {target} from the {theirs} layer above it")
             for banned in FORBIDDEN.get(own, ()):
                 if target == banned or target.startswith(banned + "."):

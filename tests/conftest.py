@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from devtools.localdns import LocalDnsServer, free_port
 from dms_component.core.nameservers import Nameserver
-from dms_component.localdns import LocalDnsServer, free_port
-from providers.dns.rfc2136 import Rfc2136Provider, TsigKey
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider, TsigKey
 from tests.fakes.tencent_cloud import FakeTencentCloud, fake_for
 
 ZONE = "example.test"

@@ -19,9 +19,9 @@ from dms_component.core import validate
 from dms_component.core.errors import ConfigError
 from dms_component.outputs import ItemOutput, RecordOutput
 from dms_component.package.types import SenderDomainArgs
-from providers.dns import HOSTS, DnsTarget, target_class
-from providers.ledger import BACKENDS, LedgerSettings, settings_class
-from providers.ledger.sqlite import SqliteLedgerArgs
+from dms_component.providers.adapters.dns import HOSTS, DnsTarget, target_class
+from dms_component.providers.adapters.ledger import BACKENDS, LedgerSettings, settings_class
+from dms_component.providers.adapters.ledger.sqlite import SqliteLedgerArgs
 
 # The keys of `verification` and `checks`, which the Python API's namers get without their parent.
 _NESTED = {"nameserver": "verification", "timeout": "verification"}

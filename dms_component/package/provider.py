@@ -26,8 +26,8 @@ from pulumi.runtime.proto.provider_pb2_grpc import add_ResourceProviderServicer_
 
 from dms_component.package import types
 from dms_component.package.component import SenderDomain
-from providers.dns import HOSTS, target_class
-from providers.ledger import BACKENDS, settings_class
+from dms_component.providers.adapters.dns import HOSTS, target_class
+from dms_component.providers.adapters.ledger import BACKENDS, settings_class
 
 NAME = "dms"
 COMPONENTS = [SenderDomain]

@@ -2,7 +2,7 @@
 
 The analyzer can't express the Python API's base-class unions (`dns: DnsTarget`), so each union is
 an object with one optional field per kind: `dns: {rfc2136: {...}}`, `ledger: {sqlite: {...}}`.
-Their fields are those of the settings classes (providers/dns/*, providers/ledger/*), which do every
+Their fields are those of the settings classes (providers/adapters/dns/*, providers/adapters/ledger/*), which do every
 check; tests/unit/test_package_schema.py keeps the two in step. Descriptions are the docstrings under
 each field: the analyzer reads them from this source, so this module must not use
 `from __future__ import annotations` (it needs the annotations as types, not strings).

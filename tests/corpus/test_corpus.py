@@ -16,11 +16,11 @@ import dns.update
 import pytest
 import yaml
 
+from devtools.localdns import LocalDnsServer
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, Profile, RequiredRecord, required_records
-from dms_component.localdns import LocalDnsServer
-from providers import keys
-from providers.verifier import verify_once
+from dms_component.providers.adapters import keys
+from dms_component.providers.adapters.verifier import verify_once
 from tests.integration.zone import read_tsig, txt_rdata_text
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "cases.yaml").read_text())

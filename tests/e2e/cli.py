@@ -81,7 +81,7 @@ def copy_project(source: Path, dest: Path, names: Iterable[str] | None = None) -
 
 def default_bin_dir() -> Path:
     """The folder with `pulumi` and the Python language host: $DMS_PULUMI_BIN, else scripts/ensure-pulumi.sh."""
-    from dms_component.runner import pulumi_bin_dir
+    from devtools.runner import pulumi_bin_dir
 
     return pulumi_bin_dir()
 

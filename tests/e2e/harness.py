@@ -14,8 +14,8 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from dms_component.localdns import LocalDnsServer
-from dms_component.runner import ROOT, open_stack
+from devtools.localdns import LocalDnsServer
+from devtools.runner import ROOT, open_stack
 
 PASSPHRASE = "e2e-test-passphrase"
 
@@ -59,7 +59,7 @@ class Deployment:
         current["config"] = config
         stack_file.write_text(json.dumps(current, indent=2))  # JSON is YAML
         if tsig_secret:
-            from dms_component.localdns import ALGORITHM, KEY_NAME
+            from devtools.localdns import ALGORITHM, KEY_NAME
 
             self.stack.set_config("dms:dns.tsig.name", auto.ConfigValue(KEY_NAME), path=True)
             self.stack.set_config("dms:dns.tsig.algorithm", auto.ConfigValue(ALGORITHM), path=True)

@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 import yaml
 
-from dms_component.localdns import LocalDnsServer
-from dms_component.runner import ROOT, pulumi_bin_dir
+from devtools.localdns import LocalDnsServer
+from devtools.runner import ROOT, pulumi_bin_dir
 from tests.integration.zone import Zone
 
 EXAMPLES = ROOT / "examples" / "ci"

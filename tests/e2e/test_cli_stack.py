@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from dms_component.localdns import ALGORITHM, KEY_NAME, LocalDnsServer
-from dms_component.runner import ROOT
+from devtools.localdns import ALGORITHM, KEY_NAME, LocalDnsServer
+from devtools.runner import ROOT
 from tests.e2e.cli import CliProject, copy_project
 from tests.e2e.test_stack import SECRET_SIG, delete_behind_pulumis_back, txt
 

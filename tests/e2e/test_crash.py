@@ -2,7 +2,7 @@
 
 The whole process group dies at once (runner, CLI, dynamic-provider process), as with a power cut. The
 stage is reached for sure: the provider stops at a named pause point (DMS_PAUSE_AT, see
-providers/dynamic/base.py pause_point) and says so in a file; the stage "verifying" needs no pause point:
+providers/resources/base.py pause_point) and says so in a file; the stage "verifying" needs no pause point:
 a verification server that never answers keeps it polling. The recovery is what docs/rules.md tells the
 user: `pulumi cancel` (the file backend keeps the dead run's lock), `pulumi refresh --clear-pending-creates`,
 then `pulumi up`.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dms_component.localdns import LocalDnsServer
+from devtools.localdns import LocalDnsServer
 from tests.e2e.harness import Deployment, alive, kill_tree
 from tests.e2e.test_rules import entry, published
 

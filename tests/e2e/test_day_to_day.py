@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from devtools.localdns import LocalDnsServer
+from devtools.runner import ROOT, pulumi_bin_dir, pulumi_env
 from dms_component.core.plan_view import render_lines
-from dms_component.localdns import LocalDnsServer
-from dms_component.runner import ROOT, pulumi_bin_dir, pulumi_env
 from tests.e2e.harness import PASSPHRASE, Deployment
 from tests.integration.zone import Zone
 from tests.support.delay_proxy import DelayProxy

@@ -17,10 +17,10 @@ import dns.query
 import pulumi
 import pytest
 
+from devtools.localdns import ALGORITHM, KEY_NAME, LocalDnsServer
+from devtools.runner import ROOT, open_stack
 from dms_component import ExternalDns, SenderDomain, SenderDomainArgs, SqliteLedgerArgs, VerificationArgs
 from dms_component.account import PROJECT_FOLDER
-from dms_component.localdns import ALGORITHM, KEY_NAME, LocalDnsServer
-from dms_component.runner import ROOT, open_stack
 from tests.support.standin_dns import StandinRecord
 
 pytestmark = pytest.mark.e2e

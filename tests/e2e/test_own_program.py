@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from dms_component.localdns import LocalDnsServer
-from dms_component.runner import ROOT
+from devtools.localdns import LocalDnsServer
+from devtools.runner import ROOT
 from tests.e2e.cli import CliProject, copy_project
 from tests.e2e.test_stack import txt
 

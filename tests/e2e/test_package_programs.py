@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from dms_component.localdns import KEY_NAME, LocalDnsServer, free_port
+from devtools.localdns import KEY_NAME, LocalDnsServer, free_port
+from devtools.runner import ROOT
 from dms_component.package.provider import DmsProvider
-from dms_component.runner import ROOT
 from tests.e2e.cli import CliProject, copy_project
 from tests.e2e.test_stack import txt
 

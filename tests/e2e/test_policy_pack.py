@@ -14,9 +14,9 @@ import pulumi
 import pytest
 from pulumi import automation as auto
 
-from dms_component.localdns import LocalDnsServer
-from dms_component.runner import ROOT, open_stack
-from providers.dynamic.identity import SenderIdentity
+from devtools.localdns import LocalDnsServer
+from devtools.runner import ROOT, open_stack
+from dms_component.providers.resources.identity import SenderIdentity
 from tests.e2e.harness import PASSPHRASE, Deployment
 from tests.e2e.test_rules import entry, ledger, rows
 

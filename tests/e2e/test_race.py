@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from dms_component.localdns import LocalDnsServer
-from providers.ledger.sqlite import SqliteLedger
+from devtools.localdns import LocalDnsServer
+from dms_component.providers.adapters.ledger.sqlite import SqliteLedger
 from tests.e2e.harness import Deployment, race
 from tests.e2e.test_rules import entry, ledger
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from dms_component.localdns import LocalDnsServer, free_port
+from devtools.localdns import LocalDnsServer, free_port
 from tests.e2e.harness import Deployment
 from tests.e2e.test_stack import txt
 

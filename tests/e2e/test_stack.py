@@ -13,7 +13,7 @@ import dns.update
 import pytest
 from pulumi import automation as auto
 
-from dms_component.localdns import ALGORITHM, KEY_NAME, LocalDnsServer, free_port
+from devtools.localdns import ALGORITHM, KEY_NAME, LocalDnsServer, free_port
 from tests.e2e.harness import Deployment
 
 pytestmark = pytest.mark.e2e

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dms_component.localdns import LocalDnsServer
+from devtools.localdns import LocalDnsServer
 from tests.e2e.harness import Deployment
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +52,7 @@ def test_verifications_waiting_for_propagation_do_not_queue_behind_the_hosts_fou
     tmp_path: Path, local_dns: LocalDnsServer
 ) -> None:
     """Six domains whose records are served 2 s after they are written: all six verifications poll at once
-    (Pulumi's dynamic-provider host alone would serve four calls at a time, providers/dynamic/threads.py)."""
+    (Pulumi's dynamic-provider host alone would serve four calls at a time, providers/resources/threads.py)."""
     from tests.support.delay_proxy import DelayProxy
     from tests.support.measure_stack import provider_calls, stack_project
 

@@ -49,7 +49,7 @@ import dns.update
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from dms_component.localdns import ALGORITHM, KEY_NAME, LocalDnsServer
+from devtools.localdns import ALGORITHM, KEY_NAME, LocalDnsServer
 
 SES_VERSION = "2020-10-02"
 DNSPOD_VERSION = "2021-03-23"

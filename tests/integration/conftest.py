@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dms_component.localdns import LocalDnsServer
-from providers import keys
+from devtools.localdns import LocalDnsServer
+from dms_component.providers.adapters import keys
 from tests.integration.zone import Zone
 
 

@@ -10,15 +10,15 @@ import dns.rdatatype
 import dns.rdtypes.ANY.TXT
 import pytest
 
+from devtools.localdns import LocalDnsServer
 from dms_component.core.changes import Spf
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import VERIFIED
 from dms_component.errors import PlanRefused
-from dms_component.localdns import LocalDnsServer
-from providers.dns.rfc2136 import Rfc2136Provider
-from providers.dynamic.records import DnsRecordsProvider
-from providers.verifier import verify_once
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider
+from dms_component.providers.adapters.verifier import verify_once
+from dms_component.providers.resources.records import DnsRecordsProvider
 from tests.conftest import ZONE
 from tests.integration.zone import Zone
 

@@ -6,14 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from devtools.localdns import LocalDnsServer
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, required_records
 from dms_component.core.verdicts import VERIFIED
-from dms_component.localdns import LocalDnsServer
-from providers import keys
-from providers.dns.rfc2136 import Rfc2136Provider, TsigKey
-from providers.resolver import SHARED_ANSWERS
-from providers.verifier import PollStats, verify_once, verify_until
+from dms_component.providers.adapters import keys
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider, TsigKey
+from dms_component.providers.adapters.resolver import SHARED_ANSWERS
+from dms_component.providers.adapters.verifier import PollStats, verify_once, verify_until
 from tests.integration.zone import Zone
 from tests.support.delay_proxy import DelayProxy
 

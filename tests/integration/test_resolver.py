@@ -1,4 +1,4 @@
-"""providers/resolver.py against real Knot servers: merging servers, fallback, CNAMEs, TCP, sharing."""
+"""providers/adapters/resolver.py against real Knot servers: merging servers, fallback, CNAMEs, TCP, sharing."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from devtools.localdns import LocalDnsServer, free_port
 from dms_component.core.lookups import Answer
 from dms_component.core.nameservers import Nameserver
-from dms_component.localdns import LocalDnsServer, free_port
-from providers import resolver as resolver_module
-from providers.resolver import SHARED_ANSWERS, ZONE_SERVERS, Resolver
+from dms_component.providers.adapters import resolver as resolver_module
+from dms_component.providers.adapters.resolver import SHARED_ANSWERS, ZONE_SERVERS, Resolver
 from tests.integration.zone import Zone
 
 

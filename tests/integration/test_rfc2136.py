@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from devtools.localdns import LocalDnsServer, free_port
 from dms_component.core.changes import RrsetChange, logical
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, TXT_STRING_MAX, RequiredRecord, required_records
 from dms_component.errors import ConfigError, DnsUpdateError
-from dms_component.localdns import LocalDnsServer, free_port
-from providers import keys
-from providers.dns.rfc2136 import Rfc2136Provider, TsigKey
+from dms_component.providers.adapters import keys
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider, TsigKey
 from tests.integration.zone import Zone, read_tsig
 
 PROFILE = PROFILES["tencent-ses"]
@@ -300,7 +300,7 @@ def test_many_domains_at_once_open_at_most_a_few_connections_to_the_server(
 
     import dns.query
 
-    from providers.dns import rfc2136 as module
+    from dms_component.providers.adapters.dns import rfc2136 as module
 
     real, lock = dns.query.tcp, threading.Lock()
     open_now, most = [0], [0]

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from devtools.localdns import LocalDnsServer
 from dms_component.core.records import PROFILES, required_records
-from dms_component.localdns import LocalDnsServer
-from providers.ledger import open_ledger
-from providers.ledger.tencent import TencentLedger
+from dms_component.providers.adapters.ledger import open_ledger
+from dms_component.providers.adapters.ledger.tencent import TencentLedger
 from tests.fakes.tencent_cloud import FakeTencentCloud
 from tests.integration.zone import Zone
 from tests.ledger.backends import DynamoDbBackend, SqliteBackend

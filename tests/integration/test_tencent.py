@@ -14,9 +14,9 @@ from dms_component.core.records import RequiredRecord
 from dms_component.core.service_records import records_from_attributes
 from dms_component.core.verdicts import PENDING, VERIFIED
 from dms_component.errors import DnsUpdateError, QuotaExceeded, ServiceError, VerifiedDomainProtected
-from providers.dns.dnspod import DnspodProvider
-from providers.ledger.tencent import MAIL_TYPE_TAG, TencentLedger
-from providers.tencent.client import SES_ENDPOINTS, ApiError, ses_api
+from dms_component.providers.adapters.dns.dnspod import DnspodProvider
+from dms_component.providers.adapters.ledger.tencent import MAIL_TYPE_TAG, TencentLedger
+from dms_component.providers.adapters.tencent.client import SES_ENDPOINTS, ApiError, ses_api
 from tests.fakes.tencent_cloud import FakeTencentCloud
 from tests.integration.zone import Zone
 

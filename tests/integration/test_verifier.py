@@ -6,13 +6,13 @@ import threading
 
 import pytest
 
+from devtools.localdns import free_port
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
-from dms_component.localdns import free_port
-from providers import keys
-from providers.dns.rfc2136 import Rfc2136Provider
-from providers.verifier import verify_once, verify_until
+from dms_component.providers.adapters import keys
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider
+from dms_component.providers.adapters.verifier import verify_once, verify_until
 from tests.integration.zone import Zone
 
 PROFILE = PROFILES["tencent-ses"]

@@ -18,8 +18,8 @@ import dns.rdatatype
 import dns.tsig
 import dns.update
 
+from devtools.localdns import LocalDnsServer
 from dms_component.core.records import RequiredRecord, split_txt
-from dms_component.localdns import LocalDnsServer
 
 TIMEOUT = 5.0
 

@@ -15,8 +15,14 @@ from typing import Any
 import boto3
 
 from dms_component.core.verdicts import VERIFIED, stored_forms
-from providers.ledger import Ledger, open_ledger
-from providers.ledger.dynamodb import COUNTER_ENTRY, DOMAIN_PREFIX, PARTITION_KEY, SORT_KEY, create_table
+from dms_component.providers.adapters.ledger import Ledger, open_ledger
+from dms_component.providers.adapters.ledger.dynamodb import (
+    COUNTER_ENTRY,
+    DOMAIN_PREFIX,
+    PARTITION_KEY,
+    SORT_KEY,
+    create_table,
+)
 
 REGION = "us-east-1"
 Row = tuple[str, str, str]

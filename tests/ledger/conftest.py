@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from providers.ledger import Ledger, open_ledger
-from providers.ledger.dynamodb import create_table
+from dms_component.providers.adapters.ledger import Ledger, open_ledger
+from dms_component.providers.adapters.ledger.dynamodb import create_table
 from tests.ledger.backends import REGION, Backend, DynamoDbBackend, SqliteBackend
 
 TABLE = "dms-ledger-tests"

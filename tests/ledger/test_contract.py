@@ -10,8 +10,8 @@ import pytest
 
 from dms_component.core.verdicts import PENDING_CODE, VERIFIED_CODE
 from dms_component.errors import QuotaExceeded, VerifiedDomainProtected
-from providers.ledger import Ledger, LedgerEntry, open_ledger
-from providers.ledger.base import PENDING, VERIFIED
+from dms_component.providers.adapters.ledger import Ledger, LedgerEntry, open_ledger
+from dms_component.providers.adapters.ledger.base import PENDING, VERIFIED
 from tests.ledger.backends import Backend
 
 

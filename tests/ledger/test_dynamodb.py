@@ -14,14 +14,14 @@ from typing import Any
 import boto3
 import pytest
 
+from devtools.localdns import free_port
 from dms_component.config import parse_stack_config
 from dms_component.core.verdicts import PENDING_CODE
 from dms_component.errors import QuotaExceeded, VerifiedDomainProtected
-from dms_component.localdns import free_port
-from providers.ledger import dynamodb as ddb
-from providers.ledger import open_ledger
-from providers.ledger.base import PENDING, VERIFIED, LedgerEntry
-from providers.ledger.dynamodb import DynamoDbLedger, LedgerUnavailable
+from dms_component.providers.adapters.ledger import dynamodb as ddb
+from dms_component.providers.adapters.ledger import open_ledger
+from dms_component.providers.adapters.ledger.base import PENDING, VERIFIED, LedgerEntry
+from dms_component.providers.adapters.ledger.dynamodb import DynamoDbLedger, LedgerUnavailable
 from tests.aws import MotoServer, dynamodb_error, transaction_cancelled
 from tests.conftest import repo_root
 from tests.ledger.backends import REGION, DynamoDbBackend
@@ -169,8 +169,8 @@ def run_isolated(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[
 
 GET_IN_CHILD = """
 import sys
-from providers.ledger import open_ledger
-from providers.ledger.dynamodb import LedgerUnavailable
+from dms_component.providers.adapters.ledger import open_ledger
+from dms_component.providers.adapters.ledger.dynamodb import LedgerUnavailable
 try:
     open_ledger({{"backend": "dynamodb", "table": "{table}", "region": "{region}", "endpoint": "{endpoint}",
                  "profile": {profile!r}, "quota": 5}}).get("notify.example.com")

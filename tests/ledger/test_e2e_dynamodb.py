@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from dms_component.localdns import LocalDnsServer
-from providers.ledger import open_ledger
+from devtools.localdns import LocalDnsServer
+from dms_component.providers.adapters.ledger import open_ledger
 from tests.e2e.harness import Deployment, race
 from tests.ledger.backends import DynamoDbBackend
 

@@ -10,7 +10,7 @@ import pytest
 
 from dms_component.config import LedgerSettings, parse_stack_config
 from dms_component.errors import ConfigError
-from providers.ledger.dynamodb import DynamoDbLedgerArgs
+from dms_component.providers.adapters.ledger.dynamodb import DynamoDbLedgerArgs
 
 BASE: dict[str, Any] = {
     "domains": [{"domain": "notify.example.com", "type": "triggered"}],

@@ -12,7 +12,7 @@ import pytest
 
 from dms_component.core.verdicts import VERIFIED, VERIFIED_CODE
 from dms_component.errors import QuotaExceeded
-from providers.ledger import open_ledger
+from dms_component.providers.adapters.ledger import open_ledger
 from tests.ledger.backends import Backend
 
 WORKERS = 8

@@ -2,7 +2,7 @@
 preview with a code, or, applied to the zone, verifies. Never written and failing.
 
 The zone is in memory, answered as an authoritative server would (CNAMEs, wildcards per RFC 4592);
-the planner, the preview check and the verifier are the real, pure ones from dms_component/core.
+the planner, the preview check and the verifier are the real, pure ones from core.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dms_component.core.changes import (
 from dms_component.core.lookups import Answer, Question, canonical
 from dms_component.core.records import PROFILES, Strings, required_records, txt_value
 from dms_component.core.verdicts import VERIFIED, evaluate_planned, judge, refuses
-from providers import keys
+from dms_component.providers.adapters import keys
 
 ZONE = "example.com"
 DOMAIN = f"notify.{ZONE}"

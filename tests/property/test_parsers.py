@@ -12,7 +12,7 @@ from dms_component.core.lookups import Answer, Lookups
 from dms_component.core.records import PROFILES, TXT_STRING_MAX, required_records, split_txt
 from dms_component.core.tags import TagListError, format_tags, parse_tag_list
 from dms_component.core.verdicts import evaluate, judge
-from providers import keys
+from dms_component.providers.adapters import keys
 
 PAIR = keys.generate(1024)
 DOMAIN = "notify.example.com"

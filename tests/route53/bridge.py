@@ -19,7 +19,7 @@ import dns.rdatatype
 import dns.tsigkeyring
 import dns.update
 
-from dms_component.localdns import ALGORITHM, KEY_NAME, LocalDnsServer
+from devtools.localdns import ALGORITHM, KEY_NAME, LocalDnsServer
 
 COPIED = ("TXT", "MX", "CNAME")
 

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from providers.dns.route53 import Route53Provider
+from dms_component.providers.adapters.dns.route53 import Route53Provider
 
 
 @dataclass

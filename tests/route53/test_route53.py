@@ -5,16 +5,16 @@ from __future__ import annotations
 import dill
 import pytest
 
+from devtools.localdns import LocalDnsServer
 from dms_component.core.changes import MERGED, RrsetChange
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import VERIFIED
 from dms_component.errors import DnsUpdateError
-from dms_component.localdns import LocalDnsServer
-from providers import keys
-from providers.dns.route53 import MAX_ATTEMPTS, Route53Provider
-from providers.dynamic.records import refuse_conflicts
-from providers.verifier import verify_once
+from dms_component.providers.adapters import keys
+from dms_component.providers.adapters.dns.route53 import MAX_ATTEMPTS, Route53Provider
+from dms_component.providers.adapters.verifier import verify_once
+from dms_component.providers.resources.records import refuse_conflicts
 from tests.aws import Fault
 from tests.route53.bridge import Route53Bridge
 from tests.route53.conftest import CallLog, HostedZone

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
-from dms_component.localdns import LocalDnsServer
+from devtools.localdns import LocalDnsServer
 from tests.e2e.harness import Deployment
 from tests.route53.bridge import Route53Bridge
 from tests.route53.conftest import HostedZone

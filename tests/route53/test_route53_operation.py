@@ -11,12 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-import providers.dns.route53 as route53_module
+import dms_component.providers.adapters.dns.route53 as route53_module
 from dms_component.core.changes import MERGED
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.errors import DnsUpdateError
-from providers.dns.route53 import PAGE_MAX, Route53Provider
-from providers.dynamic.records import refuse_conflicts
+from dms_component.providers.adapters.dns.route53 import PAGE_MAX, Route53Provider
+from dms_component.providers.resources.records import refuse_conflicts
 from tests.aws import Fault
 from tests.route53.conftest import CallLog, HostedZone
 

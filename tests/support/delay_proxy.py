@@ -23,7 +23,7 @@ import dns.name
 import dns.opcode
 import dns.rcode
 
-from dms_component.localdns import free_port
+from devtools.localdns import free_port
 
 
 @dataclass

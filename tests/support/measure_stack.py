@@ -3,7 +3,7 @@
 The benchmarks (bench/breakdown.py, scale.py, verify_time.py) and the end-to-end tests that look at
 timing share it: the project's Pulumi.yaml and __main__.py copied to a folder of their own, its own
 file:// backend, a SQLite ledger with a quota of N, the TSIG key as a file, and every provider call
-timestamped in `trace.jsonl` beside the project (DMS_TRACE_FILE, providers/dynamic/trace.py).
+timestamped in `trace.jsonl` beside the project (DMS_TRACE_FILE, providers/resources/trace.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dms_component.localdns import LocalDnsServer
-from dms_component.runner import ROOT
+from devtools.localdns import LocalDnsServer
+from devtools.runner import ROOT
 from tests.e2e.cli import CliProject, copy_project
 
 

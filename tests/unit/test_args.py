@@ -20,7 +20,7 @@ from dms_component import (
 from dms_component.args import check_spec
 from dms_component.core.validate import field_namer
 from dms_component.errors import ConfigError
-from providers.dns import dns_target
+from dms_component.providers.adapters.dns import dns_target
 
 SECRET = "c2VjcmV0LXRzaWcta2V5LXZhbHVlLTEyMzQ1Ng=="
 

@@ -13,7 +13,7 @@ import pytest
 
 from dms_component import Rfc2136Dns, SenderDomain, SenderDomainArgs, SqliteLedgerArgs
 from dms_component.args import ChecksArgs
-from providers.ledger.sqlite import SqliteLedger
+from dms_component.providers.adapters.ledger.sqlite import SqliteLedger
 from tests.support.graph_mocks import CREATED, Mocks
 
 DNS = Rfc2136Dns(server="127.0.0.1:5300", zone="example.test")

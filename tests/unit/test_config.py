@@ -11,8 +11,8 @@ import pytest
 from dms_component.config import DEFAULT_TIMEOUT, DomainSpec, VerificationSettings, parse_stack_config
 from dms_component.core.records import PROFILES
 from dms_component.errors import ConfigError
-from providers.dns.rfc2136 import Rfc2136Dns
-from providers.ledger.sqlite import SqliteLedgerArgs
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Dns
+from dms_component.providers.adapters.ledger.sqlite import SqliteLedgerArgs
 
 SECRET = "c2VjcmV0LXRzaWcta2V5LXZhbHVlLTEyMzQ1Ng=="
 

@@ -1,4 +1,4 @@
-"""DKIM key records and the signed probe message (dms_component/core/dkim.py), RFC 6376."""
+"""DKIM key records and the signed probe message (core/dkim.py), RFC 6376."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from dms_component.core import dkim
-from providers import keys
+from dms_component.providers.adapters import keys
 
 PAIR = keys.generate(1024)
 OTHER = keys.generate(1024)

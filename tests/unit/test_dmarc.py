@@ -1,4 +1,4 @@
-"""DMARC record parsing and validation (dms_component/core/dmarc.py), RFC 7489."""
+"""DMARC record parsing and validation (core/dmarc.py), RFC 7489."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from providers.dns.dnspod import _logical
+from dms_component.providers.adapters.dns.dnspod import _logical
 
 
 @pytest.mark.parametrize(

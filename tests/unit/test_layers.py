@@ -31,19 +31,22 @@ def test_an_import_from_a_higher_layer_or_of_pulumi_in_the_core_is_reported(tmp_
         {
             "dms_component/__init__.py": "",
             "dms_component/config.py": "",
-            "dms_component/core/__init__.py": "",
-            "dms_component/core/spf.py": "from dms_component import config\nimport pulumi\n",
+            "core/__init__.py": "",
+            "core/spf.py": "from dms_component import config\nimport pulumi\n",
             "providers/__init__.py": "",
-            "providers/keys.py": "",
-            "providers/dns/__init__.py": "from providers.dynamic import records\n",
-            "providers/dynamic/__init__.py": "",
-            "providers/dynamic/records.py": "from providers import keys\nfrom ..dns import base\n",
+            "providers/adapters/__init__.py": "",
+            "providers/adapters/keys.py": "",
+            "providers/adapters/dns/__init__.py": "from dms_component.providers.resources import records\n",
+            "providers/resources/__init__.py": "",
+            "providers/resources/records.py": (
+                "from dms_component.providers.adapters import keys\nfrom ..adapters.dns import base\n"
+            ),
         },
     )
     found = check_layers.problems(root)
-    assert any(p.startswith("dms_component/core/spf.py:1: the core layer imports dms_component.config") for p in found)
-    assert any(p.startswith("dms_component/core/spf.py:2: the core layer imports pulumi") for p in found)
-    climbing = "providers/dns/__init__.py:1: the providers layer imports providers.dynamic"
+    assert any(p.startswith("core/spf.py:1: the core layer imports dms_component.config") for p in found)
+    assert any(p.startswith("core/spf.py:2: the core layer imports pulumi") for p in found)
+    climbing = "providers/adapters/dns/__init__.py:1: the adapters layer imports dms_component.providers.resources"
     assert any(p.startswith(climbing) for p in found)
-    assert not any(p.startswith("providers/dynamic/records.py") for p in found)  # downward is fine
+    assert not any(p.startswith("providers/resources/records.py") for p in found)  # downward is fine
     assert len(found) == 3

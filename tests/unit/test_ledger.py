@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from dms_component.core.verdicts import PENDING_CODE
-from providers.ledger import DEFAULT_QUOTA, LedgerEntry, open_ledger
-from providers.ledger.base import PENDING
-from providers.ledger.sqlite import SqliteLedger
+from dms_component.providers.adapters.ledger import DEFAULT_QUOTA, LedgerEntry, open_ledger
+from dms_component.providers.adapters.ledger.base import PENDING
+from dms_component.providers.adapters.ledger.sqlite import SqliteLedger
 
 
 @pytest.fixture

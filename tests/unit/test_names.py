@@ -1,4 +1,4 @@
-"""normalise_domain and is_subdomain (dms_component/core/names.py)."""
+"""normalise_domain and is_subdomain (core/names.py)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from providers.dns.operation import GroupCommit, Job, ZoneView
+from dms_component.providers.adapters.dns.operation import GroupCommit, Job, ZoneView
 
 
 class Clock:

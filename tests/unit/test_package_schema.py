@@ -15,10 +15,10 @@ from dms_component.core.rules import SEVERITIES
 from dms_component.package import types
 from dms_component.package.component import converted
 from dms_component.package.provider import DmsProvider
-from providers.dns import HOSTS, target_class
-from providers.dns.rfc2136 import Rfc2136Dns
-from providers.ledger import BACKENDS, settings_class
-from providers.ledger.sqlite import SqliteLedgerArgs
+from dms_component.providers.adapters.dns import HOSTS, target_class
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Dns
+from dms_component.providers.adapters.ledger import BACKENDS, settings_class
+from dms_component.providers.adapters.ledger.sqlite import SqliteLedgerArgs
 
 TOKEN = "dms:index:SenderDomain"
 

@@ -13,7 +13,7 @@ from dms_component.policy_pack import (
     quota_violation,
     type_separation_violations,
 )
-from providers.ledger.sqlite import SqliteLedger
+from dms_component.providers.adapters.ledger.sqlite import SqliteLedger
 
 
 @dataclass

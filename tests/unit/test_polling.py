@@ -1,4 +1,4 @@
-"""The polling schedule (dms_component/core/polling.py): short at first, proportional, capped."""
+"""The polling schedule (core/polling.py): short at first, proportional, capped."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dms_component.core.progress import ProgressGate, item_state, pending_summary, progress_line
 from dms_component.core.verdicts import DomainVerdict, ItemResult
-from providers.progress import verdict_progress
+from dms_component.providers.adapters.progress import verdict_progress
 
 DOMAIN = "notify.example.com"
 SECRET_KEY = "-----BEGIN PRIVATE KEY-----MIIEvAIBADANBgkq-----END PRIVATE KEY-----"
@@ -92,7 +92,7 @@ def test_the_callback_prints_one_line_per_domain_per_update_and_nothing_for_a_qu
 def test_a_wait_without_items_ticks_while_it_lasts_and_a_quick_one_prints_nothing():
     import threading
 
-    from providers.progress import ticking
+    from dms_component.providers.adapters.progress import ticking
 
     printed: list[str] = []
     ticked = threading.Event()

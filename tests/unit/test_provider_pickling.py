@@ -5,8 +5,8 @@ from __future__ import annotations
 import dill
 import pulumi.dynamic.dynamic
 
-import providers.dynamic.base  # noqa: F401  (installs the fix)
-from providers.dynamic.records import DnsRecordsProvider
+import dms_component.providers.resources.base  # noqa: F401  (installs the fix)
+from dms_component.providers.resources.records import DnsRecordsProvider
 
 
 def test_serializing_providers_thousands_of_times_leaves_pickling_usable() -> None:

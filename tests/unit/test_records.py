@@ -1,4 +1,4 @@
-"""required_records, TXT splitting and zone-file quoting (dms_component/core/records.py)."""
+"""required_records, TXT splitting and zone-file quoting (core/records.py)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dms_component.core.changes import RrsetChange
 from dms_component.errors import DnsUpdateError
-from providers.dns.route53 import (
+from dms_component.providers.adapters.dns.route53 import (
     BATCH_RECORDS_MAX,
     change_batch,
     decode_txt,
@@ -96,7 +96,7 @@ def test_a_change_deletes_with_the_old_ttl_and_creates_with_the_new():
 
 
 def test_listing_order_is_route53s_reversed_labels_with_a_trailing_dot():
-    from providers.dns.route53 import sort_key
+    from dms_component.providers.adapters.dns.route53 import sort_key
 
     names = ["notify.example.com", "_dmarc.notify.example.com", "notify-x.example.com", "notify0.example.com"]
     # Route53 documents this order; '-' sorts before the trailing dot, '0' after it.
@@ -109,7 +109,7 @@ def test_listing_order_is_route53s_reversed_labels_with_a_trailing_dot():
 
 
 def test_a_domain_and_the_names_under_it_are_one_listing():
-    from providers.dns.route53 import _subtrees
+    from dms_component.providers.adapters.dns.route53 import _subtrees
 
     hosts = ["qcloud._domainkey.a.example.com", "a.example.com", "_dmarc.a.example.com", "b.example.com"]
     assert _subtrees(hosts) == {

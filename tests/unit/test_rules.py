@@ -1,4 +1,4 @@
-"""The service's recommendations and the quota arithmetic (dms_component/core/rules.py), and their config."""
+"""The service's recommendations and the quota arithmetic (core/rules.py), and their config."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Records from the service's DNS attributes (dms_component/core/service_records.py)."""
+"""Records from the service's DNS attributes (core/service_records.py)."""
 
 from __future__ import annotations
 

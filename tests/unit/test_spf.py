@@ -1,4 +1,4 @@
-"""SPF parsing and evaluation (dms_component/core/spf.py), RFC 7208."""
+"""SPF parsing and evaluation (core/spf.py), RFC 7208."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from dms_component.core.records import PROFILES, required_records
 from dms_component.core.verdicts import Answer, judge
+from dms_component.providers.adapters import keys
 from dms_component.table import status_table
-from providers import keys
 
 KEY = keys.generate(1024).public_b64  # the DKIM check wants a real RSA key
 

@@ -1,4 +1,4 @@
-"""providers/dynamic/threads.py: the dynamic-provider host's gRPC executor gets more threads, nothing else does."""
+"""providers/resources/threads.py: the dynamic-provider host's gRPC executor gets more threads, nothing else does."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from concurrent import futures
 
 import grpc
 
-from providers.dynamic import threads
+from dms_component.providers.resources import threads
 
 
 def test_widen_raises_a_grpc_servers_thread_limit_and_never_lowers_it() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pulumi.dynamic import CreateResult
 
-from providers.dynamic.base import DmsProvider
+from dms_component.providers.resources.base import DmsProvider
 
 
 class ProbeProvider(DmsProvider):

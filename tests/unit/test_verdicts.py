@@ -1,4 +1,4 @@
-"""judge() and evaluate() on hand-made answers (dms_component/core/verdicts.py)."""
+"""judge() and evaluate() on hand-made answers (core/verdicts.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dms_component.core.verdicts import (
     judge,
     judge_item,
 )
-from providers import keys
+from dms_component.providers.adapters import keys
 
 DOMAIN = "notify.example.com"
 PAIR = keys.generate(1024)

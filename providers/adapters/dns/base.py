@@ -16,7 +16,7 @@ from dms_component.core.changes import Key, Plan, RecordSet, RrsetChange, Spf, k
 from dms_component.core.errors import ChangeRefused
 from dms_component.core.names import normalise_domain
 from dms_component.core.records import RequiredRecord
-from providers.settings import Settings
+from dms_component.providers.adapters.settings import Settings
 
 
 @dataclass

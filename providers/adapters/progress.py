@@ -36,7 +36,7 @@ def verdict_progress(
     every: float = EVERY,
     clock: Callable[[], float] = time.monotonic,
 ) -> Callable[[DomainVerdict, float], None]:
-    """A `progress` callback for providers.verifier: a line per domain on change or every `every` s.
+    """A `progress` callback for the verifier (verifier.py): a line per domain on change or every `every` s.
 
     Nothing is printed when the first poll already passes: only waits are news."""
     gate = ProgressGate(every)

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 from dms_component.core import validate
 from dms_component.core.errors import ConfigError, DmsError
 from dms_component.core.verdicts import status_code, status_label
-from providers.ledger.base import (
+from dms_component.providers.adapters.ledger.base import (
     PENDING,
     VERIFIED,
     Ledger,
@@ -440,7 +440,7 @@ class DynamoDbLedgerArgs(LedgerSettings):
     endpoint: Any = None  # only for DynamoDB Local or tests
 
     def validated(self, name: validate.Namer) -> DynamoDbLedgerArgs:
-        from providers.extras import needs_library
+        from dms_component.providers.adapters.extras import needs_library
 
         base = super().validated(name)
         needs_library("boto3", "aws", name("backend"))

@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
-from providers.ledger.base import DEFAULT_QUOTA, Ledger, LedgerEntry, LedgerSettings
+from dms_component.providers.adapters.ledger.base import DEFAULT_QUOTA, Ledger, LedgerEntry, LedgerSettings
 
 BACKENDS = ("sqlite", "dynamodb", "tencent")
 
@@ -14,7 +14,7 @@ BACKENDS = ("sqlite", "dynamodb", "tencent")
 def settings_class(backend: str) -> type[LedgerSettings]:
     if backend not in BACKENDS:
         raise ValueError(f"unknown ledger backend {backend!r}")
-    return importlib.import_module(f"providers.ledger.{backend}").SETTINGS
+    return importlib.import_module(f"dms_component.providers.adapters.ledger.{backend}").SETTINGS
 
 
 def ledger_settings(state: Mapping[str, Any]) -> LedgerSettings:

@@ -29,8 +29,8 @@ from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.encoding import is_base64
 from dms_component.core.errors import ConfigError, DnsUpdateError
 from dms_component.core.nameservers import Nameserver
-from providers.dns.base import DnsProvider, DnsTarget
-from providers.resolver import address_of, render
+from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
+from dms_component.providers.adapters.resolver import address_of, render
 
 # BIND (`tsig-keygen`): key "name" { algorithm hmac-sha256; secret "..."; };  clauses in any order.
 _BIND_KEY = re.compile(r'key\s+"?(?P<name>[^"\s{]+)"?\s*\{(?P<body>[^}]*)\}', re.S)

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from dms_component.core import validate
 from dms_component.core.errors import QuotaExceeded, ServiceError
-from providers.ledger.base import (
+from dms_component.providers.adapters.ledger.base import (
     DEFAULT_QUOTA,
     PENDING,
     VERIFIED,
@@ -28,7 +28,7 @@ from providers.ledger.base import (
     protected,
     unchangeable,
 )
-from providers.tencent.client import REGIONS, Api, ApiError, auth_hint, ses_api
+from dms_component.providers.adapters.tencent.client import REGIONS, Api, ApiError, auth_hint, ses_api
 
 MAIL_TYPE_TAG = "dms-mail-type"
 DKIM_OPTIONS = {1024: 0, 2048: 1}  # the service's DKIMOption values
@@ -245,8 +245,8 @@ class TencentLedgerArgs(LedgerSettings):
     verify_timeout: Any = DEFAULT_VERIFY_TIMEOUT  # seconds to keep asking the service to verify
 
     def validated(self, name: validate.Namer) -> TencentLedgerArgs:
-        from providers.dns.dnspod import tencent_credentials
-        from providers.extras import needs_library
+        from dms_component.providers.adapters.dns.dnspod import tencent_credentials
+        from dms_component.providers.adapters.extras import needs_library
 
         base = super().validated(name)
         needs_library("tencentcloud.ses", "tencent", name("backend"))

@@ -3,12 +3,13 @@
 It also serves small read-only stand-ins for the names outside that zone which verification looks
 up (WORLD_ZONES: the SPF include qcloudmail.com and the MX host mxbiz1.qq.com).
 
-Used by `make demo` and by the test suite. Its data lives in one folder, so a restart keeps
-the records (the zone file is written after every update).
+Used by `make demo`, the test suite and the benchmarks; by hand: `python -m devtools.localdns start|stop|status`.
+Its data lives in one folder, so a restart keeps the records (the zone file is written after every update).
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import os
 import secrets
@@ -16,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,3 +188,27 @@ def free_port() -> int:
                 except OSError:
                     continue
             return port
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devtools.localdns", description="the local Knot server")
+    parser.add_argument("action", choices=("start", "stop", "status"))
+    parser.add_argument("--folder", default=".state/knot", type=Path)
+    parser.add_argument("--port", default=15353, type=int)
+    parser.add_argument("--zone", default="example.test")
+    args = parser.parse_args(argv)
+    server = LocalDnsServer(args.folder.resolve(), zone=args.zone, port=args.port)
+    if args.action == "start":
+        server.start()
+        print(f"local DNS server for {args.zone} on {server.address} (TSIG key {server.key_file})")
+    elif args.action == "stop":
+        server.stop()
+        print("local DNS server stopped")
+    else:
+        print("running" if server.running() else "stopped")
+        return 0 if server.running() else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from providers.dns.base import DnsTarget
+from dms_component.providers.adapters.dns.base import DnsTarget
 
 
 @dataclass(frozen=True, kw_only=True)

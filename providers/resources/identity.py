@@ -8,9 +8,9 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from dms_component.core.tags import parse_tags
-from providers import keys
-from providers.dynamic.base import DmsProvider, changed_keys, ledger_from, pause_point
-from providers.ledger.base import VERIFIED, Ledger, unchangeable
+from dms_component.providers.adapters import keys
+from dms_component.providers.adapters.ledger.base import VERIFIED, Ledger, unchangeable
+from dms_component.providers.resources.base import DmsProvider, changed_keys, ledger_from, pause_point
 
 
 def _service_outputs(ledger: Ledger, domain: str) -> dict[str, Any]:

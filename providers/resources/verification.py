@@ -12,10 +12,10 @@ from dms_component.core.nameservers import Nameserver
 from dms_component.core.progress import pending_summary
 from dms_component.core.records import RequiredRecord
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
-from providers.dns import dns_provider
-from providers.dynamic.base import DmsProvider, changed_keys, ledger_from, pause_point
-from providers.progress import emit, ticking, verdict_progress
-from providers.verifier import verify_once, verify_until
+from dms_component.providers.adapters.dns import dns_provider
+from dms_component.providers.adapters.progress import emit, ticking, verdict_progress
+from dms_component.providers.adapters.verifier import verify_once, verify_until
+from dms_component.providers.resources.base import DmsProvider, changed_keys, ledger_from, pause_point
 
 _INPUTS = ("domain", "records", "nameservers", "ledger", "dkim_private_key")
 

@@ -29,7 +29,7 @@ from dms_component.core.verdicts import (
     first_questions,
     judge,
 )
-from providers.resolver import Resolver
+from dms_component.providers.adapters.resolver import Resolver
 
 # Called after each poll with the verdict and the seconds waited so far.
 Progress = Callable[[DomainVerdict, float], None]

@@ -17,10 +17,10 @@ from dms_component.core.nameservers import Nameserver
 from dms_component.core.plan_view import plan_lines, render_plan
 from dms_component.core.records import RequiredRecord
 from dms_component.core.verdicts import refuses
-from providers.dns import DnsProvider, dns_provider
-from providers.dynamic.base import DmsProvider, changed_keys, ledger_from, pause_point
-from providers.progress import emit
-from providers.verifier import judge_planned
+from dms_component.providers.adapters.dns import DnsProvider, dns_provider
+from dms_component.providers.adapters.progress import emit
+from dms_component.providers.adapters.verifier import judge_planned
+from dms_component.providers.resources.base import DmsProvider, changed_keys, ledger_from, pause_point
 
 _TARGET = ("provider", "server", "zone", "hosted_zone_id", "endpoint")
 ERROR, WARN, OFF = "error", "warn", "off"

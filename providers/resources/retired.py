@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, Resource, UpdateResult
 
-from providers.dynamic.base import DmsProvider, ledger_from
+from dms_component.providers.resources.base import DmsProvider, ledger_from
 
 
 def _release(props: dict[str, Any]) -> None:

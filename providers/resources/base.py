@@ -12,9 +12,9 @@ from typing import Any
 import pulumi.dynamic.dynamic
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
-from providers.dynamic.threads import widen_dynamic_host
-from providers.dynamic.trace import trace_calls
-from providers.ledger import Ledger, open_ledger
+from dms_component.providers.adapters.ledger import Ledger, open_ledger
+from dms_component.providers.resources.threads import widen_dynamic_host
+from dms_component.providers.resources.trace import trace_calls
 
 # Pulumi's serialize_provider (SDK 3.272) wraps pickle._Pickler._batch_setitems once more at every call
 # and never unwraps it: after some hundreds of dynamic resources in one process, pickling a nested

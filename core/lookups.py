@@ -1,7 +1,7 @@
 """DNS answers as the pure checks see them, and the questions they still need (pure, no I/O).
 
 The checks never query DNS. They read answers from a mapping and, when an answer they need is
-not there yet, note the question and carry on with what they have. The shell (providers/verifier.py)
+not there yet, note the question and carry on with what they have. The shell (providers/adapters/verifier.py)
 asks every noted question at once and runs the checks again, until nothing is missing.
 """
 

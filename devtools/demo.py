@@ -8,8 +8,8 @@ import sys
 
 from pulumi import automation as auto
 
-from dms_component.localdns import LocalDnsServer
-from dms_component.runner import DEMO_PASSPHRASE, ROOT, open_stack
+from devtools.localdns import LocalDnsServer
+from devtools.runner import DEMO_PASSPHRASE, ROOT, open_stack
 from dms_component.table import status_table
 
 STATE = ROOT / ".state"

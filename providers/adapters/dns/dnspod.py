@@ -17,8 +17,8 @@ from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.errors import ConfigError, DnsUpdateError
 from dms_component.core.lookups import under
 from dms_component.core.records import mx_value, quoted_strings, txt_value
-from providers.dns.base import DnsProvider, DnsTarget
-from providers.tencent.client import Api, ApiError, auth_hint, dnspod_api
+from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
+from dms_component.providers.adapters.tencent.client import Api, ApiError, auth_hint, dnspod_api
 
 DEFAULT_LINE = "默认"  # DNSPod's name for the default line, whose id is "0"
 PAGE = 3000  # DescribeRecordList's largest Limit
@@ -182,7 +182,7 @@ class DnspodDns(DnsTarget):
     endpoint: Any = None  # default dnspod.tencentcloudapi.com; an override for tests
 
     def validated(self, name: validate.Namer) -> DnspodDns:
-        from providers.extras import needs_library
+        from dms_component.providers.adapters.extras import needs_library
 
         base = super().validated(name)
         needs_library("tencentcloud.dnspod", "tencent", name("provider"))

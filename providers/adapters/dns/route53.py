@@ -16,8 +16,8 @@ from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError
 from dms_component.core.lookups import under
 from dms_component.core.records import TXT_STRING_MAX, Strings, mx_value, split_txt, txt_value
-from providers.dns.base import DnsProvider, DnsTarget
-from providers.dns.operation import GroupCommit, Job, ZoneView, shared
+from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
+from dms_component.providers.adapters.dns.operation import GroupCommit, Job, ZoneView, shared
 
 # Route53's documented limits, checked before any call: moto accepts values that Route53 refuses.
 VALUE_MAX = 4000  # characters in one ResourceRecord Value
@@ -554,7 +554,7 @@ class Route53Dns(DnsTarget):
     region: Any = None  # stack config: aws:region
 
     def validated(self, name: validate.Namer) -> Route53Dns:
-        from providers.extras import needs_library
+        from dms_component.providers.adapters.extras import needs_library
 
         base = super().validated(name)
         needs_library("boto3", "aws", name("provider"))

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Self
 from dms_component.core import validate
 from dms_component.core.errors import QuotaExceeded, VerifiedDomainProtected
 from dms_component.core.verdicts import PENDING, VERIFIED
-from providers.settings import Settings
+from dms_component.providers.adapters.settings import Settings
 
 DEFAULT_QUOTA = 5
 

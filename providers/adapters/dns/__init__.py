@@ -9,7 +9,7 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
-from providers.dns.base import DnsProvider, DnsTarget, Plan
+from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget, Plan
 
 HOSTS = ("rfc2136", "route53", "dnspod", "external")
 
@@ -17,7 +17,7 @@ HOSTS = ("rfc2136", "route53", "dnspod", "external")
 def target_class(kind: str) -> type[DnsTarget]:
     if kind not in HOSTS:
         raise ValueError(f"unknown DNS provider {kind!r}")
-    return importlib.import_module(f"providers.dns.{kind}").TARGET
+    return importlib.import_module(f"dms_component.providers.adapters.dns.{kind}").TARGET
 
 
 def dns_target(state: Mapping[str, Any], credential: str | None = None) -> DnsTarget:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from dms_component.core import validate
 from dms_component.core.verdicts import status_code, status_label, stored_forms
-from providers.ledger.base import (
+from dms_component.providers.adapters.ledger.base import (
     PENDING,
     VERIFIED,
     Ledger,

@@ -1,1 +1,0 @@
-"""The pure core: names, required records, record parsers and verdicts. No I/O here."""
