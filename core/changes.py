@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dms_component.core import dmarc
-from dms_component.core.lookups import canonical
-from dms_component.core.records import RequiredRecord, Strings, mx_value, split_txt
-from dms_component.core.spf import is_spf
+from dms_component.core.records import RequiredRecord, mx_value
+from dms_component.core.spf import first_include, has_include, is_spf, with_include, without_include
+from dms_component.core.txt import Strings, split
 
 Key = tuple[str, str]  # (host, rtype)
 
@@ -63,7 +63,7 @@ class RrsetChange:
         out: list[Strings] = []
         for value in values:
             at = next((i for i, (known, _) in enumerate(pool) if known == value), None)
-            out.append(pool.pop(at)[1] if at is not None else tuple(split_txt(value)))
+            out.append(pool.pop(at)[1] if at is not None else split(value))
         return out
 
     def describe(self) -> list[str]:
@@ -140,41 +140,10 @@ def keys_to_read(records: Sequence[RequiredRecord]) -> list[Key]:
     return list(dict.fromkeys(keys))
 
 
-def spf_terms(value: str) -> list[str]:
-    return value.split()
-
-
-def has_include(value: str, include: str) -> bool:
-    """Whether the record itself has include:X with a passing qualifier, as the verifier reads it
-    (case, a `+` and a final dot don't matter: RFC 7208 4.6.1, 4.8)."""
-    want = canonical(include)
-    for term in spf_terms(value):
-        term = term.lower().removeprefix("+")
-        if term.startswith("include:") and canonical(term[len("include:") :]) == want:
-            return True
-    return False
-
-
-def merge_include(value: str, include: str) -> str:
-    """Add include:X to an SPF record before its `all`/`redirect=` term, keeping everything else."""
-    if has_include(value, include):
-        return value
-    terms = spf_terms(value)
-    at = next((i for i, t in enumerate(terms) if _is_final(t)), len(terms))
-    return " ".join([*terms[:at], f"include:{include}", *terms[at:]])
-
-
-def remove_include(value: str, include: str) -> str:
-    return " ".join(t for t in spf_terms(value) if t.lower() != f"include:{include}".lower())
-
-
-def _is_final(term: str) -> bool:
-    t = term.lower().lstrip("+-~?")
-    return t == "all" or term.lower().startswith("redirect=")
-
-
 def _include_of(record: RequiredRecord) -> str:
-    return next(t.split(":", 1)[1] for t in spf_terms(record.value) if t.lower().startswith("include:"))
+    include = first_include(record.value)
+    assert include is not None, "our SPF record always has the service's include"
+    return include
 
 
 def _email_kind(item: str, rtype: str, value: str) -> bool:
@@ -302,7 +271,7 @@ def _plan_spf(
         return Spf(CREATED) if spf.mode is None else spf
     if has_include(value, include):
         return spf if spf.mode is not None else Spf(FOUND)
-    values[values.index(value)] = merge_include(value, include)
+    values[values.index(value)] = with_include(value, include)
     if spf.mode == MERGED:
         return spf
     return Spf(MERGED, value, known.get(value))
@@ -325,12 +294,12 @@ def _release_spf(
         for value in [v for v in values if is_spf(v) and has_include(v, include)]:
             if spf.mode != MERGED and value == record.value:
                 values.remove(value)
-            elif spf.mode == MERGED and spf.original and value == merge_include(spf.original, include):
+            elif spf.mode == MERGED and spf.original and value == with_include(spf.original, include):
                 values[values.index(value)] = spf.original
                 if spf.original_strings is not None:
                     restored.setdefault((record.host, record.rtype), []).append((spf.original, spf.original_strings))
             else:  # someone edited it since: take out only our include
-                values[values.index(value)] = remove_include(value, include)
+                values[values.index(value)] = without_include(value, include)
     return Spf()
 
 

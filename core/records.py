@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from dms_component.core import txt
 from dms_component.core.errors import ConfigError
 
 Item = Literal["SPF", "DKIM", "DMARC", "MX"]
 ITEMS: tuple[Item, ...] = ("SPF", "DKIM", "DMARC", "MX")
 MAIL_TYPES = ("triggered", "batch")
 DMARC_POLICIES = ("none", "quarantine", "reject")
-TXT_STRING_MAX = 255  # bytes in one DNS character-string
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,7 @@ class RequiredRecord:
         """Zone-file text of the record data, with TXT split into 255-byte strings."""
         if self.rtype == "MX":
             return f"{self.preference} {self.value}"
-        return " ".join(_quote(s) for s in split_txt(self.value))
+        return txt.to_text(txt.split(self.value))
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -71,7 +69,7 @@ class RequiredRecord:
         value in 255-byte `strings` (how Route53, Azure and Google Cloud DNS take it), and the TTL."""
         extra: dict[str, Any] = {"name": relative_name(self.host, zone), "ttl": ttl}
         if self.rtype == "TXT":
-            extra["strings"] = split_txt(self.value)
+            extra["strings"] = list(txt.split(self.value))
         return {**self.to_dict(), **extra}
 
     @staticmethod
@@ -85,51 +83,10 @@ class RequiredRecord:
         )
 
 
-Strings = tuple[str, ...]  # a TXT record's character-strings, as published
-
-
-def txt_value(strings: Sequence[str] | Sequence[bytes]) -> str:
-    """The logical TXT value: the strings joined without separators (RFC 7208 3.3, RFC 6376 3.6.2.2).
-
-    Bytes are joined before decoding: a console may split inside a UTF-8 character."""
-    if all(isinstance(s, bytes) for s in strings):
-        return b"".join(strings).decode("utf-8", errors="replace")  # type: ignore[arg-type]
-    return "".join(s.decode("utf-8", "replace") if isinstance(s, bytes) else s for s in strings)
-
-
 def mx_value(preference: int | str, exchange: str) -> str:
     """The logical MX value every provider and the verifier compare: 'preference exchange.' in lower case."""
     name = exchange.strip().lower().rstrip(".")
     return f"{int(preference)} {name}."
-
-
-_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
-
-
-def quoted_strings(text: str) -> Strings:
-    """Strings written as `"a" "b"` (a console's or an API's text form), `\\"` and `\\\\` unescaped."""
-    return tuple(re.sub(r"\\(.)", r"\1", m.group(1)) for m in _QUOTED.finditer(text))
-
-
-def split_txt(value: str) -> list[str]:
-    """Split a TXT value into strings of at most 255 bytes, never inside a UTF-8 sequence."""
-    raw = value.encode("utf-8")
-    if not raw:
-        return [""]
-    chunks: list[str] = []
-    start = 0
-    while start < len(raw):
-        end = min(start + TXT_STRING_MAX, len(raw))
-        # Back off so a multi-byte character stays whole (continuation bytes are 10xxxxxx).
-        while end < len(raw) and (raw[end] & 0xC0) == 0x80:
-            end -= 1
-        chunks.append(raw[start:end].decode("utf-8"))
-        start = end
-    return chunks
-
-
-def _quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def dkim_host(domain: str, selector: str) -> str:

@@ -413,16 +413,77 @@ def evaluate(domain: str, record: SpfRecord, lookups: Lookups) -> Evaluation:
     return Evaluation(None, None, None, walk.lookups, len(walk.voids), qualifier)
 
 
+def is_include_of(term: Mechanism, target: str) -> bool:
+    """Whether a mechanism is `include:<target>`, whatever its qualifier; case and a final dot don't matter
+    (RFC 7208 4.6.1, 4.8)."""
+    return term.kind == "include" and term.target is not None and canonical(term.target) == canonical(target)
+
+
+def authorises(term: Mechanism, target: str) -> bool:
+    """Whether a mechanism is `include:<target>` that lets the target's servers pass: qualifier `+`, written or not
+    (RFC 7208 4.6.2). The one definition the planner (merge, give back) and the verifier share."""
+    return is_include_of(term, target) and term.qualifier == "+"
+
+
 def find_include(record: SpfRecord, target: str) -> tuple[Mechanism | None, bool]:
     """The first `include:<target>` of the record itself (not of nested ones), and whether an `all` comes first."""
-    want = canonical(target)
     after_all = False
     for term in record.mechanisms:
         if term.kind == "all":
             after_all = True
-        elif term.kind == "include" and term.target is not None and canonical(term.target) == want:
+        elif is_include_of(term, target):
             return term, after_all
     return None, after_all
+
+
+def first_include(value: str) -> str | None:
+    """The target of the first include of a record (the one the service's own SPF record asks for)."""
+    try:
+        return next((t.target for t in parse(value).mechanisms if t.kind == "include" and t.target), None)
+    except SpfSyntaxError:
+        return None
+
+
+# --- the record as text, for the planner: our include added and taken out, every other term kept as written
+
+
+def _term(raw: str) -> Mechanism | Modifier | None:
+    try:
+        return _parse_term(raw)
+    except SpfSyntaxError:
+        return None  # someone else's malformed term: never ours, kept as it is
+
+
+def _ours(raw: str, target: str) -> bool:
+    term = _term(raw)
+    return isinstance(term, Mechanism) and authorises(term, target)
+
+
+def _final(raw: str) -> bool:
+    term = _term(raw)
+    return (isinstance(term, Mechanism) and term.kind == "all") or (
+        isinstance(term, Modifier) and term.name == "redirect"
+    )
+
+
+def has_include(value: str, target: str) -> bool:
+    """Whether the record itself has an include of `target` that authorises it (`+` or none, any case, final dot)."""
+    return any(_ours(raw, target) for raw in value.split()[1:])
+
+
+def with_include(value: str, target: str) -> str:
+    """The record with `include:<target>` before its `all` or `redirect=`, everything else as written."""
+    if has_include(value, target):
+        return value
+    terms = value.split()
+    at = next((i for i, raw in enumerate(terms) if i > 0 and _final(raw)), len(terms))
+    return " ".join([*terms[:at], f"include:{target}", *terms[at:]])
+
+
+def without_include(value: str, target: str) -> str:
+    """The record with every include of `target` that has_include counts taken out, everything else as written."""
+    terms = value.split()
+    return " ".join(terms[:1] + [raw for raw in terms[1:] if not _ours(raw, target)])
 
 
 def _short(text: str, limit: int = 60) -> str:

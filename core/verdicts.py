@@ -113,7 +113,7 @@ def first_questions(required: Sequence[RequiredRecord]) -> list[Question]:
     """What a poll asks up front: each record's own question, and those a correct zone leads to."""
     out = [question(r.host, r.rtype) for r in required]
     for r in required:
-        include = _spf_include(r) if r.item == "SPF" else None
+        include = spf.first_include(r.value) if r.item == "SPF" else None
         if include:
             out.append(question(include, "TXT"))
         if r.item == "MX":
@@ -183,17 +183,8 @@ def _judge_one(record: RequiredRecord, lookups: Lookups, key: str | None) -> Ite
 Check = Callable[[RequiredRecord, Resolved, Lookups, "str | None"], tuple[str, str, list[str]]]
 
 
-def _spf_include(record: RequiredRecord) -> str | None:
-    """The include the expected SPF record asks for (the service's own), if any."""
-    try:
-        terms = spf.parse(record.value).mechanisms
-    except spf.SpfSyntaxError:
-        return None
-    return next((t.target for t in terms if t.kind == "include" and t.target), None)
-
-
 def _check_spf(record: RequiredRecord, found: Resolved, lookups: Lookups, _key: str | None):
-    host, include = record.host, _spf_include(record)
+    host, include = record.host, spf.first_include(record.value)
     records = spf.spf_records(found.values)
     if not records:
         return "spf.missing", f"no SPF record at {host}: publish TXT {record.value!r}", records

@@ -36,9 +36,10 @@ import dns.rdatatype
 import dns.rdtypes.ANY.MX
 import dns.rdtypes.ANY.TXT
 
+from dms_component.core import txt
 from dms_component.core.lookups import Answer, Question, question, under
 from dms_component.core.nameservers import Nameserver
-from dms_component.core.records import mx_value, txt_value
+from dms_component.core.records import mx_value
 
 TIMEOUT = 3.0  # seconds for one question to one server (two tries of half each)
 SHARED_MAX_AGE = 5.0  # seconds an answer outside the sender domain is reused across polls and domains
@@ -222,7 +223,7 @@ def _interpret(server: Nameserver, response: dns.message.Message, name: str, rty
 def render(rdata: object) -> str:
     """TXT strings joined without separators; MX as 'preference exchange.'; others as zone-file text."""
     if isinstance(rdata, dns.rdtypes.ANY.TXT.TXT):
-        return txt_value(rdata.strings)
+        return txt.joined(rdata.strings)
     if isinstance(rdata, dns.rdtypes.ANY.MX.MX):
         return mx_value(rdata.preference, rdata.exchange.to_text())
     return rdata.to_text()  # type: ignore[attr-defined]

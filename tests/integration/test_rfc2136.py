@@ -11,7 +11,8 @@ import pytest
 from devtools.localdns import LocalDnsServer, free_port
 from dms_component.core.changes import RrsetChange, logical
 from dms_component.core.nameservers import Nameserver
-from dms_component.core.records import PROFILES, TXT_STRING_MAX, RequiredRecord, required_records
+from dms_component.core.records import PROFILES, RequiredRecord, required_records
+from dms_component.core.txt import STRING_MAX as TXT_STRING_MAX
 from dms_component.errors import ConfigError, DnsUpdateError
 from dms_component.providers.adapters import keys
 from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider, TsigKey

@@ -19,14 +19,15 @@ import dns.tsig
 import dns.update
 
 from devtools.localdns import LocalDnsServer
-from dms_component.core.records import RequiredRecord, split_txt
+from dms_component.core import txt
+from dms_component.core.records import RequiredRecord
 
 TIMEOUT = 5.0
 
 
 def txt_rdata_text(value: str) -> str:
     """Zone-file text of one TXT value, split into 255-byte strings (as any DNS tool would)."""
-    return " ".join('"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"' for s in split_txt(value))
+    return txt.to_text(txt.split(value))
 
 
 def read_tsig(local_dns: LocalDnsServer) -> tuple[str, str, str]:

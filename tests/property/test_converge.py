@@ -25,7 +25,9 @@ from dms_component.core.changes import (
     to_verify,
 )
 from dms_component.core.lookups import Answer, Question, canonical
-from dms_component.core.records import PROFILES, Strings, required_records, txt_value
+from dms_component.core.records import PROFILES, required_records
+from dms_component.core.txt import Strings
+from dms_component.core.txt import joined as txt_value
 from dms_component.core.verdicts import VERIFIED, evaluate_planned, judge, refuses
 from dms_component.providers.adapters import keys
 

@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 
 from dms_component.core import dkim, dmarc, spf
 from dms_component.core.lookups import Answer, Lookups
-from dms_component.core.records import PROFILES, TXT_STRING_MAX, required_records, split_txt
+from dms_component.core.records import PROFILES, required_records
 from dms_component.core.tags import TagListError, format_tags, parse_tag_list
+from dms_component.core.txt import STRING_MAX as TXT_STRING_MAX
+from dms_component.core.txt import split as split_txt
 from dms_component.core.verdicts import evaluate, judge
 from dms_component.providers.adapters import keys
 

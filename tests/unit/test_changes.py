@@ -11,12 +11,9 @@ from dms_component.core.changes import (
     MERGED,
     RecordSet,
     Spf,
-    has_include,
     is_spf,
     logical,
-    merge_include,
     plan_domain,
-    remove_include,
     satisfied,
     to_verify,
 )
@@ -132,6 +129,31 @@ def test_merged_spf_edited_since_loses_only_our_include_on_destroy():
     assert after(gone, D, "TXT") == ("v=spf1 mx include:new.example ~all",)
 
 
+SPELLINGS = ["include:qcloudmail.com", "+include:qcloudmail.com", "include:QCloudMail.com.", "+INCLUDE:qcloudmail.COM."]
+
+
+@pytest.mark.parametrize("ours", SPELLINGS)
+def test_our_include_in_any_spelling_counts_and_goes_on_destroy(ours: str) -> None:
+    """One definition of "the record includes the service": merge, the verifier and give-back agree on it."""
+    value = f"v=spf1 mx {ours} ~all"
+    assert spf.has_include(value, "qcloudmail.com")
+    assert spf.with_include(value, "qcloudmail.com") == value
+    assert spf.without_include(value, "qcloudmail.com") == "v=spf1 mx ~all"
+    term, after_all = spf.find_include(spf.parse(value), "qcloudmail.com")
+    assert term is not None and spf.authorises(term, "qcloudmail.com") and not after_all
+    # Merged by us, then respelled by someone: destroy and retire still take our include out.
+    zone = published((D, "TXT", (value.replace(" mx ", " mx a "),)))
+    gone = plan_domain([], OURS, Spf(MERGED, "v=spf1 mx ~all"), zone, TTL)
+    assert after(gone, D, "TXT") == ("v=spf1 mx a ~all",)
+
+
+@pytest.mark.parametrize("theirs", ["~include:qcloudmail.com", "-include:qcloudmail.com", "include:qcloudmail.com.x"])
+def test_an_include_that_does_not_authorise_the_service_is_not_ours(theirs: str) -> None:
+    value = f"v=spf1 {theirs} ~all"
+    assert not spf.has_include(value, "qcloudmail.com")
+    assert spf.without_include(value, "qcloudmail.com") == value
+
+
 def test_spf_that_already_includes_ours_is_found_and_left_on_destroy():
     theirs = "v=spf1 include:QCLOUDMAIL.com ~all"
     zone = published((D, "TXT", (theirs,)))
@@ -181,12 +203,12 @@ def test_is_spf(value, expected):
 
 
 def test_merge_include_goes_before_all_or_redirect_and_is_idempotent():
-    assert merge_include("v=spf1 mx ?all", "q.com") == "v=spf1 mx include:q.com ?all"
-    assert merge_include("v=spf1 redirect=_spf.x", "q.com") == "v=spf1 include:q.com redirect=_spf.x"
-    assert merge_include("v=spf1 mx", "q.com") == "v=spf1 mx include:q.com"
-    assert merge_include("v=spf1 include:Q.com -all", "q.com") == "v=spf1 include:Q.com -all"
-    assert not has_include("v=spf1 include:q.com.evil.example -all", "q.com")
-    assert remove_include(merge_include("v=spf1 mx -all", "q.com"), "q.com") == "v=spf1 mx -all"
+    assert spf.with_include("v=spf1 mx ?all", "q.com") == "v=spf1 mx include:q.com ?all"
+    assert spf.with_include("v=spf1 redirect=_spf.x", "q.com") == "v=spf1 include:q.com redirect=_spf.x"
+    assert spf.with_include("v=spf1 mx", "q.com") == "v=spf1 mx include:q.com"
+    assert spf.with_include("v=spf1 include:Q.com -all", "q.com") == "v=spf1 include:Q.com -all"
+    assert not spf.has_include("v=spf1 include:q.com.evil.example -all", "q.com")
+    assert spf.without_include(spf.with_include("v=spf1 mx -all", "q.com"), "q.com") == "v=spf1 mx -all"
 
 
 def test_a_change_names_the_records_in_the_strings_read_and_restores_them():
@@ -255,6 +277,6 @@ def test_is_spf_is_the_verifiers_definition():
     ],
 )
 def test_the_include_is_found_as_the_verifier_reads_it_and_not_added_twice(value):
-    assert has_include(value, "qcloudmail.com")
-    assert merge_include(value, "qcloudmail.com") == value
-    assert not has_include("v=spf1 ~include:qcloudmail.com -all", "qcloudmail.com")  # does not pass
+    assert spf.has_include(value, "qcloudmail.com")
+    assert spf.with_include(value, "qcloudmail.com") == value
+    assert not spf.has_include("v=spf1 ~include:qcloudmail.com -all", "qcloudmail.com")  # does not pass

@@ -8,12 +8,12 @@ import pytest
 
 from dms_component.core.records import (
     PROFILES,
-    TXT_STRING_MAX,
     RequiredRecord,
     profile_named,
     required_records,
-    split_txt,
 )
+from dms_component.core.txt import STRING_MAX as TXT_STRING_MAX
+from dms_component.core.txt import split as split_txt
 from dms_component.errors import ConfigError
 
 DOMAIN = "notify.example.com"
@@ -76,17 +76,17 @@ def test_bad_dmarc_policy_raises_config_error(policy: str) -> None:
 
 
 def test_split_empty_gives_one_empty_string() -> None:
-    assert split_txt("") == [""]
+    assert split_txt("") == ("",)
 
 
 def test_split_exactly_255_bytes_is_one_string() -> None:
     value = "a" * 255
-    assert split_txt(value) == [value]
+    assert split_txt(value) == (value,)
 
 
 def test_split_256_bytes_is_255_then_1() -> None:
     value = "a" * 254 + "bc"
-    assert split_txt(value) == ["a" * 254 + "b", "c"]
+    assert split_txt(value) == ("a" * 254 + "b", "c")
 
 
 def test_split_2048_bit_dkim_value() -> None:
@@ -125,7 +125,7 @@ def test_split_never_cuts_inside_a_utf8_character(value: str) -> None:
 
 def test_split_straddling_character_moves_whole_to_next_string() -> None:
     chunks = split_txt("x" * 254 + "😀" + "tail")
-    assert chunks == ["x" * 254, "😀tail"]
+    assert chunks == ("x" * 254, "😀tail")
 
 
 # --- rdata_text --------------------------------------------------------------------------------

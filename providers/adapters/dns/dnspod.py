@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from dms_component.core import validate
+from dms_component.core import txt, validate
 from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.errors import ConfigError, DnsUpdateError
 from dms_component.core.lookups import under
-from dms_component.core.records import mx_value, quoted_strings, txt_value
+from dms_component.core.records import mx_value
 from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
 from dms_component.providers.adapters.tencent.client import Api, ApiError, auth_hint, dnspod_api
 
@@ -156,9 +156,9 @@ def _logical(record: dict[str, Any]) -> str:
         return mx_value(record.get("MX") or 0, value)
     if rtype in ("CNAME", "NS"):
         return _fqdn(value)
-    if rtype == "TXT" and len(value) >= 2 and value[0] == value[-1] == '"':
+    if rtype == "TXT":
         # Some consoles store TXT quoted, long ones as several quoted strings: join them as receivers do.
-        return txt_value(quoted_strings(value))
+        return txt.value_of_text(value)
     return value
 
 

@@ -24,7 +24,7 @@ import dns.tsig
 import dns.tsigkeyring
 import dns.update
 
-from dms_component.core import validate
+from dms_component.core import txt, validate
 from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.encoding import is_base64
 from dms_component.core.errors import ConfigError, DnsUpdateError
@@ -156,7 +156,7 @@ class Rfc2136Provider(DnsProvider):
         for rrset in response.answer:
             if rrset.name == name and rrset.rdtype == wanted:
                 # Keep each TXT record's strings exactly as stored: prerequisites must name them so.
-                strings = tuple(txt_strings(rd) for rd in rrset) if wanted == dns.rdatatype.TXT else ()
+                strings = tuple(txt.strings_of(rd) for rd in rrset) if wanted == dns.rdatatype.TXT else ()
                 return RecordSet(host, rtype, tuple(render(rd) for rd in rrset), rrset.ttl, strings)
         return RecordSet(host, rtype)
 
@@ -208,19 +208,9 @@ def _rdatas(change: RrsetChange, values: Sequence[str]) -> list[dns.rdata.Rdata]
     """Logical values (TXT joined, MX "pref exchange.") as record data; TXT in the strings the change
     names for them (as read, so a prerequisite matches a record split at 250 bytes), else 255-byte ones."""
     if change.rtype == "TXT":
-        return [
-            dns.rdtypes.ANY.TXT.TXT(
-                dns.rdataclass.IN, dns.rdatatype.TXT, [s.encode("utf-8", "surrogateescape") for s in strings]
-            )
-            for strings in change.strings_for(values)
-        ]
+        return [txt.rdata(strings) for strings in change.strings_for(values)]
     rdtype = dns.rdatatype.from_text(change.rtype)
     return [dns.rdata.from_text(dns.rdataclass.IN, rdtype, v) for v in values]
-
-
-def txt_strings(rdata: dns.rdata.Rdata) -> tuple[str, ...]:
-    """A TXT record's strings as text that encodes back to the same bytes (surrogateescape)."""
-    return tuple(s.decode("utf-8", "surrogateescape") for s in rdata.strings)  # type: ignore[attr-defined]
 
 
 TSIG_ALGORITHMS = ("hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha224", "hmac-sha1", "hmac-md5")

@@ -11,11 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeVar
 
-from dms_component.core import validate
+from dms_component.core import txt, validate
 from dms_component.core.changes import Key, RecordSet, RrsetChange
 from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError
 from dms_component.core.lookups import under
-from dms_component.core.records import TXT_STRING_MAX, Strings, mx_value, split_txt, txt_value
+from dms_component.core.records import mx_value
 from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
 from dms_component.providers.adapters.dns.operation import GroupCommit, Job, ZoneView, shared
 
@@ -37,59 +37,30 @@ MAX_BACKOFF = 5.0
 T = TypeVar("T")
 
 
-# --- TXT encoding (pure): Route53 wants each string quoted, `"` and `\` escaped, other
-# non-printable or non-ASCII bytes as \ooo octal, and at most 255 bytes per string.
+# --- TXT values as Route53 takes them: quoted strings with \ooo octal escapes (core/txt.py).
 
 
 def encode_txt(value: str) -> str:
     """A logical TXT value as Route53's Value: quoted strings of at most 255 bytes each."""
-    return encode_strings(split_txt(value))
+    return encode_strings(txt.split(value))
 
 
 def encode_strings(strings: Sequence[str]) -> str:
     """TXT strings as Route53's Value, each kept as it is (a record read split at 250 stays so)."""
-    return " ".join(_quote(chunk.encode("utf-8", "surrogateescape")) for chunk in strings)
-
-
-def _quote(raw: bytes) -> str:
-    if len(raw) > TXT_STRING_MAX:
-        raise DnsUpdateError(f"a TXT string of {len(raw)} bytes is over the {TXT_STRING_MAX}-byte limit")
-    out = []
-    for byte in raw:
-        if byte in (0x22, 0x5C):  # " and \
-            out.append("\\" + chr(byte))
-        elif 0x20 <= byte < 0x7F:
-            out.append(chr(byte))
-        else:
-            out.append(f"\\{byte:03o}")
-    return '"' + "".join(out) + '"'
-
-
-_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
-_ESCAPE = re.compile(rb"\\([0-7]{3}|.)", re.S)
+    try:
+        return txt.to_text(strings, octal=True)
+    except ValueError as exc:
+        raise DnsUpdateError(str(exc)) from None
 
 
 def decode_txt(text: str) -> str:
     """Route53's Value back to the logical value: strings unquoted, unescaped and joined."""
-    return txt_value(_raw_strings(text))
+    return txt.joined(decode_strings(text))
 
 
-def decode_strings(text: str) -> Strings:
+def decode_strings(text: str) -> txt.Strings:
     """Route53's Value as its strings, each exactly (bytes that are not UTF-8 survive a round trip)."""
-    return tuple(s.decode("utf-8", "surrogateescape") for s in _raw_strings(text))
-
-
-def _raw_strings(text: str) -> list[bytes]:
-    parts = []
-    for m in _STRING.finditer(text):
-        body = m.group(1) if m.group(1) is not None else m.group(2)
-        parts.append(_ESCAPE.sub(_unescape, body.encode("utf-8")))
-    return parts
-
-
-def _unescape(m: re.Match[bytes]) -> bytes:
-    code = m.group(1)
-    return bytes([int(code, 8)]) if len(code) == 3 else code
+    return txt.from_text(text, octal=True)
 
 
 def to_value(rtype: str, value: str) -> str:
