@@ -8,7 +8,7 @@ TS_EXAMPLE := examples/typescript
 TS_STAMP := $(TS_EXAMPLE)/node_modules/.installed-stamp
 PULUMI_BIN = $$(bash scripts/ensure-pulumi.sh)
 
-.PHONY: bootstrap demo demo-preview demo-refresh demo-destroy demo-reset test lint
+.PHONY: bootstrap demo demo-preview demo-refresh demo-destroy demo-reset test lint generate
 .PHONY: bench
 
 $(STAMP): requirements.txt pyproject.toml
@@ -53,6 +53,11 @@ lint: $(STAMP)
 	@$(VENV)/bin/ruff check --quiet .
 	@$(VENV)/bin/ruff format --check --quiet .
 	@$(PY) scripts/check_layers.py
+	@$(PY) scripts/generate_types.py --check
+
+# What is derived from the one definition of SenderDomain's inputs: the package's schema types, the API's exports.
+generate: $(STAMP)
+	@$(PY) scripts/generate_types.py
 
 # Benchmarks (bench/README.md), not tests: their own venv, so octoDNS and its pytest plugins stay out of .venv.
 BENCH_VENV := bench/.venv

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from dms_component.core.tags import TagListError, parse_tag_list
 
 VERSION = "DMARC1"
-POLICIES = ("none", "quarantine", "reject")
+DmarcPolicy = Literal["none", "quarantine", "reject"]
+POLICIES: tuple[str, ...] = get_args(DmarcPolicy)
+# What each policy means, for the `dms` package's schema (its enum DmarcPolicy).
+POLICY_DOCS = {
+    "": "What receivers do with mail that fails DMARC.",
+    "none": "Deliver it and report (the service's recommendation to start with).",
+    "quarantine": "Treat it as suspicious (spam folder).",
+    "reject": "Refuse it.",
+}
 _VERSION_HEAD = re.compile(r"[ \t]*v[ \t]*=[ \t]*DMARC1[ \t]*(;|$)", re.IGNORECASE)
 _URI = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):([^\s!,]+)(?:!([0-9]+)([kmgtKMGT]?))?")
 _MAILTO = re.compile(r"[^@\s]+@[A-Za-z0-9.\-]+\.[A-Za-z0-9\-]+")

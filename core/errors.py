@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from dms_component.core.naming import plain
+
 _SETTING = re.compile(r"<<([A-Za-z0-9_.\[\]-]+)>>")
 
 
@@ -24,9 +26,9 @@ def worded(text: str, name: Callable[[str], str]) -> str:
     return _SETTING.sub(lambda m: name(m.group(1)), text)
 
 
-def plain(key: str) -> str:
-    """The namer of last resort: the Python API's own dotted path."""
-    return key
+def clipped(text: str, limit: int = 60) -> str:
+    """Text for a message, cut to `limit` characters: a user's long value must not drown the line."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class DmsError(Exception):

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from dms_component.core import txt
+from dms_component.core.dmarc import POLICIES as DMARC_POLICIES
 from dms_component.core.errors import ConfigError
 
 Item = Literal["SPF", "DKIM", "DMARC", "MX"]
-ITEMS: tuple[Item, ...] = ("SPF", "DKIM", "DMARC", "MX")
-MAIL_TYPES = ("triggered", "batch")
-DMARC_POLICIES = ("none", "quarantine", "reject")
+ITEMS: tuple[Item, ...] = get_args(Item)
+
+MailType = Literal["triggered", "batch"]
+MAIL_TYPES: tuple[str, ...] = get_args(MailType)
+# What each value means, for the `dms` package's schema (its enum MailType).
+MAIL_TYPE_DOCS = {
+    "": "What the domain sends; the service wants the two kinds on different domains.",
+    "triggered": "Transactional mail a user's action triggers (sign-up, password reset, receipts).",
+    "batch": "Marketing and newsletters, sent in bulk.",
+}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+from dms_component.core.errors import clipped
 from dms_component.core.lookups import Lookups, canonical
 
 VERSION = "v=spf1"
@@ -130,7 +131,7 @@ def _parse_term(raw: str) -> Mechanism | Modifier:
     match = _DIRECTIVE.fullmatch(body)
     kind = match.group(1).lower() if match else ""
     if not match or kind not in MECHANISMS:
-        raise SpfSyntaxError(f"unknown term {_short(raw)!r}")
+        raise SpfSyntaxError(f"unknown term {clipped(raw)!r}")
     target, cidr = match.group(2), match.group(3)
     if kind == "all":
         if target is not None or cidr:
@@ -196,13 +197,13 @@ def _check_macro_string(text: str, raw: str, letters: str = _MACRO_LETTERS) -> N
                 continue
             macro = _MACRO.match(text, i)
             if not macro or macro.group(1).lower() not in letters:
-                raise SpfSyntaxError(f"{_short(raw)!r}: bad macro")
+                raise SpfSyntaxError(f"{clipped(raw)!r}: bad macro")
             if macro.group(2) and int(macro.group(2)) == 0:
-                raise SpfSyntaxError(f"{_short(raw)!r}: a macro part count must not be 0")
+                raise SpfSyntaxError(f"{clipped(raw)!r}: a macro part count must not be 0")
             i = macro.end()
             continue
         if not 0x21 <= ord(c) <= 0x7E:
-            raise SpfSyntaxError(f"{_short(raw)!r}: character {c!r} is not allowed")
+            raise SpfSyntaxError(f"{clipped(raw)!r}: character {c!r} is not allowed")
         i += 1
 
 
@@ -215,7 +216,7 @@ def _check_domain_spec(text: str, raw: str) -> None:
     body = text[:-1] if text.endswith(".") else text
     head, dot, last = body.rpartition(".")
     if not dot or not head or not _TOPLABEL.fullmatch(last):
-        raise SpfSyntaxError(f"{_short(raw)!r}: {_short(text)!r} is not a domain name")
+        raise SpfSyntaxError(f"{clipped(raw)!r}: {clipped(text)!r} is not a domain name")
 
 
 def _ends_with_macro(text: str) -> bool:
@@ -484,7 +485,3 @@ def without_include(value: str, target: str) -> str:
     """The record with every include of `target` that has_include counts taken out, everything else as written."""
     terms = value.split()
     return " ".join(terms[:1] + [raw for raw in terms[1:] if not _ours(raw, target)])
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."

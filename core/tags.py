@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from dms_component.core.errors import clipped
+
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _WSP = " \t\r\n"
 
@@ -30,9 +32,9 @@ def parse_tag_list(text: str, *, fold_names: bool = False) -> dict[str, str]:
         name, sep, value = spec.partition("=")
         name, value = name.strip(_WSP), value.strip(_WSP)
         if not sep:
-            raise TagListError(f"{_short(spec)!r} is not name=value")
+            raise TagListError(f"{clipped(spec.strip(_WSP), 40)!r} is not name=value")
         if not _NAME.fullmatch(name):
-            raise TagListError(f"{_short(name)!r} is not a tag name")
+            raise TagListError(f"{clipped(name, 40)!r} is not a tag name")
         if fold_names:
             name = name.lower()
         if name in tags:
@@ -55,8 +57,3 @@ def parse_tags(text: str) -> dict[str, str] | None:
 def format_tags(tags: Mapping[str, str]) -> str:
     """The inverse of parse_tag_list for well-formed tags: `a=1; b=2`."""
     return "; ".join(f"{name}={value}" for name, value in tags.items())
-
-
-def _short(text: str, limit: int = 40) -> str:
-    text = text.strip(_WSP)
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -7,29 +7,17 @@ a message reads the same whether the value came from stack config or from a prog
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
-from dms_component.core.errors import ConfigError
+from dms_component.core.errors import ConfigError, clipped
 from dms_component.core.nameservers import Nameserver
-
-# Names a setting for the user: `dms:dns.hostedZoneId` from stack config, `Route53Dns.hosted_zone_id` in a program.
-Namer = Callable[[str], str]
+from dms_component.core.naming import Namer
 
 
 def shown(value: Any, limit: int = 60) -> str:
     """A user's value or key, quoted, on one line and short: a newline in it must not break the message."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def config_namer(prefix: str, keys: Mapping[str, str]) -> Namer:
-    """Stack config's names: field `hosted_zone_id` -> `dms:dns.hostedZoneId` (keys maps field -> config key)."""
-    return lambda name: f"{prefix}.{keys.get(name, name)}"
-
-
-def field_namer(owner: str) -> Namer:
-    return lambda name: f"{owner}.{name}"
+    return clipped(repr(value), limit)
 
 
 def mapping(value: Any, key: str, allowed: Collection[str]) -> Mapping[str, Any]:
@@ -130,9 +118,7 @@ def url(value: Any, key: str) -> str | None:
 __all__ = [
     "Namer",
     "choice",
-    "config_namer",
     "endpoint",
-    "field_namer",
     "flag",
     "mapping",
     "nameserver",

@@ -18,7 +18,15 @@ from typing import Any
 import pulumi
 
 from dms_component.core.errors import DmsError
-from dms_component.core.rules import dropped_verified, quota_plan, removal_refused, type_separation_problem
+from dms_component.core.naming import Front
+from dms_component.core.rules import (
+    QUOTA,
+    Finding,
+    declared_twice,
+    dropped_verified,
+    quota_plan,
+    removal_refused,
+)
 from dms_component.core.verdicts import VERIFIED
 from dms_component.providers.adapters.ledger import LedgerEntry, LedgerSettings
 
@@ -56,11 +64,12 @@ def as_seen_here(settings: LedgerSettings) -> dict[str, Any]:
 
 @dataclass
 class Declared:
-    """One SenderDomain as the account sees it: its checked domain and type (Outputs) and its options."""
+    """One SenderDomain as the account sees it: its checked domain and type (Outputs), and how its program names
+    its keys."""
 
     domain: pulumi.Output[str]
     mail_type: pulumi.Output[str]
-    where: str  # names the entry in messages: `dms:domains[1]` or the resource's name
+    front: Front
 
 
 @dataclass
@@ -101,7 +110,8 @@ class Account:
             checked.set_result(verdicts.apply(lambda found, i=index: found[i]))
 
     def _refusals(self, entries: list[Declared], declared: list[tuple[str, str]]) -> list[str | None]:
-        """Per declared domain, in order: why it breaks a rule with those before it, or None."""
+        """Per declared domain, in order: why it breaks a rule with those before it (one line, in the words of
+        the program that declared it), or None."""
         plan = None
         if pulumi.runtime.is_dry_run():
             # At apply the ledger enforces the quota in one transaction; this fails a preview early.
@@ -110,23 +120,23 @@ class Account:
         seen: dict[str, str] = {}  # domain -> the type it was first declared with
         found: list[str | None] = []
         for entry, (domain, mail_type) in zip(entries, declared, strict=True):
+            finding = None
             if domain in seen:
-                # One identity and one ledger row per domain: a second SenderDomain for it is refused
-                # whatever its type (stack config instead manages such a domain once, see config.py).
-                if seen[domain] == mail_type:
-                    found.append(f"{entry.where}: {domain} is declared twice; keep one entry per domain")
-                else:
-                    found.append(f"{entry.where}: {type_separation_problem(domain, seen[domain], mail_type)}")
-                continue
-            seen[domain] = mail_type
-            found.append(plan.message() if plan is not None and domain in plan.over else None)
+                # One identity and one ledger row per domain: a second SenderDomain for it is refused whatever its
+                # type (stack config may instead manage such a domain once, see config.py).
+                finding = declared_twice(domain, seen[domain], mail_type)
+            elif plan is not None and domain in plan.over:
+                finding = plan.finding()
+            seen.setdefault(domain, mail_type)
+            found.append(None if finding is None else _worded(finding, entry.front))
         return found
 
     def check_removals(self, kept: Sequence[str], owner: str) -> None:
         """A verified domain of this stack that is no longer declared (removed or renamed) fails at once."""
         gone = dropped_verified([(e.domain, e.status == VERIFIED and e.owner == owner) for e in self.entries], kept)
         if gone:
-            raise pulumi.RunError(removal_refused(gone))
+            found = removal_refused(gone)
+            raise pulumi.RunError(f"{found.message} [{found.code}]")
 
 
 @dataclass
@@ -197,13 +207,21 @@ def _raise_refusal(refusal: str | None) -> None:
         raise pulumi.RunError(refusal)
 
 
-def read_entries(settings: LedgerSettings) -> list[LedgerEntry]:
+def _worded(finding: Finding, front: Front) -> str:
+    """A finding as one line about the domain that breaks the rule, in its program's words, with its code."""
+    text = f"{finding.error().worded(front.name)} [{finding.code}]"
+    if finding.code == QUOTA:  # the quota line is about the account, not one entry
+        return text
+    return front.at(f"{front.name('domain')}: {text}")
+
+
+def read_entries(settings: LedgerSettings, front: Front) -> list[LedgerEntry]:
     from dms_component.providers.adapters.ledger import open_ledger
 
     try:
         return open_ledger(as_seen_here(settings)).entries()
     except DmsError as exc:  # the ledger's own errors carry no secret
-        raise pulumi.RunError(f"can't read the ledger to check the quota: {exc}") from None
+        raise pulumi.RunError(f"can't read the ledger to check the quota: {exc.worded(front.name)}") from None
     except Exception as exc:
         raise pulumi.RunError(f"can't read the ledger to check the quota: {exc.__class__.__name__}") from None
 

@@ -1,8 +1,10 @@
-"""SenderDomainArgs: what a program says about one sender domain, as `pulumi.Input`s.
+"""SenderDomainArgs: what a program says about one sender domain, as `pulumi.Input`s, and the one normaliser.
 
-Stack config (`dms:*`, see config.py) is one producer of these args; a user's own program is another.
-Values may be Outputs of other resources (a zone made in the same program, a name from elsewhere):
-they are checked once known, with the same one-line messages as stack config, naming the field.
+The one definition of SenderDomain's inputs: these classes and each host's and ledger's settings class, with a
+description under every field (the `dms` package's schema types are generated from them). Every front end
+(a Python program, stack config through config.py, the package through package/component.py) sends its args
+through `normalise`, with a Front that says how it names the keys (core/naming.py). Values may be Outputs of
+other resources: they are checked once known, with the same one-line messages.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from typing import Any
 import pulumi
 
 from dms_component.core import validate
+from dms_component.core.dmarc import DmarcPolicy
 from dms_component.core.errors import ConfigError
 from dms_component.core.names import is_subdomain, normalise_domain, normalise_selector
-from dms_component.core.records import DMARC_POLICIES, MAIL_TYPES, PROFILES, Profile, profile_named
-from dms_component.core.rules import CHECK_DEFAULTS, SEVERITIES
+from dms_component.core.naming import Front
+from dms_component.core.records import DMARC_POLICIES, MAIL_TYPES, PROFILES, MailType, Profile, profile_named
+from dms_component.core.rules import CHECK_DEFAULTS, SEVERITIES, Severity
 from dms_component.outputs import ItemOutput, RecordOutput
-from dms_component.providers.adapters.dns.base import DnsTarget
-from dms_component.providers.adapters.ledger.base import LedgerSettings
+from dms_component.providers.adapters.dns import TARGETS, DnsTarget
+from dms_component.providers.adapters.ledger import SETTINGS as LEDGERS
+from dms_component.providers.adapters.ledger import LedgerSettings
 from dms_component.providers.adapters.ledger.sqlite import SqliteLedgerArgs
 
 DKIM_KEY_BITS = (1024, 2048)  # what the service's DKIMOption offers
@@ -29,11 +34,12 @@ DEFAULT_TIMEOUT = 600.0  # the service says changes take 1 to 10 minutes
 
 @dataclass(frozen=True)
 class VerificationArgs:
-    """How the records are checked. `nameserver`: ask this server instead of the DNS host's primary
-    (or, for hosts without one, the zone's authoritative servers); `timeout`: seconds to keep checking."""
+    """How the records are checked once written."""
 
     nameserver: str | None = None
+    """Ask this server, HOST[:PORT], instead of the DNS host's primary (or the zone's authoritative servers)."""
     timeout: float = DEFAULT_TIMEOUT
+    """Seconds to keep checking before the domain stays pending (default 600, at most 7200)."""
 
     def validated(self, name: validate.Namer) -> VerificationArgs:
         nameserver = None if self.nameserver is None else validate.nameserver(self.nameserver, name("nameserver"))
@@ -42,47 +48,54 @@ class VerificationArgs:
 
 @dataclass(frozen=True)
 class ChecksArgs:
-    """The service guide's recommendations, each error | warn | off (see docs/rules.md)."""
+    """The service guide's recommendations (docs/rules.md)."""
 
-    subdomain: str = CHECK_DEFAULTS["subdomain"]
-    type_separation: str = CHECK_DEFAULTS["typeSeparation"]
-    existing_email_dns: str = CHECK_DEFAULTS["existingEmailDns"]
+    subdomain: Severity = CHECK_DEFAULTS["subdomain"]
+    """Send from a subdomain (notify.example.com), not the organisation's own domain (default warn)."""
+    type_separation: Severity = CHECK_DEFAULTS["type_separation"]
+    """Triggered and batch mail on different domains (default error)."""
+    existing_email_dns: Severity = CHECK_DEFAULTS["existing_email_dns"]
+    """Email records at our names that this stack did not write: read and planned at preview (default error)."""
 
     def validated(self, name: validate.Namer) -> ChecksArgs:
-        for check in ("subdomain", "type_separation", "existing_email_dns"):
+        for check in CHECK_DEFAULTS:
             validate.text(getattr(self, check), name(check), SEVERITIES)
         return self
 
 
 @dataclass(frozen=True)
 class SenderDomainArgs:
-    """One sender domain.
+    """One sender domain: its name and type, where its records go, and the account's ledger.
 
-    - `domain`: the sender domain, e.g. notify.example.com (normalised: case, trailing dot, IDNA).
-    - `type`: triggered | batch.
-    - `dns`: where the records go: Rfc2136Dns, Route53Dns, DnspodDns, or ExternalDns to publish them
-      through any other Pulumi DNS provider.
-    - `ledger`: the account's ledger (default: SQLite in .state/ledger.sqlite); its values must be plain,
-      because the program reads it to apply the quota and the no-delete rule at preview.
-    - `dmarc_policy`: none (default) | quarantine | reject.  `dkim_selector`: default the profile's (qcloud).
-    - `dkim_key_bits`: 2048 (default) | 1024; the key is made once and kept.
-    - `adopt`: take over email records at our names that this stack did not write.
-    - `retire`: stop managing the domain: lift its protection and let Pulumi forget its resources once
-      it leaves the program, deleting nothing (records and ledger row stay). Must be a plain bool.
+    Every field may be a `pulumi.Input` but `dns` (the host's settings may be), `ledger` and `retire`,
+    which must be plain: the program reads the ledger, and `retire` and the host decide which resources
+    are declared.
     """
 
     domain: pulumi.Input[str]
-    type: pulumi.Input[str]
+    """The sender domain, e.g. notify.example.com (normalised: case, trailing dot, IDNA); inside the DNS zone."""
+    type: pulumi.Input[MailType]
+    """triggered (transactional) or batch (marketing)."""
     dns: DnsTarget
+    """Where the records go: one DNS host's settings, or external to publish them through another provider."""
     ledger: LedgerSettings = field(default_factory=SqliteLedgerArgs)
-    dmarc_policy: pulumi.Input[str] | None = None
+    """The account's ledger (default: SQLite in .state/ledger.sqlite of the project folder)."""
+    dmarc_policy: pulumi.Input[DmarcPolicy] | None = None
+    """The DMARC policy published at _dmarc.<domain> (default none)."""
     dkim_selector: pulumi.Input[str] | None = None
+    """The DKIM selector (default the profile's: qcloud)."""
     dkim_key_bits: pulumi.Input[int] = 2048
+    """The DKIM key's size, 2048 (default) or 1024; the key is made once and kept."""
     adopt: pulumi.Input[bool] = False
+    """Take over email records at our names that this stack did not write (default false)."""
     retire: bool = False
+    """Stop managing the domain: lift its protection and let Pulumi forget it, deleting nothing (default false)."""
     verification: VerificationArgs = field(default_factory=VerificationArgs)
+    """How the records are checked."""
     checks: ChecksArgs = field(default_factory=ChecksArgs)
+    """The service guide's recommendations, each error, warn or off."""
     profile: str = "tencent-ses"
+    """The service profile: tencent-ses (default)."""
 
 
 @dataclass(frozen=True)
@@ -97,14 +110,7 @@ class DomainSpec:
     adopt: bool = False
 
 
-# Field -> stack config key under dms:domains[i], for messages about values that came from config.
-SPEC_KEYS = {"type": "type", "dmarc_policy": "dmarcPolicy", "dkim_selector": "dkimSelector"}
-SPEC_KEYS.update({"dkim_key_bits": "dkimKeyBits", "adopt": "adopt", "retire": "retire", "domain": "domain"})
-
-
-def check_spec(
-    values: Mapping[str, Any], zone: str, name: validate.Namer, zone_key: str = "the DNS zone"
-) -> DomainSpec:
+def check_spec(values: Mapping[str, Any], zone: str, name: validate.Namer) -> DomainSpec:
     """The domain's values (plain by now), checked; the domain must lie inside the DNS target's zone."""
     domain = normalise_domain(values.get("domain"), name("domain"))
     mail_type = validate.text(values.get("type"), name("type"), MAIL_TYPES)
@@ -119,12 +125,73 @@ def check_spec(
         raise ConfigError(name("dkim_key_bits"), f"{validate.shown(bits)} is not allowed; allowed: 1024, 2048")
     adopt = validate.flag(values.get("adopt", False), name("adopt"))
     if not is_subdomain(domain, zone):
-        raise ConfigError(name("domain"), f"{domain} is not inside {zone_key} {zone}")
+        raise ConfigError(name("domain"), f"{domain} is not inside {name('dns.zone')} {zone}")
     return DomainSpec(domain, mail_type, policy, selector, bits, adopt)
 
 
-def check_profile(value: Any, name: validate.Namer) -> Profile:
-    return profile_named(validate.text(value, name("profile"), PROFILES), name("profile"))
+_SPEC_FIELDS = ("domain", "type", "dmarc_policy", "dkim_selector", "dkim_key_bits", "adopt")
+
+
+def front_for(style: str, where: str, args: SenderDomainArgs) -> Front:
+    """How the program that wrote `args` names their settings (core/naming.py)."""
+    keys: dict[str, str] = {}
+    kinds = []
+    for section, settings in (("dns", args.dns), ("ledger", args.ledger)):
+        cls = type(settings) if isinstance(settings, DnsTarget | LedgerSettings) else None
+        kinds.append(cls.kind if cls else "")
+        keys.update({f"{section}.{f}": key for f, key in (cls.config_keys if cls else {}).items()})
+    return Front(style, where, kinds[0], kinds[1], keys)
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """SenderDomainArgs checked: every value known now is plain and valid; `dns` and `spec` are Outputs when
+    they depend on values known later (they are checked then, with the same messages)."""
+
+    profile: Profile
+    checks: ChecksArgs
+    ledger: LedgerSettings
+    dns: Any  # DnsTarget | pulumi.Output[DnsTarget]
+    verification: VerificationArgs
+    retire: bool
+    spec: Any  # DomainSpec | pulumi.Output[DomainSpec]
+
+
+def normalise(args: SenderDomainArgs, front: Front) -> Normalised:
+    """The one way in for every front end (a Python program, stack config, the `dms` package): each mistake is
+    one ConfigError naming the key as that front end writes it, before anything is written."""
+    name = front.namer()
+    profile = profile_named(validate.text(args.profile, name("profile"), PROFILES), name("profile"))
+    checks = args.checks.validated(front.namer("checks"))
+    ledger = _plain_ledger(args.ledger, front)
+    if not isinstance(args.dns, DnsTarget):
+        raise ConfigError(name("dns.provider"), f"expected one of {', '.join(c.__name__ for c in TARGETS.values())}")
+    dns = resolved(args.dns, front)  # a DnsTarget, or an Output of one
+    verification = args.verification.validated(front.namer("verification"))
+    retire = validate.flag(args.retire, name("retire"))
+    values = {f: getattr(args, f) for f in _SPEC_FIELDS}
+    if all(is_plain(v) for v in values.values()) and isinstance(dns, DnsTarget):
+        spec: Any = check_spec(values, dns.zone, name)  # checked now: fails at once
+    else:
+        spec = pulumi.Output.all(pulumi.Output.from_input(dns), pulumi.Output.all(**values)).apply(
+            lambda v: run_checked(lambda: check_spec(v[1], v[0].zone, name), front)
+        )
+    return Normalised(profile, checks, ledger, dns, verification, retire, spec)
+
+
+def _plain_ledger(settings: Any, front: Front) -> LedgerSettings:
+    if not isinstance(settings, LedgerSettings):
+        allowed = ", ".join(c.__name__ for c in LEDGERS.values())
+        raise ConfigError(front.name("ledger.backend"), f"expected one of {allowed}")
+    if not all(is_plain(v) for v in plain_fields(settings).values()):
+        # The program reads the ledger before declaring anything (quota, protection): it must be known now.
+        raise ConfigError(front.name("ledger.backend"), "the ledger settings must be plain values, not Outputs")
+    return settings.validated(front.namer("ledger"))
+
+
+def known_domain(value: Any, front: Front) -> str:
+    """The sender domain, normalised, when the program gives it plainly (its other settings may come later)."""
+    return normalise_domain(value, front.name("domain"))
 
 
 def is_plain(value: Any) -> bool:
@@ -136,20 +203,21 @@ def plain_fields(target: Any) -> dict[str, Any]:
     return {f.name: getattr(target, f.name) for f in fields(target)}
 
 
-def resolved(target: Any, name: validate.Namer) -> Any:
-    """A settings dataclass whose fields may be Inputs: checked now when all are plain, else once known."""
+def resolved(target: DnsTarget, front: Front) -> Any:
+    """A host's settings, whose fields may be Inputs: checked now when all are plain, else once known."""
+    name = front.namer("dns")
     values = plain_fields(target)
     if all(is_plain(v) for v in values.values()):
         return target.validated(name)
-    return pulumi.Output.all(**values).apply(lambda v: run_checked(lambda: replace(target, **v).validated(name)))
+    return pulumi.Output.all(**values).apply(lambda v: run_checked(lambda: replace(target, **v).validated(name), front))
 
 
-def run_checked(check: Any) -> Any:
+def run_checked(check: Any, front: Front) -> Any:
     """Inside an apply: a user's mistake becomes one line (pulumi.RunError), not a traceback."""
     try:
         return check()
     except ConfigError as exc:
-        raise pulumi.RunError(f"invalid sender domain: {exc}") from None
+        raise pulumi.RunError(f"invalid sender domain: {front.at(exc.worded(front.name))}") from None
 
 
 __all__ = [
@@ -157,7 +225,10 @@ __all__ = [
     "ChecksArgs",
     "DomainSpec",
     "ItemOutput",
+    "Normalised",
     "RecordOutput",
     "SenderDomainArgs",
     "VerificationArgs",
+    "front_for",
+    "normalise",
 ]

@@ -8,25 +8,23 @@ from typing import Any
 
 import pulumi
 
-from dms_component.account import Declared, as_seen_here, read_entries, stack_owner, this_program
+from dms_component.account import Declared, read_entries, stack_owner, this_program
 from dms_component.args import (
-    SPEC_KEYS,
-    ChecksArgs,
     DomainSpec,
     ItemOutput,
+    Normalised,
     RecordOutput,
     SenderDomainArgs,
-    check_profile,
-    check_spec,
+    front_for,
     is_plain,
-    plain_fields,
-    resolved,
+    known_domain,
+    normalise,
     run_checked,
 )
-from dms_component.core import validate
 from dms_component.core.errors import ConfigError
+from dms_component.core.naming import PYTHON, Front
 from dms_component.core.records import Profile, RequiredRecord, required_records
-from dms_component.core.rules import ERROR, WARN, subdomain_problem
+from dms_component.core.rules import ERROR, WARN, subdomain
 from dms_component.core.service_records import records_from_attributes
 from dms_component.core.verdicts import PENDING
 from dms_component.providers.adapters.dns.base import DnsTarget
@@ -35,22 +33,6 @@ from dms_component.providers.resources.identity import SenderIdentity
 from dms_component.providers.resources.records import DnsRecords
 from dms_component.providers.resources.retired import RetiredDomains
 from dms_component.providers.resources.verification import Verification
-
-
-class Names:
-    """How messages name a setting: the args' fields in a program, the `dms:` keys for stack config."""
-
-    def __init__(self, spec: validate.Namer, dns: validate.Namer, ledger: validate.Namer, other: validate.Namer):
-        self.spec, self.dns, self.ledger, self.other = spec, dns, ledger, other
-
-    @staticmethod
-    def for_args(name: str) -> Names:
-        return Names(
-            validate.field_namer(f"SenderDomain {name}: SenderDomainArgs"),
-            validate.field_namer(f"SenderDomain {name}: dns"),
-            validate.field_namer(f"SenderDomain {name}: ledger"),
-            validate.field_namer(f"SenderDomain {name}: SenderDomainArgs"),
-        )
 
 
 class SenderDomain(pulumi.ComponentResource):
@@ -76,45 +58,43 @@ class SenderDomain(pulumi.ComponentResource):
         args: SenderDomainArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        names: Names | None = None,
+        front: Front | None = None,
         owner: str | None = None,
     ) -> None:
-        """`names` and `owner` are for the stack-config program: how to name keys, and the stack's identity."""
+        """`front` and `owner` are for the other front ends (stack config, the `dms` package): how they name the
+        keys, and the stack's identity."""
         super().__init__("dms:index:SenderDomain", name, None, opts)
-        names = names or Names.for_args(name)
+        front = front or front_for(PYTHON, name, args)
         try:
-            self._build(name, args, names, owner or stack_owner())
+            self._build(name, normalise(args, front), front, owner or stack_owner(), args)
         except ConfigError as exc:
             # One line, no traceback, before anything is written.
-            raise pulumi.RunError(f"invalid sender domain: {exc}") from None
+            raise pulumi.RunError(f"invalid sender domain: {front.at(exc.worded(front.name))}") from None
 
-    def _build(self, name: str, args: SenderDomainArgs, names: Names, owner: str) -> None:
+    def _build(self, name: str, given: Normalised, front: Front, owner: str, args: SenderDomainArgs) -> None:
         program = this_program()
-        profile = check_profile(args.profile, names.other)
-        checks = args.checks.validated(names.other)
-        ledger = _plain_ledger(args.ledger, names.ledger)
-        if not isinstance(args.dns, DnsTarget):
-            raise ConfigError(names.other("dns"), "expected Rfc2136Dns, Route53Dns, DnspodDns or ExternalDns")
-        dns = resolved(args.dns, names.dns)  # a DnsTarget, or an Output of one
+        checks, ledger, dns, retire = given.checks, given.ledger, given.dns, given.retire
+        profile, verification = given.profile, given.verification
+        # What needs this machine, not only the values (a key file is readable): the program's run, not the CLI's.
         if isinstance(dns, DnsTarget):
-            dns.preflight(names.dns)
+            dns.preflight(front.namer("dns"))
         else:
-            dns = dns.apply(lambda t: run_checked(lambda: (t.preflight(names.dns), t)[1]))
-        verification = args.verification.validated(names.other)
-        retire = validate.flag(args.retire, names.spec("retire"))
-        account = program.account(ledger, read_entries)
-
-        spec = _spec(args, dns, names)
+            dns = dns.apply(lambda t: run_checked(lambda: (t.preflight(front.namer("dns")), t)[1], front))
+        account = program.account(ledger, lambda settings: read_entries(settings, front))
+        spec = pulumi.Output.from_input(given.spec)
         domain = spec.apply(lambda s: s.domain)
-        rules = account.declare(Declared(domain, spec.apply(lambda s: s.mail_type), names.spec("domain")))
-        rules = pulumi.Output.all(rules, spec).apply(lambda v: _guide_checks(v[1], checks, names))
+        rules = account.declare(Declared(domain, spec.apply(lambda s: s.mail_type), front))
+        # A retired domain is not managed any more: no recommendation applies to it.
+        severity = "off" if retire else checks.subdomain
+        rules = pulumi.Output.all(rules, spec).apply(lambda v: _guide_checks(v[1], severity, front))
+        front_state = front.to_dict()  # how the resources' own refusals name this program's keys
 
         # A verified domain can never be deleted: the engine refuses at preview to delete a protected
         # resource, `pulumi destroy` included. The ledger says which are verified (a domain known only
         # later, from an Output, relies on the refusal at its delete step). Only the verification is
         # protected: it depends on the records and they on the identity, so neither is deleted before it,
         # and the `up` after the first verification rewrites one resource's options, not three.
-        verified = is_plain(args.domain) and _verified(account, args.domain, names)
+        verified = account.verified(known_domain(args.domain, front)) if is_plain(args.domain) else False
         child = pulumi.ResourceOptions(parent=self, retain_on_delete=retire)
         guarded = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=verified and not retire))
         ledger_state: Any = ledger.state()
@@ -122,7 +102,8 @@ class SenderDomain(pulumi.ComponentResource):
             # The ledger's credential (tencent) travels only as a Pulumi secret: encrypted in state.
             ledger_state = pulumi.Output.secret(ledger.with_credential())
         if retire:
-            RetiredDomains(f"{name}/retired", domains=domain.apply(lambda d: [d]), ledger=ledger_state, opts=child)
+            domains = domain.apply(lambda d: [d])
+            RetiredDomains(f"{name}/retired", domains=domains, ledger=ledger_state, front=front_state, opts=child)
 
         identity = SenderIdentity(
             f"{name}/identity",
@@ -132,6 +113,7 @@ class SenderDomain(pulumi.ComponentResource):
             ledger=ledger_state,
             # The rules gate the first write: a refused domain registers nothing in the ledger.
             owner=rules.apply(lambda _: None if retire else owner),
+            front=front_state,
             opts=child,
         )
         target = pulumi.Output.from_input(dns)
@@ -152,7 +134,7 @@ class SenderDomain(pulumi.ComponentResource):
         preview = spec.apply(lambda s: _preview_records(s, profile, ledger))
 
         self._waits: list[pulumi.Resource] = []
-        writes = args.dns.writes_records
+        writes = type(args.dns).writes_records
         records: DnsRecords | None = None
         change: Any = None
         if writes:
@@ -168,6 +150,7 @@ class SenderDomain(pulumi.ComponentResource):
                 conflicts_check=checks.existing_email_dns,
                 # The check at preview judges a merged SPF record with the verification's servers.
                 nameservers=target.apply(lambda t: [s for s in (verification.nameserver or t.nameserver(),) if s]),
+                front=front_state,
                 opts=child,
             )
             records.conflicts.apply(lambda found: _warn_conflicts(name, found))
@@ -197,6 +180,7 @@ class SenderDomain(pulumi.ComponentResource):
             dns=target.apply(lambda t: t.state()) if writes else None,
             change=change,
             retired=retire,
+            front=front_state,
             opts=_verification_opts(guarded, records, waited),
         )
         pulumi.Output.all(check.status, check.items).apply(lambda v: _warn_pending(name, *v))
@@ -231,39 +215,13 @@ def _verification_opts(
     return pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=asyncio.ensure_future(everything())))
 
 
-def _plain_ledger(settings: Any, name: validate.Namer) -> LedgerSettings:
-    if not isinstance(settings, LedgerSettings):
-        raise ConfigError(name("backend"), "expected SqliteLedgerArgs, DynamoDbLedgerArgs or TencentLedgerArgs")
-    values = list(plain_fields(settings).values())
-    if not all(is_plain(v) for v in values):
-        # The program reads the ledger before declaring anything (quota, protection): it must be known now.
-        raise ConfigError(name("backend"), "the ledger settings must be plain values, not Outputs")
-    return settings.validated(name)
-
-
-def _spec(args: SenderDomainArgs, dns: Any, names: Names) -> pulumi.Output[DomainSpec]:
-    values = {
-        f: getattr(args, f) for f in ("domain", "type", "dmarc_policy", "dkim_selector", "dkim_key_bits", "adopt")
-    }
-    if all(is_plain(v) for v in values.values()) and isinstance(dns, DnsTarget):
-        return pulumi.Output.from_input(check_spec(values, dns.zone, names.spec))  # checked now: fails at once
-    return pulumi.Output.all(pulumi.Output.from_input(dns), pulumi.Output.all(**values)).apply(
-        lambda v: run_checked(lambda: check_spec(v[1], v[0].zone, names.spec))
-    )
-
-
-def _verified(account: Any, domain: str, names: Names) -> bool:
-    from dms_component.core.names import normalise_domain
-
-    return account.verified(normalise_domain(domain, names.spec("domain")))
-
-
-def _guide_checks(spec: DomainSpec, checks: ChecksArgs, names: Names) -> None:
-    problem = subdomain_problem(spec.domain)
-    if problem is not None and checks.subdomain == ERROR:
-        raise pulumi.RunError(f"invalid sender domain: {names.spec('domain')}: {problem} (checks.subdomain is error)")
-    if problem is not None and checks.subdomain == WARN:
-        pulumi.log.warn(f"{names.spec('domain')}: {problem}")
+def _guide_checks(spec: DomainSpec, severity: str, front: Front) -> None:
+    found = subdomain(spec.domain, severity)
+    if found is not None and found.severity == ERROR:
+        message = front.at(f"{front.name('domain')}: {found.error().worded(front.name)}")
+        raise pulumi.RunError(f"invalid sender domain: {message} [{found.code}]")
+    if found is not None and found.severity == WARN:
+        pulumi.log.warn(front.at(f"{front.name('domain')}: {found.error().worded(front.name)} [{found.code}]"))
 
 
 def _preview_records(spec: DomainSpec, profile: Profile, ledger: LedgerSettings) -> list[dict[str, Any]]:
@@ -293,4 +251,4 @@ def _warn_conflicts(name: str, found: list[str] | None) -> None:
         pulumi.log.warn(f"{name}: email records this stack did not write are at its names: {'; '.join(found)}")
 
 
-__all__ = ["SPEC_KEYS", "Names", "SenderDomain", "as_seen_here"]
+__all__ = ["SenderDomain"]

@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dms_component.core.rules import quota_plan
+from dms_component.core.errors import worded
+from dms_component.core.naming import Front, plain
+from dms_component.core.rules import declared_twice, quota_plan
 from dms_component.core.verdicts import VERIFIED
 
 IDENTITY_TYPE = "pulumi-python:dynamic/dms:SenderIdentity"
@@ -25,6 +27,10 @@ class DeclaredIdentity:
     domain: str
     mail_type: str
     ledger: Mapping[str, Any]
+    front: Front | None = None  # how its program names its keys
+
+    def name(self, path: str) -> str:
+        return self.front.name(path) if self.front else plain(path)
 
 
 def declared_identities(resources: Iterable[Any]) -> list[DeclaredIdentity]:
@@ -37,24 +43,21 @@ def declared_identities(resources: Iterable[Any]) -> list[DeclaredIdentity]:
         domain, mail_type = props.get("domain"), props.get("mail_type")
         if isinstance(domain, str) and isinstance(mail_type, str):  # unknown at preview: nothing to judge
             ledger = props.get("ledger") if isinstance(props.get("ledger"), Mapping) else {}
-            found.append(DeclaredIdentity(r.urn, domain, mail_type, ledger))
+            found.append(DeclaredIdentity(r.urn, domain, mail_type, ledger, Front.from_dict(props.get("front"))))
     return found
 
 
 def type_separation_violations(identities: list[DeclaredIdentity]) -> list[str]:
-    """A domain declared twice (by two resources), and above all for both triggered and batch mail."""
-    types: dict[str, list[str]] = {}
-    for identity in identities:
-        types.setdefault(identity.domain, []).append(identity.mail_type)
+    """A domain declared twice (by two resources), and above all for both triggered and batch mail: the
+    component's own rule (core/rules.py), worded for the program of the second one."""
+    first: dict[str, DeclaredIdentity] = {}
     violations = []
-    for domain, declared in sorted(types.items()):
-        if len(set(declared)) > 1:
-            violations.append(
-                f"{domain} is declared for {' and '.join(sorted(set(declared)))} mail; the service's guide recommends"
-                " separate domains for triggered and batch mail, so batch mail's reputation can't hurt triggered mail"
-            )
-        elif len(declared) > 1:
-            violations.append(f"{domain} is declared {len(declared)} times; one SenderIdentity per domain")
+    for identity in sorted(identities, key=lambda i: (i.domain, i.urn)):  # the engine's order is not fixed
+        if identity.domain not in first:
+            first[identity.domain] = identity
+            continue
+        found = declared_twice(identity.domain, first[identity.domain].mail_type, identity.mail_type)
+        violations.append(f"{worded(found.message, identity.name)} [{found.code}]")
     return violations
 
 
@@ -87,7 +90,10 @@ def quota_violation(
                 return f"quota: can't read the ledger to check the quota: {exc}"
     # The engine reports resources in no fixed order: sort, so the message is the same every time.
     plan = quota_plan(sorted(i.domain for i in identities), verified, quota)
-    return None if plan.ok else plan.message()
+    if plan.ok:
+        return None
+    found = plan.finding()
+    return f"{worded(found.message, identities[0].name)} [{found.code}]"
 
 
 def ledger_verified(settings: Mapping[str, Any]) -> list[str]:

@@ -12,10 +12,10 @@ import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env
 
 from dms_component.account import PROJECT_FOLDER, as_seen_here, read_entries, stack_owner, this_program
-from dms_component.args import SPEC_KEYS
-from dms_component.component import Names, SenderDomain
+from dms_component.component import SenderDomain
 from dms_component.config import StackSettings, parse_stack_config
 from dms_component.core import validate
+from dms_component.core.naming import STACK, Front
 from dms_component.errors import ConfigError
 
 _KEYS = ("profile", "domains", "dns", "ledger", "verification", "checks")
@@ -50,25 +50,17 @@ def aws_config() -> dict[str, str]:
 def declare(settings: StackSettings) -> dict[str, SenderDomain]:
     """One SenderDomain per entry, retired ones included (they keep their resources until the entry goes)."""
     owner = stack_owner()
-    account = this_program().account(settings.ledger, read_entries)
+    front = Front(STACK, "dms:domains", settings.dns.kind, settings.ledger.kind)
+    account = this_program().account(settings.ledger, lambda ledger: read_entries(ledger, front))
     # Before any resource is declared: a verified domain dropped from dms:domains writes nothing.
-    account.check_removals([s.domain for s in (*settings.domains, *settings.retired)], owner)
+    account.check_removals([e.spec.domain for e in settings.entries], owner)
     senders: dict[str, SenderDomain] = {}
-    specs = [(s, False) for s in settings.domains] + [(s, True) for s in settings.retired]
-    for (spec, retire), index in zip(specs, settings.indexes, strict=True):
-        at = f"dms:domains[{index}]"
-        names = Names(
-            validate.config_namer(at, SPEC_KEYS),
-            validate.config_namer("dms:dns", type(settings.dns).config_keys),
-            validate.config_namer("dms:ledger", type(settings.ledger).config_keys),
-            lambda f: f"dms:{f}",
-        )
+    for entry in settings.entries:
         # The normalised name: unique, and what a user looks for.
-        senders[spec.domain] = SenderDomain(spec.domain, settings.args(spec, retire), names=names, owner=owner)
-        if retire:
-            pulumi.log.info(
-                f"{spec.domain} is retired: unprotected, and its records and ledger row stay when its entry goes"
-            )
+        domain = entry.spec.domain
+        senders[domain] = SenderDomain(domain, entry.args, front=entry.front, owner=owner)
+        if entry.retired:
+            pulumi.log.info(f"{domain} is retired: unprotected; its records and ledger row stay when its entry goes")
     return senders
 
 

@@ -6,8 +6,9 @@
     dms_component/        the component, the program, the package, CLI  (dms_component)
 
 A module may import its own layer and those below it. The core also stays free of Pulumi, the cloud SDKs
-and anything that does I/O; the adapters stay free of Pulumi. Prints one line per import that breaks a
-rule; exit code 1 if there is any.
+and anything that does I/O; the adapters stay free of Pulumi. Imports under `if TYPE_CHECKING:` are for
+type checkers only (a setting's annotation `Input[str]`) and never run, so they don't count. Prints one
+line per import that breaks a rule; exit code 1 if there is any.
 """
 
 from __future__ import annotations
@@ -62,7 +63,15 @@ def imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
     name = module_name(path, root)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: list[tuple[int, str]] = []
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for inner in ast.walk(node)
+    }
     for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):

@@ -11,21 +11,16 @@ from enum import Enum
 from typing import Any
 
 import pulumi
-from pulumi.provider.experimental.util import camel_case
 
 from dms_component import args as python_api
 from dms_component import component
-from dms_component.core import validate
 from dms_component.core.errors import ConfigError
+from dms_component.core.naming import PACKAGE, Front
 from dms_component.outputs import ItemOutput, RecordOutput
 from dms_component.package.types import SenderDomainArgs
-from dms_component.providers.adapters.dns import HOSTS, DnsTarget, target_class
-from dms_component.providers.adapters.ledger import BACKENDS, LedgerSettings, settings_class
+from dms_component.providers.adapters.dns import TARGETS
+from dms_component.providers.adapters.ledger import SETTINGS
 from dms_component.providers.adapters.ledger.sqlite import SqliteLedgerArgs
-
-# The keys of `verification` and `checks`, which the Python API's namers get without their parent.
-_NESTED = {"nameserver": "verification", "timeout": "verification"}
-_NESTED.update(dict.fromkeys(("subdomain", "type_separation", "existing_email_dns"), "checks"))
 
 
 class SenderDomain(component.SenderDomain):
@@ -51,26 +46,19 @@ class SenderDomain(component.SenderDomain):
 
     def __init__(self, name: str, args: SenderDomainArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         try:
-            python_args, names = converted(name, args)
+            python_args, front = converted(name, args)
         except ConfigError as exc:
-            raise pulumi.RunError(f"invalid sender domain: {exc}") from None
-        super().__init__(name, python_args, opts, names=names)
+            raise pulumi.RunError(f"invalid sender domain: SenderDomain {name}: {exc}") from None
+        super().__init__(name, python_args, opts, front=front)
 
 
-def converted(name: str, args: Mapping[str, Any]) -> tuple[python_api.SenderDomainArgs, component.Names]:
-    """The Python API's args for the package's inputs (Python field names, as the SDK maps them), and how
-    messages name each key."""
-    owner = f"SenderDomain {name}"
+def converted(name: str, args: Mapping[str, Any]) -> tuple[python_api.SenderDomainArgs, Front]:
+    """The Python API's args for the package's inputs (Python field names, as the SDK maps them), and the Front
+    that names every key as a YAML or TypeScript program writes it (`dns.rfc2136.tsigKeyFile`)."""
     values = {k: _plain(v) for k, v in args.items()}
-    dns_kind, dns = _one_of(values.pop("dns", None), HOSTS, f"{owner}: dns")
-    ledger_kind, ledger = _one_of(values.pop("ledger", None), BACKENDS, f"{owner}: ledger", SqliteLedgerArgs.kind)
-    names = component.Names(
-        _namer(owner),
-        _namer(owner, "dns", dns_kind),
-        _namer(owner, "ledger", ledger_kind),
-        lambda field: _namer(owner, _NESTED[field])(field) if field in _NESTED else _namer(owner)(field),
-    )
-    target = target_class(dns_kind)
+    dns_kind, dns = _one_of(values.pop("dns", None), tuple(TARGETS), "dns")
+    ledger_kind, ledger = _one_of(values.pop("ledger", None), tuple(SETTINGS), "ledger", SqliteLedgerArgs.kind)
+    target = TARGETS[dns_kind]
     credential = target.credential_field
     if credential and isinstance(dns.get(credential), pulumi.Output):
         # The component keeps the credential a secret itself (it travels only as Output.secret, as from
@@ -81,22 +69,10 @@ def converted(name: str, args: Mapping[str, Any]) -> tuple[python_api.SenderDoma
         "dns": target(**dns),
         "verification": python_api.VerificationArgs(**values.pop("verification", {})),
         "checks": python_api.ChecksArgs(**values.pop("checks", {})),
-        "ledger": settings_class(ledger_kind)(**ledger),
+        "ledger": SETTINGS[ledger_kind](**ledger),
     }
-    return python_api.SenderDomainArgs(**values, **nested), names
-
-
-def _namer(owner: str, *parents: str) -> validate.Namer:
-    """`field` -> `SenderDomain x: dns.rfc2136.tsigKeyFile`; a settings class's kind key (provider, backend)
-    names the union it was chosen in."""
-    prefix = ".".join(parents)
-
-    def name(field: str) -> str:
-        if parents and field in (DnsTarget.kind_key, LedgerSettings.kind_key):
-            return f"{owner}: {parents[0]}"
-        return f"{owner}: {prefix + '.' if prefix else ''}{camel_case(field)}"
-
-    return name
+    python_args = python_api.SenderDomainArgs(**values, **nested)
+    return python_args, python_api.front_for(PACKAGE, name, python_args)
 
 
 def _one_of(

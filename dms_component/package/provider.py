@@ -26,8 +26,8 @@ from pulumi.runtime.proto.provider_pb2_grpc import add_ResourceProviderServicer_
 
 from dms_component.package import types
 from dms_component.package.component import SenderDomain
-from dms_component.providers.adapters.dns import HOSTS, target_class
-from dms_component.providers.adapters.ledger import BACKENDS, settings_class
+from dms_component.providers.adapters.dns import TARGETS
+from dms_component.providers.adapters.ledger import SETTINGS
 
 NAME = "dms"
 COMPONENTS = [SenderDomain]
@@ -45,10 +45,10 @@ def secret_inputs() -> dict[str, str]:
     """Schema type token -> its secret property: each DNS host's and ledger's credential field, where the
     package offers it."""
     found = {}
-    for union, kinds, settings in ((types.DnsTarget, HOSTS, target_class), (types.Ledger, BACKENDS, settings_class)):
-        for kind in kinds:
+    for union, classes in ((types.Dns, TARGETS), (types.Ledger, SETTINGS)):
+        for kind, settings in classes.items():
             offered = get_type_hints(union)[kind]
-            credential = settings(kind).credential_field
+            credential = settings.credential_field
             if credential and credential in offered.__annotations__:
                 found[f"{NAME}:index:{offered.__name__}"] = camel_case(credential)
     return found
@@ -70,7 +70,7 @@ def _folded(node: Any) -> Any:
     return [_folded(v) for v in node] if isinstance(node, list) else node
 
 
-class DmsProvider(ComponentProvider):
+class PackageProvider(ComponentProvider):
     def __init__(self) -> None:
         super().__init__(COMPONENTS, NAME, version=version())
         self.schema = json.dumps(finished(json.loads(self.schema or "{}")))
@@ -104,7 +104,7 @@ def main() -> None:
 
     async def serve() -> None:
         server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
-        add_ResourceProviderServicer_to_server(Servicer(DmsProvider(), sys.argv[1:], engine), server)
+        add_ResourceProviderServicer_to_server(Servicer(PackageProvider(), sys.argv[1:], engine), server)
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()
         sys.stdout.write(f"{port}\n")  # the engine reads the port from the first line
@@ -115,4 +115,4 @@ def main() -> None:
         asyncio.run(serve())
 
 
-__all__ = ["COMPONENTS", "NAME", "DmsProvider", "Servicer", "finished", "main", "secret_inputs"]
+__all__ = ["COMPONENTS", "NAME", "PackageProvider", "Servicer", "finished", "main", "secret_inputs"]

@@ -9,7 +9,7 @@ import * as dms from "./sdk";
 
 const config = new pulumi.Config();
 const zone = config.require("zone");
-const dns: dms.types.input.DnsTargetArgs = {
+const dns: dms.types.input.DnsArgs = {
     rfc2136: {
         zone,
         server: config.require("server"),

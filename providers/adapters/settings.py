@@ -1,8 +1,10 @@
 """What every adapter's settings share (a DNS host's DnsTarget, a ledger's LedgerSettings).
 
-A frozen dataclass whose fields are the adapter's settings; a program may give `pulumi.Input`s,
-checked by `validated` once resolved. `state()` is what Pulumi state keeps in plain text: every
-field but the credential, which travels only as a Pulumi secret.
+A frozen dataclass whose fields are the adapter's settings: the one definition of them. Each field has a
+type and, in the line under it, its description; the `dms` package's schema types are generated from
+them (dms_component/package/generate.py), and stack config reads them by their config keys. A program may
+give `pulumi.Input`s, checked by `validated` once resolved. `state()` is what Pulumi state keeps in plain
+text: every field but the credential, which travels only as a Pulumi secret.
 """
 
 from __future__ import annotations
@@ -11,13 +13,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Self
 
+from dms_component.core.naming import camel
+
 
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     kind: ClassVar[str]  # the adapter's name: rfc2136, route53, sqlite, dynamodb, ...
     kind_key: ClassVar[str]  # the key naming it in state and in stack config: provider | backend
     credential_field: ClassVar[str | None] = None  # the field that holds a secret, if any
-    config_keys: ClassVar[Mapping[str, str]] = {}  # field -> its stack config key, where the names differ
+    # field -> its stack config key, where it is not the field in camelCase: `tsig.keyFile` is the key keyFile of
+    # the map tsig; a key with `:` is one of another namespace (`aws:region`).
+    config_keys: ClassVar[Mapping[str, str]] = {}
+    required: ClassVar[tuple[str, ...]] = ()  # fields a program must give (validated says "missing" without them)
+    package_omits: ClassVar[tuple[str, ...]] = ()  # fields the `dms` package doesn't offer
 
     def state(self) -> dict[str, Any]:
         """Plain settings, safe to keep in state: no credential."""
@@ -42,11 +50,37 @@ class Settings:
         return cls(**values)
 
     @classmethod
-    def from_config(cls, value: Mapping[str, Any]) -> Self:
-        """From the keys of its stack config map (already checked against `config_allowed`)."""
-        names = {cls.config_keys.get(f.name, f.name): f.name for f in fields(cls)}
-        return cls(**{names[k]: v for k, v in value.items() if k in names})
+    def config_key(cls, name: str) -> str:
+        """The field's stack config key inside the adapter's map (`dms:dns`, `dms:ledger`), or a whole key."""
+        return cls.config_keys.get(name, camel(name))
 
     @classmethod
-    def config_allowed(cls) -> set[str]:
-        return {cls.kind_key, *(cls.config_keys.get(f.name, f.name) for f in fields(cls))}
+    def from_config(cls, value: Mapping[str, Any], other: Mapping[str, Any] | None = None) -> Self:
+        """From its stack config map (its shape checked against `config_shape`); `other` holds the keys of other
+        namespaces a host reads (aws:region)."""
+        found: dict[str, Any] = {}
+        for f in fields(cls):
+            key = cls.config_key(f.name)
+            if ":" in key:
+                given = (other or {}).get(key)
+            else:
+                given = value
+                for part in key.split("."):
+                    given = given.get(part) if isinstance(given, Mapping) else None
+            if given is not None:
+                found[f.name] = given
+        return cls(**found)
+
+    @classmethod
+    def config_shape(cls) -> dict[str, set[str]]:
+        """The keys its stack config map may hold: "" -> the top-level keys, `tsig` -> the keys of that map."""
+        shape: dict[str, set[str]] = {"": {cls.kind_key}}
+        for f in fields(cls):
+            key = cls.config_key(f.name)
+            if ":" in key:
+                continue
+            head, _, rest = key.partition(".")
+            shape[""].add(head)
+            if rest:
+                shape.setdefault(head, set()).add(rest)
+        return shape

@@ -13,6 +13,7 @@ import pulumi.dynamic.dynamic
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from dms_component.providers.adapters.ledger import Ledger, open_ledger
+from dms_component.providers.resources.refusals import refusing
 from dms_component.providers.resources.threads import widen_dynamic_host
 from dms_component.providers.resources.trace import trace_calls
 
@@ -33,12 +34,12 @@ pulumi.dynamic.dynamic.serialize_provider = _serialize_provider
 widen_dynamic_host()
 
 
-class DmsProvider(ResourceProvider):
+class DmsResourceProvider(ResourceProvider):
     """Stateless: one instance serves many engine calls at once (threads.py), so nothing is kept on `self`."""
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
-        trace_calls(cls)  # timestamps for bench/breakdown.py when DMS_TRACE_FILE is set
+        trace_calls(cls, refusing)  # our errors as one line each; timestamps for bench/breakdown.py
 
     def configure(self, req: ConfigureRequest) -> None:
         # This runs only inside Pulumi's provider process, which reports any exception with

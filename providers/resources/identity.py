@@ -10,7 +10,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from dms_component.core.tags import parse_tags
 from dms_component.providers.adapters import keys
 from dms_component.providers.adapters.ledger.base import VERIFIED, Ledger, unchangeable
-from dms_component.providers.resources.base import DmsProvider, changed_keys, ledger_from, pause_point
+from dms_component.providers.resources.base import DmsResourceProvider, changed_keys, ledger_from, pause_point
 
 
 def _service_outputs(ledger: Ledger, domain: str) -> dict[str, Any]:
@@ -27,7 +27,7 @@ def _service_outputs(ledger: Ledger, domain: str) -> dict[str, Any]:
     return {"service_attributes": attributes, "dkim_public_key": key or None, "dkim_private_key": None}
 
 
-class SenderIdentityProvider(DmsProvider):
+class SenderIdentityProvider(DmsResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         ledger = ledger_from(props)
         if getattr(ledger, "decides_records", False):
@@ -105,6 +105,7 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
         dkim_key_bits: int,
         ledger: dict[str, Any] | pulumi.Output[dict[str, Any]],
         owner: str | None = None,
+        front: dict[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # A ledger with a credential (tencent) comes as a Pulumi secret and stays one in state.
@@ -121,6 +122,7 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
                 "dkim_key_bits": dkim_key_bits,
                 "ledger": ledger,
                 "owner": owner,  # the stack, kept in the ledger row: a removal is then refused at preview
+                "front": front,  # how the program names its keys, for the refusals of this resource's calls
                 "ledger_status": None,
                 "dkim_public_key": None,
                 "dkim_private_key": None,

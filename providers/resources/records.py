@@ -12,18 +12,18 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from dms_component.core.changes import Plan, Spf, keys_to_read, satisfied, to_verify
-from dms_component.core.errors import PlanRefused
+from dms_component.core.errors import PlanRefused, clipped, setting
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.plan_view import plan_lines, render_plan
 from dms_component.core.records import RequiredRecord
+from dms_component.core.rules import ERROR
 from dms_component.core.verdicts import refuses
 from dms_component.providers.adapters.dns import DnsProvider, dns_provider
 from dms_component.providers.adapters.progress import emit
 from dms_component.providers.adapters.verifier import judge_planned
-from dms_component.providers.resources.base import DmsProvider, changed_keys, ledger_from, pause_point
+from dms_component.providers.resources.base import DmsResourceProvider, changed_keys, ledger_from, pause_point
 
 _TARGET = ("provider", "server", "zone", "hosted_zone_id", "endpoint")
-ERROR, WARN, OFF = "error", "warn", "off"
 
 
 def _records(props: dict[str, Any], key: str = "records") -> list[RequiredRecord]:
@@ -37,10 +37,7 @@ def _provider(props: dict[str, Any]) -> DnsProvider:
 
 def _servers(props: dict[str, Any]) -> list[Nameserver] | None:
     """The servers the verification asks (as it does: its nameservers, else each name's own)."""
-    given = props.get("nameservers")
-    if not isinstance(given, list):  # state written before this input existed
-        given = [props["dns"]["server"]] if props["dns"].get("server") else []
-    return [Nameserver.parse(s) for s in given] or None
+    return [Nameserver.parse(s) for s in props.get("nameservers") or []] or None
 
 
 def _known(value: Any) -> bool:
@@ -55,8 +52,8 @@ def refuse_conflicts(domain: str, plan: Plan, severity: str, adopt: bool) -> Non
         raise PlanRefused(
             plan.conflicts[0].code,
             f"{domain} already has email records this stack did not write: {found}. Remove them, or set"
-            " adopt: true on this domain in dms:domains to replace them with ours, or set"
-            " dms:checks.existingEmailDns to warn",
+            f" {setting('adopt')} to true to replace them with ours, or set {setting('checks.existing_email_dns')}"
+            " to warn",
         )
 
 
@@ -70,16 +67,12 @@ def refuse_unverifiable(
         if not refuses(item):
             continue
         planned = dict(plan.planned).get(next((r.host, r.rtype) for r in desired if r.item == item.item), ())
+        held = clipped("; ".join(repr(v) for v in planned) or "nothing", 200)
         raise PlanRefused(
             item.code,
-            f"{domain}: after this change {item.host} would hold {_short(planned)} and verification would fail:"
+            f"{domain}: after this change {item.host} would hold {held} and verification would fail:"
             f" {item.reason}; change the record at {item.host} first (nothing was written)",
         )
-
-
-def _short(values: tuple[str, ...]) -> str:
-    text = "; ".join(repr(v) for v in values) or "nothing"
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _sync(provider: DnsProvider, props: dict[str, Any], owned: list[RequiredRecord], spf: Spf) -> Plan:
@@ -102,7 +95,7 @@ def _outs(props: dict[str, Any], plan: Plan) -> dict[str, Any]:
     }
 
 
-class DnsRecordsProvider(DmsProvider):
+class DnsRecordsProvider(DmsResourceProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         # Runs at preview: read our names now so a conflict, or a change the verifier would fail,
         # stops before anything is written. The second holds even with existingEmailDns: off.
@@ -169,6 +162,7 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
         adopt: Any = False,
         conflicts_check: str = ERROR,
         nameservers: list[str] | None = None,
+        front: dict[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # A ledger with a credential (tencent) comes as a Pulumi secret and stays one in state.
@@ -189,6 +183,7 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
                 "adopt": adopt,
                 "conflicts_check": conflicts_check,
                 "nameservers": nameservers,  # those the verification asks: the check at preview asks them too
+                "front": front,  # how the program names its keys, for the refusals of this resource's calls
                 "spf": None,
                 "conflicts": None,
                 "change": None,

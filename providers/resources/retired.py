@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, Resource, UpdateResult
 
-from dms_component.providers.resources.base import DmsProvider, ledger_from
+from dms_component.providers.resources.base import DmsResourceProvider, ledger_from
 
 
 def _release(props: dict[str, Any]) -> None:
@@ -24,7 +24,7 @@ def _release(props: dict[str, Any]) -> None:
             ledger.release(domain)
 
 
-class RetiredDomainsProvider(DmsProvider):
+class RetiredDomainsProvider(DmsResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         _release(props)
         return CreateResult("retired:" + ",".join(props.get("domains") or []), props)
@@ -49,6 +49,8 @@ class RetiredDomains(Resource, module="dms", name="RetiredDomains"):
         *,
         domains: Any,
         ledger: Any = None,
+        front: dict[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(RetiredDomainsProvider(), name, {"domains": domains, "ledger": ledger}, opts)
+        props = {"domains": domains, "ledger": ledger, "front": front}
+        super().__init__(RetiredDomainsProvider(), name, props, opts)

@@ -44,8 +44,9 @@ def traced(kind: str, call: str, method: Callable[..., Any]) -> Callable[..., An
     return wrapper
 
 
-def trace_calls(cls: type) -> None:
-    """Wrap the provider calls a class defines itself (called from DmsProvider.__init_subclass__)."""
+def trace_calls(cls: type, inner: Callable[[Callable[..., Any]], Callable[..., Any]] = lambda m: m) -> None:
+    """Wrap the provider calls a class defines itself, each first in `inner` (called from
+    DmsResourceProvider.__init_subclass__)."""
     for call in CALLS:
         if call in cls.__dict__:
-            setattr(cls, call, traced(cls.__name__.removesuffix("Provider"), call, cls.__dict__[call]))
+            setattr(cls, call, traced(cls.__name__.removesuffix("Provider"), call, inner(cls.__dict__[call])))

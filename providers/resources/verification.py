@@ -15,7 +15,7 @@ from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.providers.adapters.dns import dns_provider
 from dms_component.providers.adapters.progress import emit, ticking, verdict_progress
 from dms_component.providers.adapters.verifier import verify_once, verify_until
-from dms_component.providers.resources.base import DmsProvider, changed_keys, ledger_from, pause_point
+from dms_component.providers.resources.base import DmsResourceProvider, changed_keys, ledger_from, pause_point
 
 _INPUTS = ("domain", "records", "nameservers", "ledger", "dkim_private_key")
 
@@ -41,7 +41,7 @@ def _outs(props: dict[str, Any], verdict: DomainVerdict, status: str) -> dict[st
 _HOSTS = {"route53": "Route53", "dnspod": "DNSPod"}
 
 
-class VerificationProvider(DmsProvider):
+class VerificationProvider(DmsResourceProvider):
     def _verify(self, props: dict[str, Any]) -> dict[str, Any]:
         domain, timeout = props["domain"], float(props["timeout"])
         # What is printed here shows live in `pulumi up`: a line per domain while it waits (no secrets).
@@ -114,6 +114,7 @@ class Verification(Resource, module="dms", name="Verification"):
         dns: dict[str, Any] | None = None,
         change: Any = None,
         retired: bool = False,
+        front: dict[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`dns` and `change`: where the records were written and that host's name for the change
@@ -137,6 +138,7 @@ class Verification(Resource, module="dms", name="Verification"):
                 "dns": dns,
                 "change": change,
                 "retired": retired,
+                "front": front,  # how the program names its keys, for the refusals of this resource's calls
                 "status": None,
                 "items": None,
             },

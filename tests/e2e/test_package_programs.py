@@ -17,7 +17,7 @@ import pytest
 
 from devtools.localdns import KEY_NAME, LocalDnsServer, free_port
 from devtools.runner import ROOT
-from dms_component.package.provider import DmsProvider
+from dms_component.package.provider import PackageProvider
 from tests.e2e.cli import CliProject, copy_project
 from tests.e2e.test_stack import txt
 
@@ -180,4 +180,4 @@ def test_pulumi_package_get_schema_shows_the_schema_with_descriptions_enums_and_
     assert resource["properties"]["dkimPrivateKey"]["secret"] is True
     assert schema["types"]["dms:index:Rfc2136Dns"]["properties"]["tsigSecret"]["secret"] is True
     assert [v["value"] for v in schema["types"]["dms:index:MailType"]["enum"]] == ["triggered", "batch"]
-    assert set(schema["types"]) == set(json.loads(DmsProvider().schema or "{}")["types"])
+    assert set(schema["types"]) == set(json.loads(PackageProvider().schema or "{}")["types"])

@@ -102,5 +102,5 @@ def test_the_pack_refuses_one_domain_for_both_types_in_a_program_that_is_not_our
 
     message = str(failure.value) + "\n".join(output)
     assert "separate-triggered-and-batch-domains" in message and "mandatory" in message
-    assert "pp-both.example.test is declared for batch and triggered mail" in message
+    assert "pp-both.example.test is declared twice" in message and "[rules.type-separation]" in message
     assert not (tmp_path / "ledger.sqlite").exists()

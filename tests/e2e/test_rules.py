@@ -108,7 +108,8 @@ def test_destroy_of_a_verified_domain_is_refused_with_one_message_that_offers_re
     message = failure_of(deployment.destroy)
 
     assert "never deletes a verified domain; nothing was removed" in message
-    assert "set `retire: true` on its entry" in message
+    assert "[ledger.verified-protected]" in message and "set dms:domains[0].retire to true" in message
+    assert "dms_component." not in message and "Traceback" not in message  # no class path, no frames
     assert "state delete" not in message
     assert deployment.resources() == before
     assert rows(deployment.ledger_path) == {domain: ("triggered", "verified")}
@@ -280,7 +281,8 @@ def test_a_registrable_domain_warns_at_preview_and_fails_when_the_check_is_error
 
     deployment.configure([entry("example.test")], checks={"subdomain": "error"})
     message = failure_of(deployment.preview)
-    assert "invalid stack config: dms:domains[0].domain: example.test is a registrable domain" in message
+    assert "invalid sender domain: dms:domains[0].domain: example.test is a registrable domain" in message
+    assert "(dms:checks.subdomain is error) [rules.subdomain]" in message
     assert not deployment.ledger_path.exists()
 
 

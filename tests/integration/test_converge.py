@@ -15,10 +15,10 @@ from dms_component.core.changes import Spf
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import VERIFIED
-from dms_component.errors import PlanRefused
 from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider
 from dms_component.providers.adapters.verifier import verify_once
 from dms_component.providers.resources.records import DnsRecordsProvider
+from dms_component.providers.resources.refusals import Refusal
 from tests.conftest import ZONE
 from tests.integration.zone import Zone
 
@@ -55,8 +55,8 @@ def add_split_txt(zone: Zone, host: str, strings: tuple[str, ...]) -> None:
     zone._send(update)
 
 
-def refusal(local_dns: LocalDnsServer, domain: str, recs: list[RequiredRecord]) -> PlanRefused:
-    with pytest.raises(PlanRefused) as caught:
+def refusal(local_dns: LocalDnsServer, domain: str, recs: list[RequiredRecord]) -> Refusal:
+    with pytest.raises(Refusal) as caught:
         DnsRecordsProvider().check({}, props(local_dns, domain, recs))
     assert "\n" not in str(caught.value)
     return caught.value
@@ -178,6 +178,6 @@ def test_a_foreign_record_left_in_place_that_would_fail_the_item_is_refused(
     # mean no DMARC at all (RFC 7489 6.6.3), so the domain would stay pending: refused instead.
     domain = f"{check}.{unique_domain}"
     zone.add_txt(f"_dmarc.{domain}", "v=DMARC1; p=reject")
-    with pytest.raises(PlanRefused) as caught:
+    with pytest.raises(Refusal) as caught:
         DnsRecordsProvider().check({}, props(local_dns, domain, records(domain, dkim_key), conflicts_check=check))
     assert caught.value.code == "dmarc.multiple"

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from dms_component.config import LedgerSettings, parse_stack_config
+from dms_component.config import parse_stack_config
 from dms_component.errors import ConfigError
+from dms_component.providers.adapters.ledger import LedgerSettings
 from dms_component.providers.adapters.ledger.dynamodb import DynamoDbLedgerArgs
 
 BASE: dict[str, Any] = {
@@ -113,7 +114,7 @@ def test_sqlite_settings_stay_as_they_were() -> None:
         ({"table": "dms-ledger"}, "dms:ledger.table: is only for backend dynamodb; dms:ledger.backend is sqlite"),
         ({"backend": "sqlite", "region": "us-east-1"}, "dms:ledger.region: is only for backend dynamodb"),
         ({**DYNAMODB, "tabel": "x"}, "dms:ledger.tabel: unknown key; allowed: account, backend, endpoint, profile,"),
-        ({"backend": "etcd"}, "dms:ledger.backend: 'etcd' is not allowed; allowed: sqlite, dynamodb"),
+        ({"backend": "etcd"}, "dms:ledger.backend: 'etcd' is not allowed; allowed: dynamodb, sqlite"),
         ("dynamodb", "dms:ledger: expected a map with keys account, backend, endpoint, path, profile, quota, region"),
     ],
 )

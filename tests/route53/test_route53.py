@@ -156,7 +156,8 @@ def test_foreign_dmarc_is_refused_with_the_choices_and_adopt_takes_it_over(
     with pytest.raises(DnsUpdateError) as refused:
         refuse_conflicts(domain, plan, "error", adopt=False)
     message = str(refused.value)
-    assert f"_dmarc.{domain} TXT" in message and "adopt: true" in message and "remove" in message.lower()
+    assert f"_dmarc.{domain} TXT" in message and "set adopt to true" in message and "remove" in message.lower()
+    assert refused.value.code == "conflict.foreign-record"
     assert "\n" not in message
 
     route53.sync([], recs, adopt=True)

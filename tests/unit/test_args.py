@@ -18,11 +18,14 @@ from dms_component import (
     TencentLedgerArgs,
 )
 from dms_component.args import check_spec
-from dms_component.core.validate import field_namer
 from dms_component.errors import ConfigError
 from dms_component.providers.adapters.dns import dns_target
 
 SECRET = "c2VjcmV0LXRzaWcta2V5LXZhbHVlLTEyMzQ1Ng=="
+
+
+def field_namer(owner: str):
+    return lambda name: f"{owner}.{name}"
 
 
 def problem(target: Any, owner: str) -> ConfigError:
@@ -83,7 +86,7 @@ def test_a_missing_backend_library_names_the_extra_to_install(monkeypatch: pytes
     [
         ({"domain": "Not a Domain!!", "type": "batch"}, "args.domain", "not a valid domain name"),
         ({"domain": "n.example.com", "type": "bulk"}, "args.type", "'bulk' is not allowed; allowed: triggered, batch"),
-        ({"domain": "n.example.org", "type": "batch"}, "args.domain", "not inside the DNS zone example.com"),
+        ({"domain": "n.example.org", "type": "batch"}, "args.domain", "not inside args.dns.zone example.com"),
         ({"domain": "n.example.com", "type": "batch", "dkim_key_bits": 4096}, "args.dkim_key_bits", "1024, 2048"),
         ({"domain": "n.example.com", "type": "batch", "dmarc_policy": "block"}, "args.dmarc_policy", "quarantine"),
         ({"domain": "n.example.com", "type": "batch", "adopt": "yes"}, "args.adopt", "true, false"),

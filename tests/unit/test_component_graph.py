@@ -39,7 +39,8 @@ SETTINGS = parse_stack_config(
 def sender():
     from dms_component.component import SenderDomain
 
-    return SenderDomain("notify", SETTINGS.args(SETTINGS.domains[0]))
+    entry = SETTINGS.entries[0]
+    return SenderDomain("notify", entry.args, front=entry.front)
 
 
 @pulumi.runtime.test

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from dms_component.config import DEFAULT_TIMEOUT, DomainSpec, VerificationSettings, parse_stack_config
+from dms_component.args import DEFAULT_TIMEOUT, DomainSpec
+from dms_component.args import VerificationArgs as VerificationSettings
+from dms_component.config import parse_stack_config
 from dms_component.core.records import PROFILES
 from dms_component.errors import ConfigError
 from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Dns
@@ -261,7 +263,7 @@ MISTAKES: list[tuple[str, Mutation, str, list[str]]] = [
         "bad provider",
         _set(("dns", "provider"), "cloudflare"),
         "dms:dns.provider",
-        ["'cloudflare' is not allowed", "allowed: rfc2136, route53"],
+        ["'cloudflare' is not allowed", "allowed: dnspod, external, rfc2136, route53"],
     ),
     ("missing server", _delete(("dns", "server")), "dms:dns.server", ["missing"]),
     ("bad server port", _set(("dns", "server"), "ns1.example.com:dns"), "dms:dns.server", ["is not HOST or HOST:PORT"]),
@@ -275,10 +277,10 @@ MISTAKES: list[tuple[str, Mutation, str, list[str]]] = [
     (
         "tsig both",
         _set(("dns", "tsig"), {"name": "k", "secret": SECRET, "keyFile": "/k"}),
-        "dms:dns.tsig",
-        ["exactly one of secret", "keyFile"],
+        "dms:dns.tsig.secret",
+        ["give either it or dms:dns.tsig.keyFile, not both"],
     ),
-    ("tsig neither", _set(("dns", "tsig"), {"name": "k"}), "dms:dns.tsig", ["exactly one of secret", "keyFile"]),
+    ("tsig neither", _set(("dns", "tsig"), {"name": "k"}), "dms:dns.tsig.secret", ["missing", "dms:dns.tsig.keyFile"]),
     (
         "tsig secret without name",
         _set(("dns", "tsig"), {"secret": SECRET}),
@@ -300,7 +302,7 @@ MISTAKES: list[tuple[str, Mutation, str, list[str]]] = [
         "ledger backend",
         _set(("ledger", "backend"), "postgres"),
         "dms:ledger.backend",
-        ["'postgres' is not allowed", "allowed: sqlite"],
+        ["'postgres' is not allowed", "allowed: dynamodb, sqlite, tencent"],
     ),
     ("ledger unknown key", _set(("ledger", "file"), "x"), "dms:ledger.file", ["unknown key", "backend, path, quota"]),
     ("ledger not a map", _set(("ledger",), "sqlite"), "dms:ledger", ["expected a map"]),

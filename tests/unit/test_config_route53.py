@@ -50,7 +50,7 @@ def test_route53_with_hosted_zone_id():
             "only for provider route53",
         ),
         ({"provider": "route53"}, "dms:dns.zone", "expected a domain name"),
-        ({"provider": "cloudflare", "zone": "example.com"}, "dms:dns.provider", "allowed: rfc2136, route53"),
+        ({"provider": "cloudflare", "zone": "example.com"}, "dms:dns.provider", "allowed: dnspod, external, rfc2136"),
     ],
 )
 def test_each_route53_mistake_names_its_key(dns: dict[str, Any], key: str, problem: str):

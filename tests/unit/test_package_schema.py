@@ -14,7 +14,7 @@ from dms_component.core.records import DMARC_POLICIES, MAIL_TYPES
 from dms_component.core.rules import SEVERITIES
 from dms_component.package import types
 from dms_component.package.component import converted
-from dms_component.package.provider import DmsProvider
+from dms_component.package.provider import PackageProvider
 from dms_component.providers.adapters.dns import HOSTS, target_class
 from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Dns
 from dms_component.providers.adapters.ledger import BACKENDS, settings_class
@@ -25,7 +25,7 @@ TOKEN = "dms:index:SenderDomain"
 
 @pytest.fixture(scope="module")
 def schema() -> dict[str, Any]:
-    return json.loads(DmsProvider().schema or "{}")
+    return json.loads(PackageProvider().schema or "{}")
 
 
 def properties(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -86,7 +86,7 @@ def test_the_dkim_private_key_and_the_dns_credentials_are_secret_and_nothing_els
 
 @pytest.mark.parametrize(
     ("union", "kinds", "settings"),
-    [(types.DnsTarget, HOSTS, target_class), (types.Ledger, BACKENDS, settings_class)],
+    [(types.Dns, HOSTS, target_class), (types.Ledger, BACKENDS, settings_class)],
     ids=["dns", "ledger"],
 )
 def test_each_dns_host_and_ledger_is_offered_with_fields_its_settings_class_has(union, kinds, settings) -> None:
@@ -100,7 +100,7 @@ def test_each_dns_host_and_ledger_is_offered_with_fields_its_settings_class_has(
 def test_the_inputs_are_the_python_apis_fields() -> None:
     # __annotations__, not get_type_hints: pulumi.Input holds a forward reference it can't resolve.
     assert set(types.SenderDomainArgs.__annotations__) == {f.name for f in fields(python_api.SenderDomainArgs)}
-    assert set(types.Verification.__annotations__) == {f.name for f in fields(python_api.VerificationArgs)}
+    assert set(types.VerificationOptions.__annotations__) == {f.name for f in fields(python_api.VerificationArgs)}
     assert set(types.Checks.__annotations__) == {f.name for f in fields(python_api.ChecksArgs)}
 
 
@@ -114,7 +114,7 @@ def test_inputs_become_the_python_apis_args_and_messages_name_the_keys_as_writte
         "verification": {"timeout": 30.0},
     }
 
-    args, names = converted("notify", given)
+    args, front = converted("notify", given)
 
     assert args.type == "triggered" and type(args.type) is str
     assert args.dmarc_policy == "reject"
@@ -122,13 +122,14 @@ def test_inputs_become_the_python_apis_args_and_messages_name_the_keys_as_writte
     assert type(args.dns.ttl) is int  # the SDK hands numbers in objects over as floats
     assert args.ledger == SqliteLedgerArgs()
     assert args.checks.type_separation == "warn" and args.verification.timeout == 30
-    assert names.dns("tsig_key_file") == "SenderDomain notify: dns.rfc2136.tsigKeyFile"
-    assert names.dns("provider") == "SenderDomain notify: dns"
-    assert names.spec("dmarc_policy") == "SenderDomain notify: dmarcPolicy"
-    assert names.other("type_separation") == "SenderDomain notify: checks.typeSeparation"
-    assert names.other("timeout") == "SenderDomain notify: verification.timeout"
-    _, names = converted("n", {**given, "ledger": {"dynamodb": {"table": "t", "region": "r"}}})
-    assert names.ledger("table") == "SenderDomain n: ledger.dynamodb.table"
+    assert front.at(front.name("dns.tsig_key_file")) == "SenderDomain notify: dns.rfc2136.tsigKeyFile"
+    assert front.name("dns.provider") == "dns"
+    assert front.name("dmarc_policy") == "dmarcPolicy"
+    assert front.name("checks.type_separation") == "checks.typeSeparation"
+    assert front.name("verification.timeout") == "verification.timeout"
+    assert front.name("ledger.quota") == "ledger.sqlite.quota"
+    _, front = converted("n", {**given, "ledger": {"dynamodb": {"table": "t", "region": "r"}}})
+    assert front.name("ledger.table") == "ledger.dynamodb.table"
 
 
 @pytest.mark.parametrize(
@@ -140,8 +141,8 @@ def test_dns_must_name_exactly_one_host(dns: Any) -> None:
     with pytest.raises(ConfigError) as refused:
         converted("n", {"domain": "n.example.com", "type": "batch", **({"dns": dns} if dns is not None else {})})
 
-    assert refused.value.key == "SenderDomain n: dns"
-    assert refused.value.problem.startswith("give exactly one of rfc2136, route53, dnspod, external")
+    assert refused.value.key == "dns"
+    assert refused.value.problem.startswith("give exactly one of dnspod, external, rfc2136, route53")
 
 
 def test_two_ledgers_are_refused() -> None:
@@ -150,4 +151,4 @@ def test_two_ledgers_are_refused() -> None:
     with pytest.raises(ConfigError) as refused:
         converted("n", given)
 
-    assert refused.value.key == "SenderDomain n: ledger"
+    assert refused.value.key == "ledger"

@@ -53,8 +53,9 @@ def test_type_separation_flags_both_types_and_plain_duplicates() -> None:
     violations = type_separation_violations(found)
 
     assert len(violations) == 2
-    assert violations[0].startswith("both.example.com is declared for batch and triggered mail")
-    assert violations[1] == "twice.example.com is declared 2 times; one SenderIdentity per domain"
+    assert violations[0].startswith("both.example.com is declared twice")
+    assert violations[0].endswith("[rules.type-separation]")
+    assert violations[1].startswith("twice.example.com") and violations[1].endswith("[rules.declared-twice]")
 
 
 def test_quota_uses_the_policy_config_or_else_the_smallest_ledger_quota() -> None:

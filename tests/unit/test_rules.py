@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from dms_component.config import Checks, parse_stack_config
-from dms_component.core.rules import quota_plan, registrable_domain, subdomain_problem
+from dms_component.args import ChecksArgs as Checks
+from dms_component.config import parse_stack_config
+from dms_component.core.rules import quota_plan, registrable_domain, subdomain
 from dms_component.errors import ConfigError
 
 BASE: dict[str, Any] = {
@@ -46,11 +47,13 @@ def test_registrable_domain_follows_the_public_suffix_list(domain: str, registra
 
 
 def test_a_subdomain_passes_and_a_registrable_domain_or_public_suffix_does_not() -> None:
-    assert subdomain_problem("notify.example.co.uk") is None
-    problem = subdomain_problem("example.co.uk")
-    assert problem is not None and "registrable domain" in problem and "notify.example.co.uk" in problem
-    suffix = subdomain_problem("co.uk")
-    assert suffix is not None and "public suffix" in suffix
+    assert subdomain("notify.example.co.uk", "error") is None
+    found = subdomain("example.co.uk", "warn")
+    assert found is not None and (found.code, found.severity) == ("rules.subdomain", "warn")
+    assert "notify.example.co.uk" in found.message
+    assert subdomain("example.co.uk", "off") is None
+    suffix = subdomain("co.uk", "off")
+    assert suffix is not None and (suffix.code, suffix.severity) == ("rules.public-suffix", "error")
 
 
 # --- dms:checks ---------------------------------------------------------------------------------
@@ -58,13 +61,14 @@ def test_a_subdomain_passes_and_a_registrable_domain_or_public_suffix_does_not()
 
 def test_checks_have_defaults() -> None:
     settings = parse_stack_config(config())
-    assert settings.checks == Checks(subdomain="warn", type_separation="error", existing_email_dns="error")
+    expected = Checks(subdomain="warn", type_separation="error", existing_email_dns="error")
+    assert settings.entries[0].args.checks == expected
     assert settings.warnings == ()
 
 
 def test_checks_can_be_set_each() -> None:
     raw = config(checks={"subdomain": "error", "typeSeparation": "off", "existingEmailDns": "warn"})
-    assert parse_stack_config(raw).checks == Checks("error", "off", "warn")
+    assert parse_stack_config(raw).entries[0].args.checks == Checks("error", "off", "warn")
 
 
 @pytest.mark.parametrize(
@@ -83,25 +87,12 @@ def test_a_bad_check_setting_names_its_key(checks: Any, key: str, fragment: str)
     assert fragment in str(failure.value)
 
 
-def test_a_registrable_domain_warns_by_default() -> None:
-    raw = config(domains=[{"domain": "example.com", "type": "triggered"}])
-
+def test_the_subdomain_check_is_the_components_not_the_configs() -> None:
+    """Stack config hands the guide's checks to the component (tests/unit/test_front_words.py words them)."""
+    raw = config(domains=[{"domain": "example.com", "type": "triggered"}], checks={"subdomain": "error"})
     settings = parse_stack_config(raw)
-
-    assert [s.domain for s in settings.domains] == ["example.com"]
-    assert len(settings.warnings) == 1
-    assert settings.warnings[0].startswith("dms:domains[0].domain: example.com is a registrable domain")
-
-
-def test_a_registrable_domain_is_an_error_when_the_check_says_so_and_silent_when_off() -> None:
-    domains = [{"domain": "example.com", "type": "triggered"}]
-    with pytest.raises(ConfigError) as failure:
-        parse_stack_config(config(domains=domains, checks={"subdomain": "error"}))
-    assert failure.value.key == "dms:domains[0].domain"
-    assert "registrable domain" in str(failure.value)
-
-    settings = parse_stack_config(config(domains=domains, checks={"subdomain": "off"}))
-    assert settings.warnings == () and len(settings.domains) == 1
+    assert [s.domain for s in settings.domains] == ["example.com"] and settings.warnings == ()
+    assert settings.entries[0].args.checks.subdomain == "error"
 
 
 def test_a_stack_with_one_type_only_is_fine() -> None:
@@ -149,7 +140,7 @@ def test_both_types_under_warn_or_off_manage_the_domain_once_with_its_first_type
     if level == "warn":
         assert len(settings.warnings) == 1
         assert settings.warnings[0].startswith("dms:domains[2].type: notify.example.com is declared twice")
-        assert settings.warnings[0].endswith("managed once, as triggered")
+        assert settings.warnings[0].endswith("managed once, as triggered [rules.type-separation]")
     else:
         assert settings.warnings == ()
 
@@ -197,7 +188,8 @@ def test_new_domains_fill_the_free_slots_in_order_and_the_rest_would_not_fit() -
     assert plan.verified == ("a.x", "b.x", "z.x")
     assert plan.new == ("n1.x", "n2.x", "n3.x")
     assert (plan.fits, plan.over) == (("n1.x",), ("n2.x", "n3.x"))
-    message = plan.message()
+    message = plan.finding().message
+    assert plan.finding().code == "ledger.quota"
     assert "allows 4 verified sender domains and 3 are verified (a.x, b.x, z.x), leaving 1" in message
     assert "n2.x, n3.x would not fit; n1.x would fit" in message
     assert "\n" not in message
@@ -205,7 +197,7 @@ def test_new_domains_fill_the_free_slots_in_order_and_the_rest_would_not_fit() -
 
 def test_a_ledger_over_its_quota_leaves_no_room() -> None:
     plan = quota_plan(["n.x"], ["a.x", "b.x", "c.x"], quota=2)
-    assert plan.over == ("n.x",) and "leaving 0" in plan.message()
+    assert plan.over == ("n.x",) and "leaving 0" in plan.finding().message
 
 
 def test_a_verified_domain_of_this_stack_that_left_the_config_is_named():
@@ -214,7 +206,9 @@ def test_a_verified_domain_of_this_stack_that_left_the_config_is_named():
     owned = [("a.example.com", True), ("b.example.com", True), ("c.example.com", False)]
     assert dropped_verified(owned, {"a.example.com"}) == ["b.example.com"]
     assert dropped_verified(owned, {"a.example.com", "b.example.com"}) == []
-    message = removal_refused(["b.example.com"])
+    found = removal_refused(["b.example.com"])
+    message = found.message
+    assert found.code == "ledger.verified-removed"
     assert message.startswith("b.example.com is a verified sender domain of this stack and no longer in dms:domains")
     assert "retire: true" in message and "\n" not in message
-    assert "are verified sender domains" in removal_refused(["a.example.com", "b.example.com"])
+    assert "are verified sender domains" in removal_refused(["a.example.com", "b.example.com"]).message

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from pulumi.dynamic import CreateResult
 
-from dms_component.providers.resources.base import DmsProvider
+from dms_component.providers.resources.base import DmsResourceProvider
 
 
-class ProbeProvider(DmsProvider):
+class ProbeProvider(DmsResourceProvider):
     def create(self, props: dict) -> CreateResult:
         return CreateResult(props["domain"], props)
 

@@ -1,23 +1,36 @@
 """DNS hosts: one module per host, each with a DnsTarget (its settings) and a DnsProvider (see base.py).
 
-Adding a host means adding its module and its name to HOSTS.
+A host is registered by its module alone: every module here that defines TARGET (its DnsTarget subclass)
+is one. Stack config, the Python API and the `dms` package's schema all take the hosts from here.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Mapping
 from typing import Any
 
 from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget, Plan
 
-HOSTS = ("rfc2136", "route53", "dnspod", "external")
+
+def _targets() -> dict[str, type[DnsTarget]]:
+    found: dict[str, type[DnsTarget]] = {}
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        target = getattr(importlib.import_module(f"{__name__}.{module}"), "TARGET", None)
+        if target is not None:
+            found[target.kind] = target
+    return found
+
+
+TARGETS = _targets()  # kind -> its settings class, in the order of their names
+HOSTS = tuple(TARGETS)
 
 
 def target_class(kind: str) -> type[DnsTarget]:
-    if kind not in HOSTS:
+    if kind not in TARGETS:
         raise ValueError(f"unknown DNS provider {kind!r}")
-    return importlib.import_module(f"dms_component.providers.adapters.dns.{kind}").TARGET
+    return TARGETS[kind]
 
 
 def dns_target(state: Mapping[str, Any], credential: str | None = None) -> DnsTarget:
@@ -33,4 +46,4 @@ def dns_provider(state: Mapping[str, Any], credential: str | None, reuse_reads: 
     return dns_target(state, credential).provider(reuse_reads)
 
 
-__all__ = ["HOSTS", "DnsProvider", "DnsTarget", "Plan", "dns_provider", "dns_target", "target_class"]
+__all__ = ["HOSTS", "TARGETS", "DnsProvider", "DnsTarget", "Plan", "dns_provider", "dns_target", "target_class"]

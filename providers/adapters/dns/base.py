@@ -7,9 +7,9 @@ pure `dms_component.core.changes.plan_domain` from what `read` returned just bef
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from dms_component.core import validate
 from dms_component.core.changes import Key, Plan, RecordSet, RrsetChange, Spf, keys_to_read, plan_domain, satisfied
@@ -17,6 +17,9 @@ from dms_component.core.errors import ChangeRefused
 from dms_component.core.names import normalise_domain
 from dms_component.core.records import RequiredRecord
 from dms_component.providers.adapters.settings import Settings
+
+if TYPE_CHECKING:  # for type checkers only: a program may give any setting as a pulumi.Input
+    from pulumi import Input
 
 
 @dataclass
@@ -109,9 +112,12 @@ class DnsTarget(Settings):
 
     kind_key: ClassVar[str] = "provider"
     writes_records: ClassVar[bool] = True  # False: the records are handed to another Pulumi provider
+    required: ClassVar[tuple[str, ...]] = ("zone",)
 
-    zone: Any = None
-    ttl: Any = 300
+    zone: Input[str] | None = None
+    """The zone the sender domain lies in, e.g. example.com."""
+    ttl: Input[int] = 300
+    """The records' TTL in seconds (default 300)."""
 
     def validated(self, name: validate.Namer) -> Self:
         """A copy with every value checked and normalised; raises ConfigError naming the field."""
@@ -120,12 +126,6 @@ class DnsTarget(Settings):
             zone=normalise_domain(self.zone, name("zone")),
             ttl=validate.whole(self.ttl, name("ttl"), 1, 86400, " of seconds"),
         )
-
-    @classmethod
-    def from_dns_config(cls, value: Mapping[str, Any], key: str, context: Mapping[str, Any]) -> Self:
-        """From the keys under dms:dns; `key` names that map in messages, and `context` holds other
-        namespaces' keys a host may use (aws:profile, aws:region)."""
-        return cls.from_config(value)
 
     def preflight(self, name: validate.Namer) -> None:
         """Checks that need the machine, not only the values (a key file is readable): run at preview."""

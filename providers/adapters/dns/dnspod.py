@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from dms_component.core import txt, validate
 from dms_component.core.changes import Key, RecordSet, RrsetChange
@@ -18,6 +18,10 @@ from dms_component.core.errors import ConfigError, DnsUpdateError
 from dms_component.core.lookups import under
 from dms_component.core.records import mx_value
 from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
+
+if TYPE_CHECKING:
+    from pulumi import Input
+
 from dms_component.providers.adapters.tencent.client import Api, ApiError, auth_hint, dnspod_api
 
 DEFAULT_LINE = "默认"  # DNSPod's name for the default line, whose id is "0"
@@ -169,17 +173,20 @@ def _fqdn(name: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class DnspodDns(DnsTarget):
-    """A zone on Tencent Cloud DNSPod. `secret_key` is a Pulumi secret; without `secret_id` and
-    `secret_key`, the SDK's TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are used."""
+    """A zone on Tencent Cloud DNSPod. Without secretId and secretKey, TENCENTCLOUD_SECRET_ID and
+    TENCENTCLOUD_SECRET_KEY are read from the environment."""
 
     kind: ClassVar[str] = "dnspod"
     credential_field: ClassVar[str | None] = "secret_key"
-    config_keys: ClassVar[dict[str, str]] = {"secret_id": "secretId", "secret_key": "secretKey"}
 
-    ttl: Any = 600  # DNSPod's free plan refuses a TTL under 600 seconds
-    secret_id: Any = None
-    secret_key: Any = field(default=None, repr=False)
-    endpoint: Any = None  # default dnspod.tencentcloudapi.com; an override for tests
+    ttl: Input[int] = 600
+    """The records' TTL in seconds (default 600, DNSPod's free plan minimum)."""
+    secret_id: Input[str] | None = None
+    """The Tencent Cloud API key id (with secretKey)."""
+    secret_key: Input[str] | None = field(default=None, repr=False)
+    """The Tencent Cloud API key; a Pulumi secret, never kept in plain text."""
+    endpoint: Input[str] | None = None
+    """The DNSPod API endpoint (default dnspod.tencentcloudapi.com), for tests."""
 
     def validated(self, name: validate.Namer) -> DnspodDns:
         from dms_component.providers.adapters.extras import needs_library

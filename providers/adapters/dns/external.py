@@ -7,17 +7,26 @@ provider's record resources and passes those to `SenderDomain.wait_for`. Nothing
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from dms_component.providers.adapters.dns.base import DnsTarget
+
+if TYPE_CHECKING:
+    from pulumi import Input
 
 
 @dataclass(frozen=True, kw_only=True)
 class ExternalDns(DnsTarget):
-    """`zone`: the zone the records go in (their names are given relative to it too); `ttl`: the TTL to use."""
+    """Write no records: publish the `records` output through any other DNS provider. Verification starts at
+    once, so a domain whose records come later stays pending until the next `pulumi up`."""
 
     kind: ClassVar[str] = "external"
     writes_records: ClassVar[bool] = False
+
+    zone: Input[str] | None = None
+    """The zone the records go in; their names in `records` are relative to it."""
+    ttl: Input[int] = 300
+    """The TTL the `records` output carries (default 300)."""
 
 
 TARGET = ExternalDns

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import dns.exception
 import dns.message
@@ -31,6 +31,9 @@ from dms_component.core.errors import ConfigError, DnsUpdateError
 from dms_component.core.nameservers import Nameserver
 from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
 from dms_component.providers.adapters.resolver import address_of, render
+
+if TYPE_CHECKING:
+    from pulumi import Input
 
 # BIND (`tsig-keygen`): key "name" { algorithm hmac-sha256; secret "..."; };  clauses in any order.
 _BIND_KEY = re.compile(r'key\s+"?(?P<name>[^"\s{]+)"?\s*\{(?P<body>[^}]*)\}', re.S)
@@ -218,11 +221,8 @@ TSIG_ALGORITHMS = ("hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha224", "
 
 @dataclass(frozen=True, kw_only=True)
 class Rfc2136Dns(DnsTarget):
-    """A primary server that takes RFC 2136 dynamic updates (BIND, Knot, PowerDNS, ...), with a TSIG key.
-
-    The key is either `tsig_name`/`tsig_algorithm`/`tsig_secret` (the secret a Pulumi secret) or a
-    BIND- or Knot-style `tsig_key_file` on the machine that runs `pulumi`.
-    """
+    """A primary server that takes RFC 2136 dynamic updates (BIND, Knot, PowerDNS), signed with a TSIG key:
+    either tsigName, tsigAlgorithm and tsigSecret, or a tsigKeyFile."""
 
     kind: ClassVar[str] = "rfc2136"
     credential_field: ClassVar[str | None] = "tsig_secret"
@@ -232,12 +232,18 @@ class Rfc2136Dns(DnsTarget):
         "tsig_secret": "tsig.secret",
         "tsig_key_file": "tsig.keyFile",
     }
+    required: ClassVar[tuple[str, ...]] = ("zone", "server")
 
-    server: Any = None  # HOST[:PORT]
-    tsig_name: Any = None
-    tsig_algorithm: Any = "hmac-sha256"
-    tsig_key_file: Any = None
-    tsig_secret: Any = field(default=None, repr=False)
+    server: Input[str] | None = None
+    """The zone's primary server, HOST[:PORT]; it is also the server verification asks."""
+    tsig_name: Input[str] | None = None
+    """The TSIG key's name (with tsigSecret)."""
+    tsig_algorithm: Input[str] = "hmac-sha256"
+    """The TSIG algorithm: hmac-sha256 (default), hmac-sha384, hmac-sha512, hmac-sha224, hmac-sha1, hmac-md5."""
+    tsig_secret: Input[str] | None = field(default=None, repr=False)
+    """The TSIG key's secret, base64; a Pulumi secret, never kept in plain text."""
+    tsig_key_file: Input[str] | None = None
+    """A BIND (tsig-keygen) or Knot (keymgr -t) key file on the machine that runs pulumi, instead of the secret."""
 
     def validated(self, name: validate.Namer) -> Rfc2136Dns:
         base = super().validated(name)
@@ -251,8 +257,10 @@ class Rfc2136Dns(DnsTarget):
                 raise ConfigError(name("tsig_name"), "comes from the key file; give it only with the secret")
             return replace(base, server=server, tsig_key_file=key_file, tsig_name=None, tsig_algorithm="hmac-sha256")
         if secret is None:
-            if self.tsig_name is not None:
-                raise ConfigError(name("tsig_secret"), "missing: a TSIG key name needs its secret")
+            if self.tsig_name is not None or self.tsig_algorithm != "hmac-sha256":
+                raise ConfigError(
+                    name("tsig_secret"), f"missing: a TSIG key needs its secret, or give {name('tsig_key_file')}"
+                )
             return replace(base, server=server)  # a server that takes unsigned updates (tests, labs)
         tsig_name = validate.text(self.tsig_name, name("tsig_name"))
         validate.secret_text(secret, name("tsig_secret"))
@@ -260,21 +268,6 @@ class Rfc2136Dns(DnsTarget):
             raise ConfigError(name("tsig_secret"), "is not base64 (TSIG secrets are base64)")  # never echo it
         algorithm = validate.text(self.tsig_algorithm, name("tsig_algorithm"), TSIG_ALGORITHMS)
         return replace(base, server=server, tsig_name=tsig_name, tsig_algorithm=algorithm)
-
-    @classmethod
-    def from_dns_config(cls, value: Any, key: str, context: Any) -> Rfc2136Dns:
-        tsig = value.get("tsig")
-        flat = {k: v for k, v in value.items() if k != "tsig"}
-        if tsig is not None:
-            tsig = validate.mapping(tsig, f"{key}.tsig", {"name", "algorithm", "secret", "keyFile"})
-            if ("keyFile" in tsig) == ("secret" in tsig):
-                raise ConfigError(f"{key}.tsig", "give exactly one of secret (a Pulumi secret) or keyFile")
-            flat.update({f"tsig.{k}": v for k, v in tsig.items()})
-        return super().from_dns_config(flat, key, context)
-
-    @classmethod
-    def config_allowed(cls) -> set[str]:
-        return {"provider", "server", "zone", "ttl", "tsig"}
 
     def preflight(self, name: validate.Namer) -> None:
         if self.tsig_key_file:

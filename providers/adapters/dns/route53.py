@@ -8,8 +8,8 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from dms_component.core import txt, validate
 from dms_component.core.changes import Key, RecordSet, RrsetChange
@@ -18,6 +18,9 @@ from dms_component.core.lookups import under
 from dms_component.core.records import mx_value
 from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
 from dms_component.providers.adapters.dns.operation import GroupCommit, Job, ZoneView, shared
+
+if TYPE_CHECKING:
+    from pulumi import Input
 
 # Route53's documented limits, checked before any call: moto accepts values that Route53 refuses.
 VALUE_MAX = 4000  # characters in one ResourceRecord Value
@@ -513,16 +516,20 @@ _HOSTED_ZONE_ID = re.compile(r"^(/hostedzone/)?Z[A-Z0-9]{1,31}$")
 
 @dataclass(frozen=True, kw_only=True)
 class Route53Dns(DnsTarget):
-    """An Amazon Route53 hosted zone. Credentials come from boto3's usual chain (profile, environment,
-    IAM role), never from settings: nothing of them is kept in state."""
+    """An Amazon Route53 hosted zone; credentials come from the AWS SDK's usual chain, never from inputs."""
 
     kind: ClassVar[str] = "route53"
-    config_keys: ClassVar[dict[str, str]] = {"hosted_zone_id": "hostedZoneId"}
+    # Stack config: the keys AWS users' stacks already have.
+    config_keys: ClassVar[dict[str, str]] = {"profile": "aws:profile", "region": "aws:region"}
 
-    hosted_zone_id: Any = None  # optional; checked against the zone's name with GetHostedZone
-    endpoint: Any = None  # a Route53-compatible endpoint, for tests and local stand-ins
-    profile: Any = None  # stack config: aws:profile
-    region: Any = None  # stack config: aws:region
+    hosted_zone_id: Input[str] | None = None
+    """The hosted zone's id (Z...); checked against its name. Default: looked up by name."""
+    region: Input[str] | None = None
+    """The AWS region for the API calls."""
+    profile: Input[str] | None = None
+    """The AWS profile to use."""
+    endpoint: Input[str] | None = None
+    """A Route53-compatible endpoint URL, for tests and local stand-ins."""
 
     def validated(self, name: validate.Namer) -> Route53Dns:
         from dms_component.providers.adapters.extras import needs_library
@@ -539,21 +546,8 @@ class Route53Dns(DnsTarget):
         if endpoint is not None and (not isinstance(endpoint, str) or not endpoint.startswith(("http://", "https://"))):
             raise ConfigError(name("endpoint"), f"{validate.shown(endpoint)} is not an http:// or https:// URL")
         for field_name in ("profile", "region"):
-            given = getattr(self, field_name)
-            if given is not None and (not isinstance(given, str) or not given.strip()):
-                raise ConfigError(name(field_name), f"{validate.shown(given)} is not a non-empty string")
+            validate.optional_text(getattr(self, field_name), name(field_name))
         return base
-
-    @classmethod
-    def from_dns_config(cls, value: Any, key: str, context: Any) -> Route53Dns:
-        # aws:profile and aws:region: the keys an AWS user's stacks already have.
-        target = super().from_dns_config(value, key, context)
-        aws = {k: context[f"aws:{k}"] for k in ("profile", "region") if context.get(f"aws:{k}") is not None}
-        return replace(target, **aws)
-
-    @classmethod
-    def config_allowed(cls) -> set[str]:
-        return {"provider", "zone", "hostedZoneId", "ttl", "endpoint"}
 
     def provider(self, reuse_reads: bool = False) -> Route53Provider:
         return Route53Provider(

@@ -1,20 +1,36 @@
-"""Ledgers: where the account's sender domains, their status and the quota live; one module per backend."""
+"""Ledgers: where the account's sender domains, their status and the quota live; one module per backend.
+
+A backend is registered by its module alone: every module here that defines SETTINGS (its LedgerSettings
+subclass) is one.
+"""
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Mapping
 from typing import Any
 
 from dms_component.providers.adapters.ledger.base import DEFAULT_QUOTA, Ledger, LedgerEntry, LedgerSettings
 
-BACKENDS = ("sqlite", "dynamodb", "tencent")
+
+def _backends() -> dict[str, type[LedgerSettings]]:
+    found: dict[str, type[LedgerSettings]] = {}
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        settings = getattr(importlib.import_module(f"{__name__}.{module}"), "SETTINGS", None)
+        if settings is not None:
+            found[settings.kind] = settings
+    return found
+
+
+SETTINGS = _backends()  # kind -> its settings class, in the order of their names
+BACKENDS = tuple(SETTINGS)
 
 
 def settings_class(backend: str) -> type[LedgerSettings]:
-    if backend not in BACKENDS:
+    if backend not in SETTINGS:
         raise ValueError(f"unknown ledger backend {backend!r}")
-    return importlib.import_module(f"dms_component.providers.adapters.ledger.{backend}").SETTINGS
+    return SETTINGS[backend]
 
 
 def ledger_settings(state: Mapping[str, Any]) -> LedgerSettings:
@@ -26,4 +42,13 @@ def open_ledger(state: Mapping[str, Any]) -> Ledger:
     return ledger_settings(state).open()
 
 
-__all__ = ["BACKENDS", "DEFAULT_QUOTA", "Ledger", "LedgerEntry", "LedgerSettings", "ledger_settings", "open_ledger"]
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_QUOTA",
+    "SETTINGS",
+    "Ledger",
+    "LedgerEntry",
+    "LedgerSettings",
+    "ledger_settings",
+    "open_ledger",
+]

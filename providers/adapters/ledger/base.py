@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar, Self
+from typing import ClassVar, Self
 
 from dms_component.core import validate
-from dms_component.core.errors import QuotaExceeded, VerifiedDomainProtected
+from dms_component.core.rules import protected, quota_error, unchangeable  # the ledger's refusals, worded once
 from dms_component.core.verdicts import PENDING, VERIFIED
 from dms_component.providers.adapters.settings import Settings
 
@@ -60,30 +60,6 @@ class Ledger(ABC):
             raise protected(domain)
 
 
-def quota_error(domain: str, verified: list[str], quota: int) -> QuotaExceeded:
-    return QuotaExceeded(
-        f"quota: {domain} can't be verified: the account already has {len(verified)} of {quota}"
-        f" verified sender domains ({', '.join(sorted(verified))}); verified domains can't be"
-        " deleted, so raise dms:ledger.quota if your account allows more, or drop this domain"
-    )
-
-
-def protected(domain: str) -> VerifiedDomainProtected:
-    return VerifiedDomainProtected(
-        f"{domain} is a verified sender domain and the service never deletes a verified domain;"
-        " nothing was removed. Keep it in dms:domains, or to stop managing it and keep its records and"
-        " ledger entry, set `retire: true` on its entry and run `pulumi up`"
-    )
-
-
-def unchangeable(domain: str, what: str) -> VerifiedDomainProtected:
-    return VerifiedDomainProtected(
-        f"{domain} is a verified sender domain and the service never changes or deletes one, so {what}"
-        " can't change; nothing was changed. Keep its entry in dms:domains as it is, and declare another"
-        " domain for the new use"
-    )
-
-
 @dataclass(frozen=True, kw_only=True)
 class LedgerSettings(Settings):
     """Which ledger keeps the account's sender domains: one subclass per backend, in its module.
@@ -95,7 +71,8 @@ class LedgerSettings(Settings):
     kind_key: ClassVar[str] = "backend"
     decides_records: ClassVar[bool] = False  # the service makes the DKIM key and says which records to publish
 
-    quota: Any = DEFAULT_QUOTA  # verified sender domains the account allows
+    quota: int = DEFAULT_QUOTA
+    """Verified sender domains the account allows (default 5)."""
 
     @property
     def backend(self) -> str:

@@ -425,19 +425,21 @@ __all__ = ["DEFAULT_ACCOUNT", "TABLE_SCHEMA", "DynamoDbLedger", "LedgerUnavailab
 
 @dataclass(frozen=True, kw_only=True)
 class DynamoDbLedgerArgs(LedgerSettings):
-    """One DynamoDB table shared by every machine (CI runners, laptops) of a team.
-
-    Credentials come from boto3's usual chain (`profile`, environment, IAM role), never from settings.
-    `account` is a partition, so several accounts can share one table.
-    """
+    """One DynamoDB table every machine of a team shares; credentials from the AWS SDK's usual chain."""
 
     kind: ClassVar[str] = "dynamodb"
+    required: ClassVar[tuple[str, ...]] = ("table", "region")
 
-    table: Any = None
-    region: Any = None
-    account: Any = DEFAULT_ACCOUNT
-    profile: Any = None
-    endpoint: Any = None  # only for DynamoDB Local or tests
+    table: str | None = None
+    """The table's name, e.g. dms-ledger (see docs/ledger.md for its keys)."""
+    region: str | None = None
+    """The table's AWS region."""
+    account: str = DEFAULT_ACCOUNT
+    """A partition of the table, so several accounts can share it (default: default)."""
+    profile: str | None = None
+    """The AWS profile to use."""
+    endpoint: str | None = None
+    """A DynamoDB-compatible endpoint URL (DynamoDB Local, tests)."""
 
     def validated(self, name: validate.Namer) -> DynamoDbLedgerArgs:
         from dms_component.providers.adapters.extras import needs_library

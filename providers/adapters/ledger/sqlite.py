@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from dms_component.core import validate
 from dms_component.core.verdicts import status_code, status_label, stored_forms
@@ -134,12 +134,12 @@ def _entry(row: tuple) -> LedgerEntry:
 
 @dataclass(frozen=True, kw_only=True)
 class SqliteLedgerArgs(LedgerSettings):
-    """The embedded default: one SQLite file, for one machine (a laptop, the demo, tests).
-    A relative `path` is relative to the Pulumi project folder."""
+    """One SQLite file on the machine that runs pulumi (a laptop, a demo, tests)."""
 
     kind: ClassVar[str] = "sqlite"
 
-    path: Any = ".state/ledger.sqlite"
+    path: str = ".state/ledger.sqlite"
+    """The file; a relative path is taken from the Pulumi project folder (default .state/ledger.sqlite)."""
 
     def validated(self, name: validate.Namer) -> SqliteLedgerArgs:
         return replace(super().validated(name), path=validate.text(self.path, name("path")))

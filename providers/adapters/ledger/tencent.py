@@ -223,26 +223,25 @@ class TencentLedger(Ledger):
 
 @dataclass(frozen=True, kw_only=True)
 class TencentLedgerArgs(LedgerSettings):
-    """The service itself (Tencent Cloud SES) keeps the account's sender domains.
-
-    `secret_key` is a Pulumi secret; without `secret_id` and `secret_key`, the SDK's
-    TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are used.
-    """
+    """The service itself (Tencent Cloud SES) keeps the list; credentials come from TENCENTCLOUD_SECRET_ID and
+    TENCENTCLOUD_SECRET_KEY in the environment of pulumi, or (stack config and Python) secretId and secretKey."""
 
     kind: ClassVar[str] = "tencent"
     credential_field: ClassVar[str | None] = "secret_key"
-    config_keys: ClassVar[dict[str, str]] = {
-        "secret_id": "secretId",
-        "secret_key": "secretKey",
-        "verify_timeout": "verifyTimeout",
-    }
     decides_records: ClassVar[bool] = True
+    # The package reads the ledger before anything is declared, so its settings can't wait for a secret.
+    package_omits: ClassVar[tuple[str, ...]] = ("secret_id", "secret_key")
 
-    region: Any = "ap-guangzhou"
-    secret_id: Any = None
-    secret_key: Any = field(default=None, repr=False)
-    endpoint: Any = None
-    verify_timeout: Any = DEFAULT_VERIFY_TIMEOUT  # seconds to keep asking the service to verify
+    region: str = "ap-guangzhou"
+    """ap-guangzhou (default), ap-hongkong or ap-singapore."""
+    secret_id: str | None = None
+    """The Tencent Cloud API key id (with secretKey)."""
+    secret_key: str | None = field(default=None, repr=False)
+    """The Tencent Cloud API key; a Pulumi secret, never kept in plain text."""
+    endpoint: str | None = None
+    """The SES API endpoint, for tests."""
+    verify_timeout: float = DEFAULT_VERIFY_TIMEOUT
+    """Seconds to keep asking the service to verify (default 600)."""
 
     def validated(self, name: validate.Namer) -> TencentLedgerArgs:
         from dms_component.providers.adapters.dns.dnspod import tencent_credentials
