@@ -92,8 +92,10 @@ class DnspodDns(TypedDict):
     """The Tencent Cloud API key id (with secretKey)."""
     secret_key: NotRequired[pulumi.Input[str]]
     """The Tencent Cloud API key; a Pulumi secret, never kept in plain text."""
+    site: NotRequired[pulumi.Input[str]]
+    """The account's Tencent Cloud site: china (default) or intl; it picks the API host and the default line."""
     endpoint: NotRequired[pulumi.Input[str]]
-    """The DNSPod API endpoint (default dnspod.tencentcloudapi.com), for tests."""
+    """The DNSPod API endpoint (default: the site's, dnspod.tencentcloudapi.com or dnspod.intl...), for tests."""
     ttl: NotRequired[pulumi.Input[int]]
     """The records' TTL in seconds (default 600, DNSPod's free plan minimum)."""
 
