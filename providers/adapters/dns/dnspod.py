@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from dms_component.core import validate
-from dms_component.core.changes import Key, RecordSet, RrsetChange, Spf
+from dms_component.core.changes import Key, Plan, RecordSet, RrsetChange, Spf
 from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError, setting
 from dms_component.core.lookups import under
 from dms_component.core.records import RequiredRecord, mx_value, quoted_strings, txt_value
@@ -122,7 +122,9 @@ class DnspodProvider(DnsProvider):
         # The subdomain filter is a filter, not a promise: check the name and line ourselves.
         return [r for r in found if str(r.get("Name", "")).lower() == sub and self._on_default_line(r)]
 
-    def _records(self, api: Api, host: str, rtype: str, cache: dict[str, list[dict[str, Any]]] | None = None):
+    def _records(
+        self, api: Api, host: str, rtype: str, cache: dict[str, list[dict[str, Any]]] | None = None
+    ) -> list[dict[str, Any]]:
         """The default-line records at (host, rtype), served or not (see `_served`)."""
         if cache is None or host not in cache:
             at = self._at(api, host)
@@ -148,9 +150,9 @@ class DnspodProvider(DnsProvider):
         desired: Sequence[RequiredRecord],
         spf: Spf | None = None,
         adopt: bool = False,
-        accept: Callable[..., None] = lambda _plan: None,
+        accept: Callable[[Plan], None] = lambda _plan: None,
         settle: bool = True,
-    ):
+    ) -> Plan:
         # Before planning the write: an SPF policy kept in DNSPod's SPF type becomes a TXT record.
         self._retype_spf({r.host for r in desired if r.rtype == "TXT"})
         return super().sync(owned, desired, spf, adopt, accept, settle)
