@@ -14,10 +14,10 @@ from dms_component.config import parse_stack_config
 from dms_component.core.service_records import FAILED, PASSED, UNCHECKED, service_views
 from dms_component.errors import ConfigError
 from dms_component.providers.adapters.tencent.client import (
-    RETRYABLE,
     SITES,
     UNCERTAIN,
     dnspod_api,
+    retryable,
     ses_api,
     site_of,
 )
@@ -51,18 +51,19 @@ def test_the_dnspod_site_is_a_setting_checked_at_preview() -> None:
 
 @pytest.mark.parametrize("service", ["ses", "dnspod"])
 def test_every_retryable_code_is_the_services_or_the_sdks_own(service: str) -> None:
-    sdk_own = {c for c in RETRYABLE[service] if StandardRetryer.should_retry(None, TencentCloudSDKException(c))}
+    sdk_own = {c for c in retryable(service) if StandardRetryer.should_retry(None, TencentCloudSDKException(c))}
 
-    assert RETRYABLE[service] - sdk_own <= sdk_models.error_codes(service)
+    assert retryable(service) - sdk_own <= sdk_models.error_codes(service)
     assert {"ClientNetworkError", "ServerNetworkError", "RequestLimitExceeded"} <= sdk_own
 
 
 def test_the_codes_the_issue_names_are_retried_and_answers_are_not() -> None:
-    assert {"InternalError.QueryDataBaseFailed", "FailedOperation.ServiceNotAvailable"} <= RETRYABLE["ses"]
-    assert "RequestLimitExceeded.RequestLimitExceeded" in RETRYABLE["dnspod"]
-    for codes in RETRYABLE.values():
-        assert not codes & {"InvalidParameter.DomainRecordExist", "InvalidParameterValue.RepeatCreation"}
-    assert RETRYABLE["ses"] | RETRYABLE["dnspod"] >= UNCERTAIN
+    assert {"InternalError.QueryDataBaseFailed", "FailedOperation.ServiceNotAvailable"} <= retryable("ses")
+    assert "RequestLimitExceeded.RequestLimitExceeded" in retryable("dnspod")
+    answers = {"InvalidParameter.DomainRecordExist", "InvalidParameterValue.RepeatCreation"}
+    for service in ("ses", "dnspod"):
+        assert not retryable(service) & answers
+    assert retryable("ses") | retryable("dnspod") >= UNCERTAIN
 
 
 # -- the fake's rule book ------------------------------------------------------------------------------

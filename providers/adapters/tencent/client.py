@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
@@ -44,9 +45,11 @@ def site_of(region: str) -> Site:
     return SITES[REGION_SITES[region]]
 
 
-def _retryable() -> dict[str, frozenset[str]]:
-    """Per service, the codes that mean "try again": the SDK's own retryer's set (network faults and the
-    common throttling codes) plus those the service's errorcodes.py documents as passing."""
+@cache
+def retryable(service: str) -> frozenset[str]:
+    """The codes of `service` (ses | dnspod) that mean "try again": the SDK's own retryer's set (network
+    faults and the common throttling codes) plus those the service's errorcodes.py documents as passing.
+    Read when first needed: the SDK is an optional extra (`tencent`)."""
     from tencentcloud.dnspod.v20210323 import errorcodes as dnspod
     from tencentcloud.ses.v20201002 import errorcodes as ses
 
@@ -57,7 +60,7 @@ def _retryable() -> dict[str, frozenset[str]]:
         "RequestLimitExceeded.UinLimitExceeded",
         "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
     }
-    return {
+    codes = {
         "ses": frozenset(
             {
                 *common,
@@ -78,9 +81,9 @@ def _retryable() -> dict[str, frozenset[str]]:
             }
         ),
     }
+    return codes[service]
 
 
-RETRYABLE = _retryable()
 # Of those, the answers after which the request may still have been carried out (the answer was lost, or
 # the service failed after acting): a retried write may then find its own earlier success.
 UNCERTAIN = frozenset(
@@ -92,7 +95,11 @@ UNCERTAIN = frozenset(
         "FailedOperation.UnknowError",
     }
 )
-THROTTLED = frozenset(c for codes in RETRYABLE.values() for c in codes if "LimitExceeded" in c or "Frequency" in c)
+
+
+def throttled(service: str, code: str) -> bool:
+    """A retryable code that means "too many requests" (rather than a fault)."""
+    return code in retryable(service) and ("LimitExceeded" in code or "Frequency" in code)
 
 
 @dataclass(frozen=True)
@@ -166,7 +173,7 @@ class Api:
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
         client = self._client()
-        retryable = RETRYABLE[self.service]
+        again = retryable(self.service)
         delay = self.first_delay
         uncertain = False
         for attempt in range(1, self.attempts + 1):
@@ -174,7 +181,7 @@ class Api:
                 return client.call_json(action, dict(params))["Response"]
             except TencentCloudSDKException as exc:
                 code = str(exc.get_code() or "Unknown")
-                if code not in retryable or attempt == self.attempts:
+                if code not in again or attempt == self.attempts:
                     raise _api_error(action, code, str(exc.get_message() or ""), self, uncertain) from None
                 uncertain = uncertain or code in UNCERTAIN
             self.sleep(delay)
@@ -183,7 +190,7 @@ class Api:
 
 
 def _api_error(action: str, code: str, message: str, api: Api, uncertain: bool) -> ApiError:
-    if code in THROTTLED:
+    if throttled(api.service, code):
         message = f"still throttled after {api.attempts} tries (the service limits requests per second)"
     elif code == "ClientNetworkError":
         message = f"can't reach {api.endpoint}"  # the SDK's text repeats the request; keep it short
