@@ -71,7 +71,7 @@ def _status_records(view: StackView, settings: StackSettings, ledger: Ledger, en
     (tencent); else the records that need no key (another stack's DKIM key is not known here)."""
     spec = next((s for s in settings.domains if s.domain == entry.domain), None)
     if settings.ledger.decides_records:
-        attributes = ledger.service_attributes(entry.domain)  # type: ignore[attr-defined]
+        attributes = ledger.service_attributes(entry.domain) or []
         policy = spec.dmarc_policy if spec else None
         return records_from_attributes(
             entry.domain, attributes, mx_preference=settings.profile.mx_preference, dmarc_policy=policy

@@ -51,12 +51,14 @@ class DnspodDns(TypedDict):
     """The zone the sender domain lies in, e.g. example.com."""
     ttl: NotRequired[pulumi.Input[int]]
     """The records' TTL in seconds (default 600, DNSPod's free plan minimum)."""
+    site: NotRequired[pulumi.Input[str]]
+    """The account's Tencent Cloud site: china (default, dnspod.tencentcloudapi.com) or intl."""
     secret_id: NotRequired[pulumi.Input[str]]
     """The Tencent Cloud API key id (with secretKey)."""
     secret_key: NotRequired[pulumi.Input[str]]
     """The Tencent Cloud API key; a Pulumi secret, never kept in plain text."""
     endpoint: NotRequired[pulumi.Input[str]]
-    """The DNSPod API endpoint (default dnspod.tencentcloudapi.com), for tests."""
+    """The DNSPod API endpoint (default: the site's DNSPod host), for tests."""
 
 
 class ExternalDns(TypedDict):

@@ -7,35 +7,34 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from dms_component.core.tags import parse_tags
+from dms_component.core.service_records import dkim_key_of, records_from_attributes
 from dms_component.providers.adapters import keys
-from dms_component.providers.adapters.ledger.base import VERIFIED, Ledger, unchangeable
+from dms_component.providers.adapters.ledger.base import VERIFIED, unchangeable
 from dms_component.providers.resources.base import DmsResourceProvider, changed_keys, ledger_from, pause_point
 
+STATE_KEYS = ("Type", "SendDomain", "ExpectedValue")  # what the records come from; the rest changes with checks
 
-def _service_outputs(ledger: Ledger, domain: str) -> dict[str, Any]:
-    """With a ledger that is the service (tencent): its records and DKIM key, none of ours."""
-    attributes = ledger.service_attributes(domain)
-    key = next(
-        (
-            "".join((parse_tags(str(a.get("ExpectedValue"))) or {}).get("p", "").split())
-            for a in attributes
-            if "._domainkey." in str(a.get("SendDomain"))
-        ),
-        None,
-    )
-    return {"service_attributes": attributes, "dkim_public_key": key or None, "dkim_private_key": None}
+
+def _service_outputs(domain: str, attributes: Any) -> dict[str, Any]:
+    """With a ledger that is the service (tencent): its records and DKIM key, none of ours.
+
+    The records are read from the attributes here, in the provider, so one the project can't publish is
+    refused now, with its code, before any record is written."""
+    kept = [{k: a.get(k) for k in STATE_KEYS} for a in attributes or []]
+    records = records_from_attributes(domain, kept)
+    return {"service_attributes": kept, "dkim_public_key": dkim_key_of(records), "dkim_private_key": None}
 
 
 class SenderIdentityProvider(DmsResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         ledger = ledger_from(props)
-        if getattr(ledger, "decides_records", False):
-            # The service makes the domain and its DKIM key (DKIMOption from dkimKeyBits).
-            entry = ledger.register(props["domain"], props["mail_type"], int(props["dkim_key_bits"]))
-            outs = {**props, "ledger_status": entry.status, **_service_outputs(ledger, props["domain"])}
-            return CreateResult(props["domain"], outs)
-        entry = ledger.register(props["domain"], props["mail_type"], owner=props.get("owner"))
+        # A ledger that is the service makes the domain and its DKIM key (DKIMOption from dkim_key_bits).
+        entry = ledger.register(
+            props["domain"], props["mail_type"], owner=props.get("owner"), dkim_key_bits=int(props["dkim_key_bits"])
+        )
+        if ledger.decides_records:
+            service = _service_outputs(props["domain"], entry.service_attributes)
+            return CreateResult(props["domain"], {**props, "ledger_status": entry.status, **service})
         pause_point("ledger-row")
         pair = keys.generate(int(props["dkim_key_bits"]))
         return CreateResult(
@@ -52,22 +51,27 @@ class SenderIdentityProvider(DmsResourceProvider):
         # The key is made once per domain: a new dkim_key_bits does not replace it.
         replaces = changed_keys(olds, news, ("domain",))
         retyped = changed_keys(olds, news, ("mail_type",))
-        if replaces or retyped:
-            # Diff runs at preview: refuse here, before anything is written.
+        # Diff runs at preview: refuse here, before anything is written.
+        if replaces:
             entry = ledger_from(olds).get(olds["domain"])
             if entry is not None and entry.status == VERIFIED:
-                raise unchangeable(olds["domain"], "its name" if replaces else f"its type ({entry.mail_type})")
+                raise unchangeable(olds["domain"], "its name")
+        elif retyped:
+            ledger_from(olds).ensure_retypable(olds["domain"], news["mail_type"])
         changes = replaces + retyped + changed_keys(olds, news, ("ledger",))
         return DiffResult(changes=bool(changes), replaces=replaces, delete_before_replace=False)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         ledger = ledger_from(news)
-        entry = ledger.register(news["domain"], news["mail_type"], owner=news.get("owner"))
+        entry = ledger.register(
+            news["domain"], news["mail_type"], owner=news.get("owner"), dkim_key_bits=int(news["dkim_key_bits"])
+        )
         if entry.mail_type != news["mail_type"]:
             entry = ledger.retype(news["domain"], news["mail_type"])
-        if getattr(ledger, "decides_records", False):
+        if ledger.decides_records:
             # A retyped pending domain is made again, with a new key: take the service's records anew.
-            return UpdateResult({**news, "ledger_status": entry.status, **_service_outputs(ledger, news["domain"])})
+            attributes = entry.service_attributes or ledger.service_attributes(news["domain"])
+            return UpdateResult({**news, "ledger_status": entry.status, **_service_outputs(news["domain"], attributes)})
         return UpdateResult(
             {
                 **news,
@@ -81,8 +85,9 @@ class SenderIdentityProvider(DmsResourceProvider):
         ledger = ledger_from(props)
         entry = ledger.get(props["domain"])
         outs = {**props, "ledger_status": entry.status if entry else "missing"}
-        if entry is not None and getattr(ledger, "decides_records", False):
-            outs.update(_service_outputs(ledger, props["domain"]))  # refresh sees the service's records now
+        if entry is not None and ledger.decides_records:
+            # Refresh sees the service's records now.
+            outs.update(_service_outputs(props["domain"], ledger.service_attributes(props["domain"])))
         return ReadResult(id_, outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:

@@ -17,8 +17,10 @@ from dms_component.core.nameservers import Nameserver
 from dms_component.core.plan_view import plan_lines, render_plan
 from dms_component.core.records import RequiredRecord
 from dms_component.core.rules import ERROR
+from dms_component.core.service_records import FAILED, service_views
 from dms_component.core.verdicts import refuses
 from dms_component.providers.adapters.dns import DnsProvider, dns_provider
+from dms_component.providers.adapters.ledger import ledger_settings
 from dms_component.providers.adapters.progress import emit
 from dms_component.providers.adapters.verifier import judge_planned
 from dms_component.providers.resources.base import DmsResourceProvider, changed_keys, ledger_from, pause_point
@@ -75,6 +77,32 @@ def refuse_unverifiable(
         )
 
 
+def judge_by_service(domain: str, ledger: Any, plan: Plan) -> None:
+    """Where the service decides the records and checks them itself (tencent): for each item where this
+    stack publishes something else on purpose (a merged SPF record, another DMARC policy), say how the
+    service judges it; refuse what its last check already failed, which no rerun would change."""
+    if not isinstance(ledger, dict) or not ledger_settings(ledger).decides_records:
+        return
+    entry = ledger_from({"ledger": ledger}).get(domain)
+    if entry is None or not entry.service_attributes:
+        return  # not made yet: the service's records are known only once it makes the domain
+    for view in service_views(domain, entry.service_attributes, dict(plan.planned)):
+        if not view.differs:
+            continue
+        emit(f"{domain}: {view.line()}")
+        if view.verdict == FAILED:
+            way_out = (
+                f"set {setting('dmarc_policy')} to the service's policy, or remove it"
+                if view.item == "DMARC"
+                else f"publish the service's value at {view.host}"
+            )
+            raise PlanRefused(
+                "tencent.service-rejects",
+                f"{domain}: {view.line()}, so it would stay pending: {way_out}, or ask Tencent Cloud support"
+                " (nothing was written)",
+            )
+
+
 def _sync(provider: DnsProvider, props: dict[str, Any], owned: list[RequiredRecord], spf: Spf) -> Plan:
     adopt = bool(props.get("adopt"))
 
@@ -110,6 +138,8 @@ class DnsRecordsProvider(DmsResourceProvider):
                 emit(line)
             refuse_conflicts(news["domain"], plan, news.get("conflicts_check", ERROR), bool(news.get("adopt")))
             refuse_unverifiable(news["domain"], wanted, plan, _servers(news))
+            if _known(news.get("records")):
+                judge_by_service(news["domain"], news.get("ledger"), plan)
         return CheckResult(news, [])
 
     def create(self, props: dict[str, Any]) -> CreateResult:

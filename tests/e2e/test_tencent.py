@@ -26,7 +26,11 @@ def deployment(tmp_path: Path, local_dns: LocalDnsServer) -> Iterator[Deployment
 
 
 def configure(
-    deployment: Deployment, cloud: FakeTencentCloud, domains: list[dict[str, Any]], nameserver: str | None = None
+    deployment: Deployment,
+    cloud: FakeTencentCloud,
+    domains: list[dict[str, Any]],
+    nameserver: str | None = None,
+    region: str = "ap-guangzhou",
 ) -> None:
     """A tencent + dnspod stack; both secret keys set the way a user would, with --secret."""
     deployment.configure(
@@ -37,10 +41,11 @@ def configure(
             "zone": deployment.dns.zone,
             "endpoint": cloud.endpoint,
             "secretId": cloud.secret_id,
+            "site": cloud.site,
         },
         ledger={
             "backend": "tencent",
-            "region": "ap-guangzhou",
+            "region": region,
             "endpoint": cloud.endpoint,
             "secretId": cloud.secret_id,
             "verifyTimeout": 30,
@@ -142,3 +147,43 @@ def test_a_pending_domain_is_destroyed_in_the_service_and_in_dnspod(
 
     assert domain not in tencent_cloud.identities
     assert tencent_cloud.zone_records("tc-pending", "TXT") == []
+
+
+def test_an_international_account_with_an_spf_type_record_goes_to_verified(
+    deployment: Deployment, local_dns: LocalDnsServer
+) -> None:
+    from tests.fakes.tencent_cloud import fake_for
+
+    cloud = fake_for(local_dns, site="intl").start()
+    try:
+        theirs = cloud.add_record("tc-intl", "SPF", "v=spf1 ip4:192.0.2.1 ~all")
+        configure(deployment, cloud, [{"domain": "tc-intl.example.test", "type": "batch"}], region="ap-singapore")
+
+        deployment.up()
+
+        assert deployment.statuses()["tc-intl.example.test"]["status"] == "Verified"
+        (merged,) = cloud.zone_records("tc-intl", "TXT")  # one SPF policy: theirs, as TXT, with our include
+        assert merged.id == theirs.id and "include:qcloudmail.com" in merged.value
+        assert {r.line for r in cloud.records.values() if not r.default_ns} == {"Default"}
+        deployment.preview(expect_no_changes=True)
+        assert cloud.model_problems == []
+    finally:
+        cloud.stop()
+
+
+def test_a_dmarc_policy_the_service_failed_is_refused_at_the_next_preview(
+    deployment: Deployment, tencent_cloud: FakeTencentCloud
+) -> None:
+    tencent_cloud.dmarc_rule = "exact"  # an assumption's other outcome (docs/tencent.md)
+    domain = {"domain": "tc-reject.example.test", "type": "triggered", "dmarcPolicy": "reject"}
+    configure(deployment, tencent_cloud, [domain])
+    deployment.stack.set_config("dms:ledger.verifyTimeout", auto.ConfigValue("0"), path=True)
+    deployment.up()  # our own checks pass; the service does not agree, so the domain stays pending
+    assert deployment.statuses()["tc-reject.example.test"]["status"] == "Pending verification"
+
+    with pytest.raises(auto.errors.CommandError) as caught:
+        deployment.preview()
+
+    text = str(caught.value)
+    assert "[tencent.service-rejects]" in text and "last check failed it" in text
+    assert text.count("tencent.service-rejects") >= 1 and tencent_cloud.secret_key not in text

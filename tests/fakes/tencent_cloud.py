@@ -1,26 +1,30 @@
 """A local Tencent Cloud API endpoint: SES (2020-10-02) sender domains and DNSPod (2021-03-23) records.
 
 The official SDK clients are pointed at it with `HttpProfile(endpoint="127.0.0.1:PORT", protocol="http")`.
-It speaks the documented wire protocol, not the SDK's Python objects:
+It speaks the documented wire protocol, not the SDK's Python objects, and is as strict as the service's
+documents make it (each behaviour below says where it comes from; docs/tencent.md lists them all, and
+marks the assumptions, each tested both ways):
 
-- every request is a POST of JSON with `X-TC-Action`, `X-TC-Version`, `X-TC-Timestamp`, `X-TC-Region`
-  and a TC3-HMAC-SHA256 `Authorization` header, which is checked against the known SecretId/SecretKey
-  (a wrong key answers `AuthFailure.SignatureFailure`, an old timestamp `AuthFailure.SignatureExpire`);
-- every answer is HTTP 200 with `{"Response": {..., "RequestId": ...}}`, errors as
-  `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}` with the documented codes;
-- the credential scope's service (`ses` or `dnspod`) selects the API, as the real hosts would.
+- every request is a TC3-HMAC-SHA256-signed POST of JSON, checked against the known SecretId/SecretKey
+  (signature v3 doc); a parameter the SDK's request model does not have is `UnknownParameter`;
+- every answer is HTTP 200 with `{"Response": {..., "RequestId"}}`; what it holds is read back through the
+  SDK's own response model (tests/fakes/sdk_models.py) and any unknown field or wrong type is recorded in
+  `model_problems` (the fixture fails a test that caused one); every error code it answers exists in the
+  service's errorcodes.py or among the common codes, or the fake refuses to answer it;
+- each action allows so many requests a second (the API docs: 20 for every SES action, 100 for
+  DescribeRecordList, 500 for CreateRecord, 20 otherwise), past that `RequestLimitExceeded`;
+- `clock` drives everything that takes time (limits, propagation, lag), so tests move time without sleeping.
 
-SES keeps sender domains with their DKIM key (made here, like the service does: the selector and the
-value's form are the service's choice, configurable to show that nothing is hard-coded), counts them
-against a domain limit (`OperationDenied.ExceedDomainLimit`), refuses a domain another account holds
-(`InvalidParameterValue.CreatedByOther`) or one created twice (`InvalidParameterValue.RepeatCreation`),
-never deletes a verified domain (`OperationDenied.NotAllowDelete`), and on `UpdateEmailIdentity` checks
-the records the way the service's guide says it does: by asking DNS (here the local Knot, over TCP,
-independently of the code under test): one SPF record that includes qcloudmail.com, a DKIM record with
-the service's key, a DMARC record, and an MX to the service's exchange.
+SES keeps sender domains with their DKIM key (made here; the selector and the value's form are the
+service's choice, configurable to show that nothing is hard-coded), counts them against a domain limit,
+refuses a domain another account holds or one created twice, refuses to delete a domain that still has
+sender addresses, and on `UpdateEmailIdentity` checks the records by asking DNS (the local Knot, over TCP,
+independently of the code under test), seeing a change only `propagation` seconds after DNSPod made it.
 
-DNSPod keeps a zone's records by RecordId and mirrors every change to the same Knot zone with
-TSIG-signed dynamic updates, so what the SES side checks is what DNSPod published.
+DNSPod keeps a zone's records by RecordId, on lines (the site's default line "默认" or "Default", id "0",
+and others), enabled or disabled, with or without a weight, of the types it offers (SPF among them), and
+mirrors what its default line serves to the same Knot zone with TSIG-signed dynamic updates, so what the SES
+side checks is what DNSPod published.
 """
 
 from __future__ import annotations
@@ -30,10 +34,12 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import secrets
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,14 +56,23 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devtools.localdns import ALGORITHM, KEY_NAME, LocalDnsServer
+from tests.fakes import sdk_models
 
 SES_VERSION = "2020-10-02"
 DNSPOD_VERSION = "2021-03-23"
 SES_REGIONS = ("ap-guangzhou", "ap-hongkong", "ap-singapore")
 SPF_INCLUDE = "qcloudmail.com"
 MX_EXCHANGE = "mxbiz1.qq.com"
-DEFAULT_LINE = "默认"  # DNSPod's default line ("default"), line id "0"
+# The default line's name on each site (CreateRecord's doc: "in Chinese, e.g. 默认"; the international site's
+# examples: "RecordLine": "Default"); its id is "0" on both (DescribeRecordLineList's example).
+DEFAULT_LINES = {"china": "默认", "intl": "Default"}
+OTHER_LINES = {"电信": "10=0", "境外": "3=0"}  # DescribeRecordLineList's example
+DEFAULT_LINE_ID = "0"
+RECORD_TYPES = ("A", "AAAA", "CNAME", "MX", "TXT", "NS", "CAA", "SRV", "SPF")  # DescribeRecordList: "...SPF等"
 MAX_SKEW = 300  # seconds; the API refuses older signatures
+SES_RATE = 20  # every SES action's doc: "A maximum of 20 requests can be initiated per second"
+DNSPOD_RATES = {"DescribeRecordList": 100, "CreateRecord": 500}  # their docs; the others: 20
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
 class ApiError(Exception):
@@ -65,6 +80,21 @@ class ApiError(Exception):
         super().__init__(code)
         self.code = code
         self.message = message
+
+
+class DroppedAnswer(Exception):
+    """Close the connection without an answer: the SDK reports ClientNetworkError."""
+
+
+@dataclass
+class Fault:
+    """The next `times` requests (of `action`, or any of `service`) fail this way; `applied`: after doing it."""
+
+    service: str
+    code: str | None  # None: the connection drops, no answer at all
+    times: int
+    action: str | None = None
+    applied: bool = False
 
 
 @dataclass
@@ -75,10 +105,15 @@ class Identity:
     dkim_value: str
     tags: list[dict[str, str]]
     verified: bool = False
+    checked_at: float | None = None  # when the service last checked DNS (clock)
     current: dict[str, str] = field(default_factory=dict)  # attribute key -> what DNS showed
     status: dict[str, bool] = field(default_factory=dict)
+    extra: list[dict[str, str]] = field(default_factory=list)  # records of other types the service asks for
 
     def expected(self) -> list[dict[str, str]]:
+        return [*self._four(), *self.extra]
+
+    def _four(self) -> list[dict[str, str]]:
         return [
             {"Type": "TXT", "SendDomain": self.name, "ExpectedValue": f"v=spf1 include:{SPF_INCLUDE} ~all"},
             {"Type": "TXT", "SendDomain": f"{self.selector}._domainkey.{self.name}", "ExpectedValue": self.dkim_value},
@@ -89,7 +124,7 @@ class Identity:
     def attributes(self) -> list[dict[str, Any]]:
         out = []
         for attr in self.expected():
-            key = f"{attr['Type']} {attr['SendDomain']} {attr['ExpectedValue'][:12]}"
+            key = _attr_key(attr)
             out.append({**attr, "CurrentValue": self.current.get(key, ""), "Status": self.status.get(key, False)})
         return out
 
@@ -97,28 +132,40 @@ class Identity:
 @dataclass
 class Record:
     id: int
-    name: str  # relative: "@" for the apex
+    name: str  # relative: "@" for the apex; kept as given
     type: str
     value: str
     mx: int
     ttl: int
-    line: str = DEFAULT_LINE
+    line: str
+    line_id: str = DEFAULT_LINE_ID
+    status: str = "ENABLE"
+    weight: int | None = None
+    remark: str = ""
     updated: str = ""
+    created_at: float = 0.0
     default_ns: bool = False
 
-    def to_api(self) -> dict[str, Any]:
+    def served_on_default_line(self) -> bool:
+        # A weight of 0 "表示关闭" (CreateRecord's doc): assumed not served, like a disabled record.
+        return self.line_id == DEFAULT_LINE_ID and self.status == "ENABLE" and self.weight != 0
+
+    def to_api(self, txt_answer: str) -> dict[str, Any]:
+        value = self.value
+        if self.type in ("TXT", "SPF") and txt_answer == "quoted":
+            value = _quoted(value)
         return {
             "RecordId": self.id,
-            "Value": self.value,
-            "Status": "ENABLE",
+            "Value": value,
+            "Status": self.status,
             "UpdatedOn": self.updated,
             "Name": self.name,
             "Line": self.line,
-            "LineId": "0",
+            "LineId": self.line_id,
             "Type": self.type,
-            "Weight": None,
+            "Weight": self.weight,
             "MonitorStatus": "",
-            "Remark": "",
+            "Remark": self.remark,
             "TTL": self.ttl,
             "MX": self.mx,
             "DefaultNS": self.default_ns,
@@ -147,6 +194,8 @@ class FakeTencentCloud:
         domain_limit: int = 10,
         dkim_selector: str = "qcloud",
         dkim_value_format: str = "v=DKIM1; k=rsa; p={key}",
+        site: str = "china",
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.secret_id, self.secret_key = secret_id, secret_key  # what a test's client signs with
         self._keys = {secret_id: secret_key}
@@ -154,12 +203,36 @@ class FakeTencentCloud:
         self.domain_limit = domain_limit
         self.dkim_selector = dkim_selector
         self.dkim_value_format = dkim_value_format
+        self.site = site  # which default line name DNSPod speaks: "china" (默认) or "intl" (Default)
+        self.clock = clock
+        # Documented behaviours with a number to choose:
+        self.min_ttl = 600  # the zone's plan's minimum TTL (CreateRecord: "不同套餐域名最小值不同"); free: 600
+        self.propagation = 0.0  # seconds before the service's check sees a DNS change (guide: 1 to 10 minutes)
+        self.index_delay = 0.0  # seconds a new record stays out of DescribeRecordList (its doc: retry after 30 s)
+        # Assumptions (docs/tencent.md), each tested both ways:
+        self.txt_limit: int | None = None  # a TXT value's longest length: no document gives one
+        self.txt_answer = "plain"  # DescribeRecordList gives TXT values "plain" or "quoted" (split, quoted)
+        self.spf_served_as = "TXT"  # what DNS serves for DNSPod's SPF type: TXT, or the SPF type (99)
+        self.disabled_blocks_create = True  # a disabled record with the same value answers DomainRecordExist
+        self.refuses_verified_delete = True  # DeleteEmailIdentity of a verified domain: NotAllowDelete
+        self.delete_lag = 0.0  # after a delete, CreateEmailIdentity still answers RepeatCreation this long
+        self.reverts_after: float | None = None  # a verified domain is checked again this often, and reverts
+        self.dmarc_rule = "any"  # the service's DMARC check: "any" v=DMARC1 record, or "exact" its value
+        self.dnspod_throttle_code = "RequestLimitExceeded.RequestLimitExceeded"  # or "RequestLimitExceeded"
+        # DNSAttributes' Type is "CNAME | A | TXT | MX": records of the other two, asked for of new domains.
+        self.extra_attributes: list[dict[str, str]] = []
         self.created_by_others: set[str] = set()
         self.not_verified_as_error = False  # answer a failed check with OperationDenied.DomainNotVerified
         self.identities: dict[str, Identity] = {}
+        self.senders: dict[str, list[str]] = {}  # domain -> its sender addresses (SES "发信地址")
+        self.deleted_at: dict[str, float] = {}
+        self.denied: set[str] = set()  # actions the credentials may not use (CAM)
         self.records: dict[int, Record] = {}
-        self.calls: list[tuple[str, str]] = []  # (service, action), throttled ones too
-        self._throttle: dict[str | None, int] = {}
+        self.calls: list[tuple[str, str]] = []  # (service, action), refused ones too
+        self.model_problems: list[str] = []  # answers the SDK's models would not read cleanly
+        self._faults: list[Fault] = []
+        self._window: dict[tuple[str, str], tuple[int, int]] = {}  # (service, action) -> (second, count)
+        self._changed: dict[tuple[str, str], float] = {}  # (fqdn, dns type) -> when DNSPod last changed it
         self._ids = itertools.count(1_000_001)
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
@@ -190,10 +263,51 @@ class FakeTencentCloud:
 
     # -- knobs for tests -------------------------------------------------------------------------
 
-    def throttle(self, times: int, action: str | None = None) -> None:
-        """Answer the next `times` requests (of `action`, or any) with RequestLimitExceeded."""
+    def throttle(self, times: int, action: str | None = None, service: str = "ses") -> None:
+        """Answer the next `times` requests (of `action`, or any) as over the per-second limit."""
+        code = "RequestLimitExceeded" if service == "ses" else self.dnspod_throttle_code
+        self.fail(code, times, action, service=service)
+
+    def fail(
+        self, code: str, times: int = 1, action: str | None = None, *, service: str = "ses", applied: bool = False
+    ) -> None:
+        """Answer the next `times` requests with `code`; `applied`: carry each out first (the answer is lost)."""
+        if code not in sdk_models.error_codes(service):
+            raise AssertionError(f"{code} is not an error code of {service} (errorcodes.py or the common codes)")
         with self._lock:
-            self._throttle[action] = self._throttle.get(action, 0) + times
+            self._faults.append(Fault(service, code, times, action, applied))
+
+    def drop(self, times: int = 1, action: str | None = None, *, service: str = "ses", applied: bool = False) -> None:
+        """Close the connection of the next `times` requests without an answer (after doing them if `applied`)."""
+        with self._lock:
+            self._faults.append(Fault(service, None, times, action, applied))
+
+    def add_sender(self, address: str) -> None:
+        domain = address.rpartition("@")[2].lower()
+        self.senders.setdefault(domain, []).append(address)
+
+    def add_record(
+        self,
+        name: str,
+        rtype: str,
+        value: str,
+        *,
+        mx: int = 0,
+        ttl: int = 600,
+        line: str | None = None,
+        status: str = "ENABLE",
+        weight: int | None = None,
+    ) -> Record:
+        """A record made elsewhere (the console, another tool), on any line, in any state."""
+        with self._lock:
+            line = line or DEFAULT_LINES[self.site]
+            line_id = DEFAULT_LINE_ID if line == DEFAULT_LINES[self.site] else OTHER_LINES[line]
+            rid = next(self._ids)
+            record = Record(rid, name, rtype, value, mx, ttl, line, line_id, status, weight, updated=_now())
+            record.created_at = self.clock() - self.index_delay  # listed at once
+            self.records[rid] = record
+            self._mirror(name, rtype)
+            return record
 
     def count(self, action: str) -> int:
         return sum(1 for _, a in self.calls if a == action)
@@ -202,24 +316,54 @@ class FakeTencentCloud:
 
     def handle(self, headers: dict[str, str], body: bytes) -> dict[str, Any]:
         request_id = str(uuid.uuid4())
+        service = "ses"
         try:
             service = self._authenticate(headers, body)
             action = headers.get("x-tc-action", "")
-            self.calls.append((service, action))
             with self._lock:
-                for key in (action, None):
-                    if self._throttle.get(key):
-                        self._throttle[key] -= 1
-                        raise ApiError("RequestLimitExceeded", "The number of requests exceeds the frequency limit.")
+                self.calls.append((service, action))
+                self._rate_limit(service, action)
+                fault = self._take_fault(service, action)
             try:
                 params = json.loads(body or b"{}")
             except ValueError:
                 raise ApiError("InvalidParameter", "the body is not JSON") from None
+            if fault is not None and not fault.applied:
+                self._answer_fault(fault)
             serve = self._ses if service == "ses" else self._dnspod
             result = serve(action, headers, params)
+            if fault is not None:
+                self._answer_fault(fault)
+            problems = sdk_models.problems(service, action, {**result, "RequestId": request_id})
+            self.model_problems += problems
             return {"Response": {**result, "RequestId": request_id}}
         except ApiError as exc:
+            if exc.code not in sdk_models.error_codes(service):
+                self.model_problems.append(f"answered {exc.code}, which {service}'s errorcodes.py does not have")
             return {"Response": {"Error": {"Code": exc.code, "Message": exc.message}, "RequestId": request_id}}
+
+    def _rate_limit(self, service: str, action: str) -> None:
+        limit = SES_RATE if service == "ses" else DNSPOD_RATES.get(action, 20)
+        second = int(self.clock())
+        start, count = self._window.get((service, action), (second, 0))
+        count = count + 1 if start == second else 1
+        self._window[(service, action)] = (second, count)
+        if count > limit:
+            code = "RequestLimitExceeded" if service == "ses" else self.dnspod_throttle_code
+            raise ApiError(code, "The number of requests exceeds the frequency limit.")
+
+    def _take_fault(self, service: str, action: str) -> Fault | None:
+        for fault in self._faults:
+            if fault.service == service and fault.action in (None, action) and fault.times > 0:
+                fault.times -= 1
+                return fault
+        return None
+
+    @staticmethod
+    def _answer_fault(fault: Fault) -> None:
+        if fault.code is None:
+            raise DroppedAnswer()
+        raise ApiError(fault.code, "an injected fault")
 
     def _authenticate(self, headers: dict[str, str], body: bytes) -> str:
         auth = headers.get("authorization", "")
@@ -261,6 +405,12 @@ class FakeTencentCloud:
             raise ApiError("AuthFailure.SignatureFailure", "the request signature does not match")
         return service
 
+    @staticmethod
+    def _known_params(service: str, action: str, params: dict[str, Any]) -> None:
+        unknown = sorted(set(params) - sdk_models.request_fields(service, action))
+        if unknown:
+            raise ApiError("UnknownParameter", f"{action} has no parameter {', '.join(unknown)}")
+
     # -- SES -------------------------------------------------------------------------------------
 
     def _ses(self, action: str, headers: dict[str, str], params: dict[str, Any]) -> dict[str, Any]:
@@ -274,9 +424,13 @@ class FakeTencentCloud:
             "UpdateEmailIdentity": self._update_identity,
             "ListEmailIdentities": self._list_identities,
             "DeleteEmailIdentity": self._delete_identity,
+            "ListEmailAddress": self._list_senders,
         }
         if action not in handlers:
             raise ApiError("InvalidAction", f"{action} is not an SES action here")
+        if action in self.denied:
+            raise ApiError("AuthFailure.UnauthorizedOperation", f"the key may not use ses:{action}")
+        self._known_params("ses", action, params)
         with self._lock:
             return handlers[action](params)
 
@@ -285,6 +439,7 @@ class FakeTencentCloud:
         identity = self.identities.get(name)
         if identity is None:
             raise ApiError("InvalidParameterValue.NotExistDomain", "The domain is not created yet.")
+        self._maybe_revert(identity)
         return identity
 
     @staticmethod
@@ -303,18 +458,20 @@ class FakeTencentCloud:
         name = _domain_param(params)
         if name in self.created_by_others:
             raise ApiError("InvalidParameterValue.CreatedByOther", "Created by another account.")
-        if name in self.identities:
+        lagging = self.clock() - self.deleted_at.get(name, float("-inf")) < self.delete_lag
+        if name in self.identities or lagging:
             raise ApiError("InvalidParameterValue.RepeatCreation", "The domain is already created.")
         if len(self.identities) >= self.domain_limit:
             raise ApiError("OperationDenied.ExceedDomainLimit", "The maximum number of sender domains is exceeded.")
         option = params.get("DKIMOption", 0)
-        if option not in (0, 1):
+        if option not in (0, 1):  # CreateEmailIdentityRequest: 0 is 1024, 1 is 2048
             raise ApiError("InvalidParameterValue", "DKIMOption must be 0 (1024) or 1 (2048)")
         tags = params.get("TagList") or []
         if not all(isinstance(t, dict) and set(t) == {"TagKey", "TagValue"} for t in tags):
             raise ApiError("InvalidParameter", "TagList entries are {TagKey, TagValue}")
         key = _public_key(2048 if option == 1 else 1024)
         identity = Identity(name, option, self.dkim_selector, self.dkim_value_format.format(key=key), tags)
+        identity.extra = [dict(a) for a in self.extra_attributes]
         self.identities[name] = identity
         return self._shape(identity)
 
@@ -324,9 +481,8 @@ class FakeTencentCloud:
     def _update_identity(self, params: dict[str, Any]) -> dict[str, Any]:
         identity = self._identity(params)
         if not identity.verified:
-            passed = self._check_dns(identity)
-            identity.verified = passed
-            if not passed and self.not_verified_as_error:
+            identity.verified = self._check_dns(identity)
+            if not identity.verified and self.not_verified_as_error:
                 raise ApiError("OperationDenied.DomainNotVerified", "Domain verification failed.")
         return self._shape(identity)
 
@@ -335,7 +491,15 @@ class FakeTencentCloud:
         offset = int(params.get("Offset", 0))
         if limit > 100:
             raise ApiError("FailedOperation.InvalidLimit", "The query limit is exceeded: Limit is at most 100.")
-        everything = sorted(self.identities.values(), key=lambda i: i.name)
+        wanted = [(t.get("TagKey"), t.get("TagValue")) for t in params.get("TagList") or []]
+        everything = [
+            i
+            for i in sorted(self.identities.values(), key=lambda i: i.name)
+            # The TagList filter (ListEmailIdentitiesRequest): assumed to keep domains with every tag given.
+            if all({"TagKey": k, "TagValue": v} in i.tags for k, v in wanted)
+        ]
+        for identity in everything:
+            self._maybe_revert(identity)
         page = everything[offset : offset + limit]
         return {
             "EmailIdentities": [
@@ -358,21 +522,47 @@ class FakeTencentCloud:
 
     def _delete_identity(self, params: dict[str, Any]) -> dict[str, Any]:
         identity = self._identity(params)
-        if identity.verified:
+        if self.senders.get(identity.name):
+            raise ApiError(
+                "OperationDenied.SenderWithDomainIsNotEmpty", "The sender addresses of the domain are not empty."
+            )
+        if identity.verified and self.refuses_verified_delete:
             raise ApiError("OperationDenied.NotAllowDelete", "Deleting the domain is not allowed.")
         del self.identities[identity.name]
+        self.deleted_at[identity.name] = self.clock()
         return {}
+
+    def _list_senders(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "EmailSenders": [
+                {"EmailAddress": a, "EmailSenderName": "", "CreatedTimestamp": 0, "SmtpPwdType": 0}
+                for addresses in self.senders.values()
+                for a in addresses
+            ]
+        }
+
+    def _maybe_revert(self, identity: Identity) -> None:
+        """Assumption: the service checks a verified domain again now and then, and un-verifies it on failure."""
+        every = self.reverts_after
+        if every is None or not identity.verified or identity.checked_at is None:
+            return
+        if self.clock() - identity.checked_at >= every:
+            identity.verified = self._check_dns(identity)
 
     def _check_dns(self, identity: Identity) -> bool:
         """Ask DNS for each expected record and judge it the way the service's guide describes."""
         ok = True
         for attr in identity.expected():
-            key = f"{attr['Type']} {attr['SendDomain']} {attr['ExpectedValue'][:12]}"
-            found = self._ask(attr["SendDomain"], attr["Type"])
-            passed, current = _judge(attr, found)
+            key = _attr_key(attr)
+            if self.clock() - self._changed.get((attr["SendDomain"], attr["Type"]), float("-inf")) < self.propagation:
+                found: list[str] = []  # not seen yet: DNS changes reach the service only later
+            else:
+                found = self._ask(attr["SendDomain"], attr["Type"])
+            passed, current = _judge(attr, found, self.dmarc_rule)
             identity.current[key] = current
             identity.status[key] = passed
             ok = ok and passed
+        identity.checked_at = self.clock()
         return ok
 
     def _ask(self, host: str, rtype: str) -> list[str]:
@@ -388,8 +578,10 @@ class FakeTencentCloud:
             for rd in rrset:
                 if rtype == "TXT":
                     out.append(b"".join(rd.strings).decode())
-                else:
+                elif rtype == "MX":
                     out.append(rd.exchange.to_text().lower().rstrip("."))
+                else:
+                    out.append(rd.to_text().lower().rstrip("."))
         return out
 
     # -- DNSPod ----------------------------------------------------------------------------------
@@ -398,7 +590,8 @@ class FakeTencentCloud:
         # A DNSPod zone starts with its default NS records at the apex.
         for ns in ("f1g1ns1.dnspod.net.", "f1g1ns2.dnspod.net."):
             rid = next(self._ids)
-            self.records[rid] = Record(rid, "@", "NS", ns, 0, 86400, default_ns=True, updated=_now())
+            line = DEFAULT_LINES[self.site]
+            self.records[rid] = Record(rid, "@", "NS", ns, 0, 86400, line, default_ns=True, updated=_now())
 
     def _dnspod(self, action: str, headers: dict[str, str], params: dict[str, Any]) -> dict[str, Any]:
         if headers.get("x-tc-version") != DNSPOD_VERSION:
@@ -411,61 +604,115 @@ class FakeTencentCloud:
         }
         if action not in handlers:
             raise ApiError("InvalidAction", f"{action} is not a DNSPod action here")
+        if action in self.denied:
+            raise ApiError("UnauthorizedOperation", f"the key may not use dnspod:{action}")
+        self._known_params("dnspod", action, params)
         if str(params.get("Domain", "")).lower().rstrip(".") != self.dns.zone:
             raise ApiError("InvalidParameterValue.DomainNotExists", "The domain is wrong: go back and try again.")
         with self._lock:
             return handlers[action](params)
 
+    def _line(self, params: dict[str, Any]) -> tuple[str, str] | None:
+        """(line name, line id) a request names; RecordLineId takes priority over RecordLine (the models)."""
+        default = DEFAULT_LINES[self.site]
+        lines = {default: DEFAULT_LINE_ID, **OTHER_LINES}
+        if params.get("RecordLineId") is not None:
+            by_id = {v: k for k, v in lines.items()}
+            if params["RecordLineId"] not in by_id:
+                raise ApiError("InvalidParameter.RecordLineInvalid", "The record line is wrong.")
+            return by_id[params["RecordLineId"]], params["RecordLineId"]
+        if params.get("RecordLine") is not None:
+            if params["RecordLine"] not in lines:  # the other site's name for the default line is no line here
+                raise ApiError("InvalidParameter.RecordLineInvalid", "The record line is wrong.")
+            return params["RecordLine"], lines[params["RecordLine"]]
+        return None
+
     def _describe_records(self, params: dict[str, Any]) -> dict[str, Any]:
-        sub = params.get("SubDomain") or params.get("Subdomain")
+        sub = params.get("SubDomain") or params.get("Subdomain")  # "后端优先使用SubDomain参数"
         rtype = params.get("RecordType")
+        line = self._line(params)
         limit = int(params.get("Limit", 100))
         offset = int(params.get("Offset", 0))
         if not 1 <= limit <= 3000:
-            raise ApiError("InvalidParameter", "Limit is 1..3000")
+            raise ApiError("InvalidParameterValue.LimitInvalid", "Limit is 1..3000")
+        listed = self.clock() - self.index_delay
         matching = [
             r
             for r in sorted(self.records.values(), key=lambda r: r.id)
-            if (sub is None or r.name == sub.lower()) and (rtype is None or r.type == rtype)
+            if (sub is None or r.name.lower() == sub.lower())
+            and (rtype is None or r.type == rtype)
+            and (line is None or r.line_id == line[1])
+            and r.created_at <= listed  # "新添加的解析记录存在短暂的索引延迟"
         ]
         if not matching and params.get("ErrorOnEmpty", "yes") == "yes":
             raise ApiError("ResourceNotFound.NoDataOfRecord", "The record list is empty.")
         page = matching[offset : offset + limit]
         return {
             "RecordCountInfo": {"SubdomainCount": 0, "ListCount": len(page), "TotalCount": len(matching)},
-            "RecordList": [r.to_api() for r in page],
+            "RecordList": [r.to_api(self.txt_answer) for r in page],
         }
 
-    def _record_fields(self, params: dict[str, Any]) -> tuple[str, str, str, int, int]:
-        name = str(params.get("SubDomain") or "@").lower()
+    def _record_fields(self, params: dict[str, Any]) -> dict[str, Any]:
+        name = str(params.get("SubDomain") or "@")
+        labels = name.split(".") if name != "@" else []
+        if not all(re.fullmatch(r"[A-Za-z0-9_*-]{1,63}", label) for label in labels):
+            raise ApiError("InvalidParameter.SubdomainInvalid", "The subdomain is wrong.")
         rtype = params.get("RecordType")
-        if rtype not in ("TXT", "MX", "A", "CNAME", "AAAA", "CAA", "NS"):
+        if rtype not in RECORD_TYPES:
             raise ApiError("InvalidParameter.RecordTypeInvalid", "The record type is wrong.")
-        if params.get("RecordLine") != DEFAULT_LINE and params.get("RecordLineId") != "0":
-            raise ApiError("InvalidParameter.RecordLineInvalid", "The record line is wrong.")
+        line = self._line(params)
+        if line is None:
+            raise ApiError("MissingParameter", "RecordLine or RecordLineId is required.")
         value = params.get("Value")
         if not isinstance(value, str) or not value:
             raise ApiError("InvalidParameter.RecordValueInvalid", "The record value is wrong.")
-        if rtype == "TXT" and len(value) > 512:
+        if rtype in ("TXT", "SPF") and self.txt_limit is not None and len(value) > self.txt_limit:
             raise ApiError("InvalidParameter.RecordValueLengthInvalid", "The record value is too long.")
         mx = 0
         if rtype == "MX":
             mx = params.get("MX")
-            if not isinstance(mx, int) or not 0 <= mx <= 65535:
+            if isinstance(mx, bool) or not isinstance(mx, int) or not 0 <= mx <= 65535:
                 raise ApiError("InvalidParameter.MxInvalid", "The MX priority is wrong.")
-            value = value.lower() if value.endswith(".") else value.lower() + "."
         ttl = params.get("TTL", 600)
-        if not isinstance(ttl, int) or not 1 <= ttl <= 604800:
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or not self.min_ttl <= ttl <= 604800:
             raise ApiError("LimitExceeded.RecordTtlLimit", "The record TTL is out of range.")
-        return name, rtype, value, mx, ttl
+        status = params.get("Status", "ENABLE")
+        if status not in ("ENABLE", "DISABLE"):
+            raise ApiError("InvalidParameter", "Status is ENABLE or DISABLE.")
+        weight = params.get("Weight")
+        if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= 100):
+            raise ApiError("InvalidParameter", "Weight is 0..100.")
+        return {
+            "name": name,
+            "type": rtype,
+            "value": value,
+            "mx": mx,
+            "ttl": ttl,
+            "line": line[0],
+            "line_id": line[1],
+            "status": status,
+            "weight": weight,
+            "remark": str(params.get("Remark") or ""),
+        }
+
+    def _duplicate(self, fields_: dict[str, Any], other_than: int | None = None) -> bool:
+        return any(
+            r.id != other_than
+            and r.name.lower() == fields_["name"].lower()
+            and r.type == fields_["type"]
+            and r.line_id == fields_["line_id"]
+            and r.value == fields_["value"]
+            and (r.status == "ENABLE" or self.disabled_blocks_create)
+            for r in self.records.values()
+        )
 
     def _create_record(self, params: dict[str, Any]) -> dict[str, Any]:
-        name, rtype, value, mx, ttl = self._record_fields(params)
-        if any(r.name == name and r.type == rtype and r.value == value for r in self.records.values()):
+        fields_ = self._record_fields(params)
+        if self._duplicate(fields_):
             raise ApiError("InvalidParameter.DomainRecordExist", "The record already exists: no need to add it again.")
         rid = next(self._ids)
-        self.records[rid] = Record(rid, name, rtype, value, mx, ttl, updated=_now())
-        self._mirror(name, rtype)
+        self.records[rid] = Record(rid, **fields_, updated=_now(), created_at=self.clock())
+        self._mirror(fields_["name"], fields_["type"])
         return {"RecordId": rid}
 
     def _existing(self, params: dict[str, Any]) -> Record:
@@ -476,16 +723,15 @@ class FakeTencentCloud:
 
     def _modify_record(self, params: dict[str, Any]) -> dict[str, Any]:
         record = self._existing(params)
-        name, rtype, value, mx, ttl = self._record_fields(params)
-        if any(
-            r.id != record.id and r.name == name and r.type == rtype and r.value == value for r in self.records.values()
-        ):
+        fields_ = self._record_fields(params)
+        if self._duplicate(fields_, other_than=record.id):
             raise ApiError("InvalidParameter.DomainRecordExist", "The record already exists: no need to add it again.")
         old = (record.name, record.type)
-        record.name, record.type, record.value, record.mx, record.ttl = name, rtype, value, mx, ttl
+        for key, value in fields_.items():
+            setattr(record, key, value)
         record.updated = _now()
         self._mirror(*old)
-        self._mirror(name, rtype)
+        self._mirror(record.name, record.type)
         return {"RecordId": record.id}
 
     def _delete_record(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -494,42 +740,61 @@ class FakeTencentCloud:
         self._mirror(record.name, record.type)
         return {}
 
+    def _dns_type(self, rtype: str) -> str:
+        return self.spf_served_as if rtype == "SPF" else rtype
+
     def _mirror(self, name: str, rtype: str) -> None:
-        """Make the DNS server serve exactly this table's records at (name, type)."""
+        """Make the DNS server serve exactly what the default line serves at (name, DNS type)."""
         if rtype == "NS":
             return
+        served_type = self._dns_type(rtype)
         keyname = dns.name.from_text(self.dns.key_name)
         keyring = {keyname: dns.tsig.Key(keyname, self.dns.key_secret, self.dns.key_algorithm)}
         update = dns.update.UpdateMessage(self.dns.zone, keyring=keyring, keyname=keyname)
-        update.delete(name, rtype)
+        owner = name.lower()
+        update.delete(owner, served_type)
         for r in self.records.values():
-            if r.name == name and r.type == rtype:
-                update.add(name, r.ttl, rtype, _rdata_text(r))
+            if r.name.lower() == owner and self._dns_type(r.type) == served_type and r.served_on_default_line():
+                update.add(owner, r.ttl, served_type, _rdata_text(r))
         response = dns.query.tcp(update, self.dns.host, port=self.dns.port, timeout=5)
         if response.rcode() != dns.rcode.NOERROR:
             rcode = dns.rcode.to_text(response.rcode())
             raise ApiError("InternalError", f"the name server refused the change: {rcode}")
+        fqdn = self.dns.zone if owner == "@" else f"{owner}.{self.dns.zone}"
+        self._changed[(fqdn, served_type)] = self.clock()
 
     def zone_records(self, name: str, rtype: str) -> list[Record]:
         """What DNSPod holds at (relative name, type): for test assertions."""
         with self._lock:
-            return [r for r in self.records.values() if r.name == name and r.type == rtype]
+            return [r for r in self.records.values() if r.name.lower() == name.lower() and r.type == rtype]
 
 
-def _judge(attr: dict[str, str], found: list[str]) -> tuple[bool, str]:
+def _attr_key(attr: dict[str, str]) -> str:
+    return f"{attr['Type']} {attr['SendDomain']} {attr['ExpectedValue'][:12]}"
+
+
+def _judge(attr: dict[str, str], found: list[str], dmarc_rule: str) -> tuple[bool, str]:
     expected = attr["ExpectedValue"]
-    if attr["Type"] == "MX":
+    if attr["Type"] != "TXT":
         return expected.lower().rstrip(".") in found, " ".join(found)
     if expected.startswith("v=spf1"):
+        # The guide: one SPF record, other senders merged into it, that includes qcloudmail.com.
         spf = [t for t in found if t.lower().startswith("v=spf1")]
         current = spf[0] if spf else ""
         return len(spf) == 1 and f"include:{SPF_INCLUDE}" in spf[0].lower().split(), current
     if expected.startswith("v=DMARC1"):
         dmarc = [t for t in found if t.replace(" ", "").startswith("v=DMARC1;")]
-        return len(dmarc) == 1, dmarc[0] if dmarc else ""
+        current = dmarc[0] if dmarc else ""
+        if dmarc_rule == "exact":
+            return len(dmarc) == 1 and _squeezed(current) == _squeezed(expected), current
+        return len(dmarc) == 1, current
     want = _tag(expected, "p")
     keys = [t for t in found if _tag(t, "p")]
     return len(keys) == 1 and _tag(keys[0], "p") == want, keys[0] if keys else ""
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split()).rstrip(";")
 
 
 def _tag(text: str, name: str) -> str | None:
@@ -540,21 +805,30 @@ def _tag(text: str, name: str) -> str | None:
     return None
 
 
+def _quoted(value: str) -> str:
+    raw = value.encode()
+    chunks = [raw[i : i + 255] for i in range(0, len(raw), 255)] or [b""]
+    return " ".join('"' + c.decode().replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks)
+
+
 def _rdata_text(record: Record) -> str:
     if record.type == "MX":
-        return f"{record.mx} {record.value}"
-    if record.type == "TXT":
-        raw = record.value.encode()
-        chunks = [raw[i : i + 255] for i in range(0, len(raw), 255)] or [b""]
-        return " ".join('"' + c.decode().replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks)
+        exchange = record.value if record.value.endswith(".") else record.value + "."
+        return f"{record.mx} {exchange}"
+    if record.type in ("TXT", "SPF"):
+        return _quoted(record.value)
     return record.value
 
 
 def _domain_param(params: dict[str, Any]) -> str:
+    """A sender domain: assumed to be a host name of two labels or more (RFC 1123), matched without case."""
     name = params.get("EmailIdentity")
-    if not isinstance(name, str) or "." not in name or name != name.strip():
+    if not isinstance(name, str) or name != name.strip():
         raise ApiError("InvalidParameterValue.InvalidEmailIdentity", "The domain value is wrong.")
-    return name.lower().rstrip(".")
+    labels = name.lower().rstrip(".").split(".")
+    if len(labels) < 2 or len(name) > 253 or not all(_LABEL.match(label) for label in labels):
+        raise ApiError("InvalidParameterValue.InvalidEmailIdentity", "The domain value is wrong.")
+    return ".".join(labels)
 
 
 def _public_key(bits: int) -> str:
@@ -575,7 +849,12 @@ def _handler_for(cloud: FakeTencentCloud) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             headers = {k.lower(): v for k, v in self.headers.items()}
-            answer = json.dumps(cloud.handle(headers, body)).encode()
+            try:
+                answer = json.dumps(cloud.handle(headers, body)).encode()
+            except DroppedAnswer:
+                self.close_connection = True
+                self.connection.close()
+                return
             self.send_response(200)
             # The SDK only reads errors out of an exact `application/json` (no charset).
             self.send_header("Content-Type", "application/json")

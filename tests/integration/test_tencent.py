@@ -19,29 +19,9 @@ from dms_component.providers.adapters.ledger.tencent import MAIL_TYPE_TAG, Tence
 from dms_component.providers.adapters.tencent.client import SES_ENDPOINTS, ApiError, ses_api
 from tests.fakes.tencent_cloud import FakeTencentCloud
 from tests.integration.zone import Zone
+from tests.support.tencent import Clock, clocked, dnspod, ledger
 
 ZONE = "example.test"
-FAST = {"first_delay": 0.01}  # retry delays for throttling, kept short in tests
-
-
-def ledger(cloud: FakeTencentCloud, *, secret_key: str | None = None, **kw: object) -> TencentLedger:
-    return TencentLedger(
-        "ap-guangzhou",
-        endpoint=cloud.endpoint,
-        secret_id=cloud.secret_id,
-        secret_key=secret_key or cloud.secret_key,
-        **{"api_options": FAST, **kw},  # type: ignore[arg-type]
-    )
-
-
-def dnspod(cloud: FakeTencentCloud, **kw: object) -> DnspodProvider:
-    return DnspodProvider(
-        ZONE,
-        endpoint=cloud.endpoint,
-        secret_id=cloud.secret_id,
-        secret_key=cloud.secret_key,
-        **kw,  # type: ignore[arg-type]
-    )
 
 
 def service_records(cloud: FakeTencentCloud, domain: str) -> list[RequiredRecord]:
@@ -198,21 +178,22 @@ def test_the_service_verifies_only_once_dnspod_publishes_its_records(
 
 
 def test_mark_verified_asks_again_until_the_service_agrees(tencent_cloud: FakeTencentCloud, unique_domain: str) -> None:
-    ledger(tencent_cloud).register(unique_domain, "triggered")
+    clock = clocked(tencent_cloud)
+    ledger(tencent_cloud, clock).register(unique_domain, "triggered")
     records = service_records(tencent_cloud, unique_domain)
-    now = [0.0]
-    waits: list[float] = []
 
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        now[0] += seconds
-        if len(waits) == 2:
-            dnspod(tencent_cloud).sync([], records)  # the records appear while we wait
+    class Publishing(Clock):
+        def sleep(self, seconds: float) -> None:
+            clock.sleep(seconds)
+            self.waits.append(seconds)
+            if len(self.waits) == 2:
+                dnspod(tencent_cloud).sync([], records)  # the records appear while we wait
 
-    entry = ledger(tencent_cloud, verify_timeout=60, clock=lambda: now[0], sleep=sleep).mark_verified(unique_domain)
+    waiting = Publishing()
+    entry = ledger(tencent_cloud, verify_timeout=60, clock=clock, sleep=waiting.sleep).mark_verified(unique_domain)
 
     assert entry.status == VERIFIED
-    assert waits == [2.0, 4.0]
+    assert waiting.waits == [2.0, 4.0]
     assert tencent_cloud.count("UpdateEmailIdentity") == 3
 
 

@@ -1,4 +1,8 @@
-"""The two ledger backends as the contract tests see them: settings for a fresh ledger, and what is stored.
+"""The ledger backends as the contract tests see them: settings for a fresh ledger, and what is stored.
+
+SQLite and DynamoDB run the whole contract. The service itself (tencent, against the fake) runs the part
+every Ledger shares (the interface: register's parameters and entry, the records it decides, the retype
+check); the quota and the owner are the service's own there (docs/tencent.md), so that part is not its.
 
 `stored()` and `verified_count()` read around the ledger (plain sqlite3, a separate boto3 client), so a
 test checks what really landed in the store, not what the ledger says about itself.
@@ -14,7 +18,7 @@ from typing import Any
 
 import boto3
 
-from dms_component.core.verdicts import VERIFIED, stored_forms
+from dms_component.core.verdicts import PENDING_CODE, VERIFIED, VERIFIED_CODE, stored_forms
 from dms_component.providers.adapters.ledger import Ledger, open_ledger
 from dms_component.providers.adapters.ledger.dynamodb import (
     COUNTER_ENTRY,
@@ -23,6 +27,8 @@ from dms_component.providers.adapters.ledger.dynamodb import (
     SORT_KEY,
     create_table,
 )
+from dms_component.providers.adapters.ledger.tencent import MAIL_TYPE_TAG
+from tests.fakes.tencent_cloud import FakeTencentCloud
 
 REGION = "us-east-1"
 Row = tuple[str, str, str]
@@ -137,6 +143,41 @@ class DynamoDbBackend:
         assert count == len(domains), (count, domains)
         assert domains == sorted(verified), (domains, verified)
         return count
+
+
+@dataclass(frozen=True)
+class TencentBackend:
+    cloud: FakeTencentCloud
+    name: str = "tencent"
+
+    def fresh(self, quota: int = 5) -> dict[str, Any]:
+        return {
+            "backend": "tencent",
+            "region": "ap-guangzhou",
+            "endpoint": self.cloud.endpoint,
+            "secret_id": self.cloud.secret_id,
+            "secret_key": self.cloud.secret_key,
+            "quota": quota,
+            "verify_timeout": 0,
+        }
+
+    def stored(self, settings: dict[str, Any]) -> list[Row]:
+        rows = []
+        for name, identity in self.cloud.identities.items():
+            tags = {t["TagKey"]: t["TagValue"] for t in identity.tags}
+            rows.append((name, tags.get(MAIL_TYPE_TAG, ""), VERIFIED_CODE if identity.verified else PENDING_CODE))
+        return sorted(rows)
+
+    def verify(self, ledger: Ledger, domain: str) -> None:
+        self.cloud.identities[domain].verified = True  # the service's word; its DNS check is tested elsewhere
+
+
+def verify(backend: Backend | TencentBackend, ledger: Ledger, domain: str) -> None:
+    """Make a registered domain verified, as each backend comes to say so."""
+    if isinstance(backend, TencentBackend):
+        backend.verify(ledger, domain)
+    else:
+        ledger.mark_verified(domain)
 
 
 Backend = SqliteBackend | DynamoDbBackend

@@ -10,7 +10,8 @@ import pytest
 
 from dms_component.providers.adapters.ledger import Ledger, open_ledger
 from dms_component.providers.adapters.ledger.dynamodb import create_table
-from tests.ledger.backends import REGION, Backend, DynamoDbBackend, SqliteBackend
+from tests.fakes.tencent_cloud import fake_for
+from tests.ledger.backends import REGION, Backend, DynamoDbBackend, SqliteBackend, TencentBackend
 
 TABLE = "dms-ledger-tests"
 
@@ -40,3 +41,21 @@ def ledger(backend: Backend, settings: dict[str, Any]) -> Iterator[Ledger]:
     yield ledger
     # After every test, whatever it did: the quota bookkeeping agrees with the stored domains.
     backend.verified_count(settings)
+
+
+@pytest.fixture(params=["sqlite", "dynamodb", "tencent"])
+def any_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend | TencentBackend]:
+    """Every backend, the service itself too: for the part of the contract every Ledger shares."""
+    if request.param != "tencent":
+        yield _plain(request, tmp_path)
+        return
+    cloud = fake_for(request.getfixturevalue("local_dns")).start()
+    yield TencentBackend(cloud)
+    cloud.stop()
+    assert cloud.model_problems == []
+
+
+def _plain(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    if request.param == "sqlite":
+        return SqliteBackend(tmp_path)
+    return DynamoDbBackend(request.getfixturevalue("moto_server"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import pickle
 from typing import Any
 
@@ -12,7 +13,9 @@ from dms_component.core.verdicts import PENDING_CODE, VERIFIED_CODE
 from dms_component.errors import QuotaExceeded, VerifiedDomainProtected
 from dms_component.providers.adapters.ledger import Ledger, LedgerEntry, open_ledger
 from dms_component.providers.adapters.ledger.base import PENDING, VERIFIED
-from tests.ledger.backends import Backend
+from tests.ledger.backends import Backend, TencentBackend, verify
+
+AnyBackend = Backend | TencentBackend
 
 
 def fill(ledger: Ledger, count: int, prefix: str = "d") -> list[str]:
@@ -304,3 +307,72 @@ def test_rows_stored_before_status_codes_are_read_and_kept(
         "old.example.com": VERIFIED_CODE,
     }
     assert backend.verified_count(settings) == 2
+
+
+# -- the interface every Ledger shares, the service itself too (issue 20, item 5) --------------------
+
+
+def test_every_ledger_takes_registers_parameters_alike() -> None:
+    from dms_component.providers.adapters.ledger import BACKENDS, settings_class
+
+    base = inspect.signature(Ledger.register)
+    for backend in BACKENDS:
+        ledger_class = _ledger_class(backend)
+        assert inspect.signature(ledger_class.register) == base, backend
+        assert ledger_class.decides_records is settings_class(backend).decides_records
+
+
+def _ledger_class(backend: str) -> type[Ledger]:
+    import importlib
+
+    module = importlib.import_module(f"dms_component.providers.adapters.ledger.{backend}")
+    return next(v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Ledger) and v is not Ledger)
+
+
+def test_register_takes_the_owner_third_and_the_key_size_by_name(any_backend: AnyBackend) -> None:
+    settings = any_backend.fresh()
+    ledger = open_ledger(settings)
+
+    first = ledger.register("notify.example.com", "triggered", "organization/dms/prod")
+    second = ledger.register("news.example.com", "batch", "organization/dms/prod", dkim_key_bits=1024)
+
+    if ledger.decides_records:
+        # The service keeps no owner; the owner never lands where the key size goes.
+        assert first.owner is None and second.owner is None
+        identities = any_backend.cloud.identities  # type: ignore[union-attr]
+        assert (identities["notify.example.com"].dkim_option, identities["news.example.com"].dkim_option) == (1, 0)
+    else:
+        assert first.owner == second.owner == "organization/dms/prod"
+    assert any_backend.stored(settings) == [
+        ("news.example.com", "batch", PENDING_CODE),
+        ("notify.example.com", "triggered", PENDING_CODE),
+    ]
+
+
+def test_the_records_come_with_the_entry_where_the_service_decides_them(any_backend: AnyBackend) -> None:
+    ledger = open_ledger(any_backend.fresh())
+
+    entry = ledger.register("notify.example.com", "triggered")
+    again = ledger.service_attributes("notify.example.com")
+
+    if ledger.decides_records:
+        assert entry.service_attributes and again
+        wanted = [{k: a[k] for k in ("Type", "SendDomain", "ExpectedValue")} for a in entry.service_attributes]
+        assert wanted == [{k: a[k] for k in ("Type", "SendDomain", "ExpectedValue")} for a in again]
+    else:
+        assert entry.service_attributes is None and again is None
+    assert ledger.get("notify.example.com") == entry  # what the service says does not make entries differ
+
+
+def test_ensure_retypable_refuses_at_preview_what_retype_would(any_backend: AnyBackend) -> None:
+    ledger = open_ledger(any_backend.fresh())
+    ledger.register("pending.example.com", "triggered")
+    ledger.register("verified.example.com", "triggered")
+    verify(any_backend, ledger, "verified.example.com")
+
+    ledger.ensure_retypable("pending.example.com", "batch")
+    ledger.ensure_retypable("verified.example.com", "triggered")
+    ledger.ensure_retypable("missing.example.com", "batch")
+    with pytest.raises(VerifiedDomainProtected, match=r"its type \(triggered\)"):
+        ledger.ensure_retypable("verified.example.com", "batch")
+    assert ledger.get("pending.example.com").mail_type == "triggered"  # type: ignore[union-attr]  # checked only

@@ -78,6 +78,7 @@ def test_dnspod_settings_carry_the_id_and_hand_the_key_on_as_the_secret() -> Non
         "provider": "dnspod",
         "zone": "example.com",
         "ttl": 600,  # DNSPod's free plan refuses less
+        "site": "china",  # the China site unless told: its host and its default line's name
         "endpoint": None,
         "secret_id": "AKIDd",
     }

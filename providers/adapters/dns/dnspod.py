@@ -3,46 +3,73 @@
 DNSPod keeps single records, each with a RecordId, not record sets; `apply` turns each set change
 into CreateRecord / ModifyRecord / DeleteRecord calls on the ids read just before, and refuses a set
 that changed since the plan was made. TXT values are given unsplit (DNSPod splits long ones itself);
-an MX preference goes in the MX field. Only records on the default line are managed.
+an MX preference goes in the MX field. Only records on the default line (id "0", named "默认" on the
+China site and "Default" on the international one) are managed; a disabled record, or one of weight 0,
+is not served and is not counted, but is switched on rather than duplicated when its value is wanted.
+
+DNSPod also offers a record type SPF. One holding a `v=spf1` policy at a name where we write TXT is read
+as part of that TXT set (receivers must see one SPF policy), and is rewritten as a TXT record, the same
+RecordId and value, before anything else is written there: that is the type DNS serves SPF as.
+
+Writes the client had to retry may have gone through the first time: a create refused as a duplicate,
+a delete of a record already gone, a modify refused as a duplicate, are checked against a fresh read
+and taken as done when DNSPod holds what was asked (DNSPod lists a new record after a short delay, so
+the read is repeated for up to LIST_DELAY seconds).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dms_component.core import txt, validate
-from dms_component.core.changes import Key, RecordSet, RrsetChange
-from dms_component.core.errors import ConfigError, DnsUpdateError
+from dms_component.core.changes import Key, Plan, RecordSet, RrsetChange, Spf
+from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError, setting
 from dms_component.core.lookups import under
-from dms_component.core.records import mx_value
+from dms_component.core.records import RequiredRecord, mx_value
+from dms_component.core.spf import is_spf
 from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
+from dms_component.providers.adapters.tencent.client import (
+    DEFAULT_LINE_ID,
+    SITES,
+    Api,
+    ApiError,
+    auth_hint,
+    dnspod_api,
+)
 
 if TYPE_CHECKING:
     from pulumi import Input
 
-from dms_component.providers.adapters.tencent.client import Api, ApiError, auth_hint, dnspod_api
-
-DEFAULT_LINE = "默认"  # DNSPod's name for the default line, whose id is "0"
 PAGE = 3000  # DescribeRecordList's largest Limit
+LIST_DELAY = 40.0  # DescribeRecordList's doc: a new record may be missing from the list; retry after 30 s
+# The DNSPod types read for one of ours: its SPF type holds SPF policies that DNS serves as TXT.
+READ_TYPES = {"TXT": ("TXT", "SPF")}
+RECORD_EXISTS = "InvalidParameter.DomainRecordExist"
+RECORD_ID_INVALID = "InvalidParameter.RecordIdInvalid"
 
 
 @dataclass
 class DnspodProvider(DnsProvider):
     zone: str
-    endpoint: str | None = None  # default dnspod.tencentcloudapi.com; an override for tests
+    ttl: int = field(default=600, kw_only=True)  # DNSPod's free plan refuses less
+    site: str = "china"  # which Tencent Cloud site the account is on: china | intl (its host and line name)
+    endpoint: str | None = None  # default: the site's host; an override for tests
     secret_id: str | None = None
     secret_key: str | None = field(default=None, repr=False)  # None: the SDK's environment variables
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
 
     def _api(self) -> Api:
-        return dnspod_api(self.endpoint, self.secret_id, self.secret_key)
+        return dnspod_api(self.site, self.endpoint, self.secret_id, self.secret_key, sleep=self.sleep)
 
     def _call(self, api: Api, action: str, params: dict[str, Any], what: str) -> dict[str, Any]:
         try:
             return api.call(action, {"Domain": self.zone, **params})
         except ApiError as exc:
-            raise DnsUpdateError(self._explain(exc, what)) from None
+            raise DnsUpdateError(self._explain(exc, what), code=_code(exc)) from None
 
     def _explain(self, exc: ApiError, what: str) -> str:
         hint = auth_hint(exc, "dms:dns")
@@ -50,67 +77,110 @@ class DnspodProvider(DnsProvider):
             return hint
         if exc.code in ("InvalidParameterValue.DomainNotExists", "ResourceNotFound.NoDataOfDomain"):
             return (
-                f"DNSPod has no zone {self.zone} in this account ({exc.code}): check dms:dns.zone and that"
-                " the credentials belong to the account holding the zone"
+                f"DNSPod has no zone {self.zone} in this account ({exc.code}): check {setting('dns.zone')} and"
+                " that the credentials belong to the account holding the zone"
             )
         if exc.code == "LimitExceeded.RecordTtlLimit":
-            return f"DNSPod refused TTL {self.ttl} for {what}: the zone's plan sets a higher minimum; raise dms:dns.ttl"
-        return f"DNSPod refused {exc.action} for {what}: {exc.code}: {exc.message}"
+            return (
+                f"DNSPod refused TTL {self.ttl} for {what} ({exc.code}): the zone's plan sets a higher minimum"
+                f" (600 on the free plan); raise {setting('dns.ttl')}"
+            )
+        if exc.code == "InvalidParameter.RecordLineInvalid":
+            return (
+                f"DNSPod refused the default line for {what} ({exc.code}): check {setting('dns.site')}"
+                " (china or intl, the site of the account)"
+            )
+        return f"DNSPod refused {exc.action} for {what}: {exc.code}: {exc.detail}"
 
     def _subdomain(self, host: str) -> str:
         if host == self.zone:
             return "@"
         if not under(host, self.zone):
-            raise DnsUpdateError(f"{host} is not inside the DNSPod zone {self.zone} (dms:dns.zone)")
+            raise DnsUpdateError(f"{host} is not inside the DNSPod zone {self.zone} ({setting('dns.zone')})")
         return host[: -len(self.zone) - 1]
 
-    def _records(self, api: Api, host: str, rtype: str) -> list[dict[str, Any]]:
-        """The enabled default-line records at (host, rtype), with their ids."""
+    def _on_default_line(self, record: dict[str, Any]) -> bool:
+        line_id = record.get("LineId")
+        return line_id == DEFAULT_LINE_ID or (line_id is None and record.get("Line") == SITES[self.site].default_line)
+
+    def _at(self, api: Api, host: str) -> list[dict[str, Any]]:
+        """Every default-line record at `host`, of any type and state, with its id."""
         sub = self._subdomain(host)
         found: list[dict[str, Any]] = []
         offset = 0
         while True:
-            params = {"Subdomain": sub, "RecordType": rtype, "Offset": offset, "Limit": PAGE, "ErrorOnEmpty": "no"}
+            params = {"Subdomain": sub, "Offset": offset, "Limit": PAGE, "ErrorOnEmpty": "no"}
             try:
                 answer = api.call("DescribeRecordList", {"Domain": self.zone, **params})
             except ApiError as exc:
                 if exc.code == "ResourceNotFound.NoDataOfRecord":
-                    return found  # an empty list is an error unless ErrorOnEmpty=no is honoured
-                raise DnsUpdateError(self._explain(exc, f"{host} {rtype}")) from None
+                    break  # an empty list is an error unless ErrorOnEmpty=no is honoured
+                raise DnsUpdateError(self._explain(exc, host), code=_code(exc)) from None
             page = answer.get("RecordList") or []
             found += page
             offset += len(page)
             total = (answer.get("RecordCountInfo") or {}).get("TotalCount", offset)
             if not page or offset >= total:
                 break
-        return [
-            r
-            for r in found
-            # The subdomain filter is a filter, not a promise: check name, type and line ourselves.
-            if str(r.get("Name", "")).lower() == sub
-            and r.get("Type") == rtype
-            and r.get("Status", "ENABLE") == "ENABLE"
-            and (r.get("LineId") in ("0", None) or r.get("Line") == DEFAULT_LINE)
-        ]
+        # The subdomain filter is a filter, not a promise: check the name and line ourselves.
+        return [r for r in found if str(r.get("Name", "")).lower() == sub and self._on_default_line(r)]
+
+    def _records(
+        self, api: Api, host: str, rtype: str, cache: dict[str, list[dict[str, Any]]] | None = None
+    ) -> list[dict[str, Any]]:
+        """The default-line records at (host, rtype), served or not (see `_served`)."""
+        if cache is None or host not in cache:
+            at = self._at(api, host)
+            if cache is None:
+                return [r for r in at if _read_as(r) == rtype]
+            cache[host] = at
+        return [r for r in cache[host] if _read_as(r) == rtype]
 
     def read(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
         api = self._api()
+        cache: dict[str, list[dict[str, Any]]] = {}
         out: dict[Key, RecordSet] = {}
         for host, rtype in dict.fromkeys(keys):
-            records = self._records(api, host, rtype)
+            records = [r for r in self._records(api, host, rtype, cache) if _served(r)]
             if records:
                 ttl = min(int(r.get("TTL") or self.ttl) for r in records)
                 out[(host, rtype)] = RecordSet(host, rtype, tuple(_logical(r) for r in records), ttl)
         return out
 
+    def sync(
+        self,
+        owned: Sequence[RequiredRecord],
+        desired: Sequence[RequiredRecord],
+        spf: Spf | None = None,
+        adopt: bool = False,
+        accept: Callable[[Plan], None] = lambda _plan: None,
+        settle: bool = True,
+    ) -> Plan:
+        # Before planning the write: an SPF policy kept in DNSPod's SPF type becomes a TXT record.
+        self._retype_spf({r.host for r in desired if r.rtype == "TXT"})
+        return super().sync(owned, desired, spf, adopt, accept, settle)
+
+    def _retype_spf(self, hosts: set[str]) -> None:
+        api = self._api()
+        for host in sorted(hosts):
+            for record in self._records(api, host, "TXT"):
+                if record.get("Type") == "SPF" and is_spf(_logical(record)):
+                    fields = self._fields(self._subdomain(host), "TXT", _logical(record), int(record.get("TTL") or 0))
+                    try:
+                        api.call("ModifyRecord", {"Domain": self.zone, "RecordId": record["RecordId"], **fields})
+                    except ApiError as exc:
+                        if exc.code != RECORD_EXISTS:  # the same value as TXT already: leave this one be
+                            raise DnsUpdateError(self._explain(exc, f"{host} SPF"), code=_code(exc)) from None
+
     def apply(self, changes: Sequence[RrsetChange]) -> None:
         api = self._api()
+        cache: dict[str, list[dict[str, Any]]] = {}
         # Read every set first: if one changed since the plan, nothing at all is written.
-        current = {c.key: self._records(api, c.host, c.rtype) for c in changes}
+        current = {c.key: self._records(api, c.host, c.rtype, cache) for c in changes}
         for change in changes:
-            now = sorted(_logical(r) for r in current[change.key])
+            now = sorted(_logical(r) for r in current[change.key] if _served(r))
             if now != sorted(change.before):
-                raise DnsUpdateError(
+                raise ChangeRefused(
                     f"{change.host} {change.rtype} changed in DNSPod since it was read ({now} instead of"
                     f" {sorted(change.before)}); nothing was changed: run `pulumi up` again"
                 )
@@ -119,37 +189,133 @@ class DnspodProvider(DnsProvider):
 
     def _apply_one(self, api: Api, change: RrsetChange, records: list[dict[str, Any]]) -> None:
         what = f"{change.host} {change.rtype}"
+        sub = self._subdomain(change.host)
         after = list(dict.fromkeys(change.after))
-        keep = [r for r in records if _logical(r) in after]
-        stale = [r for r in records if _logical(r) not in after]
+        served = [r for r in records if _served(r)]
+        asleep = [r for r in records if not _served(r)]
+        keep = [r for r in served if _logical(r) in after]
+        stale = [r for r in served if _logical(r) not in after]
         kept_values = {_logical(r) for r in keep}
         new = [v for v in after if v not in kept_values]
-        sub = self._subdomain(change.host)
+        # A wanted value held by a disabled record: switch that one on (DNSPod may count it as a duplicate).
+        for value in list(new):
+            sleeping = next((r for r in asleep if _logical(r) == value), None)
+            if sleeping is not None:
+                asleep.remove(sleeping)
+                new.remove(value)
+                self._modify(api, sleeping, self._fields(sub, change.rtype, value, change.ttl), what)
         # Reuse a stale record's id for a new value (ModifyRecord): an SPF record being merged is
         # changed in place and never missing for a moment.
         for record, value in zip(stale, new, strict=False):
-            self._call(api, "ModifyRecord", {"RecordId": record["RecordId"], **self._fields(sub, change, value)}, what)
+            self._modify(api, record, self._fields(sub, change.rtype, value, change.ttl, record), what)
         for value in new[len(stale) :]:
-            self._call(api, "CreateRecord", self._fields(sub, change, value), what)
+            self._create(api, change, self._fields(sub, change.rtype, value, change.ttl), what)
         for record in stale[len(new) :]:
-            self._call(api, "DeleteRecord", {"RecordId": record["RecordId"]}, what)
+            self._delete(api, change, record, what)
         for record in keep:
             if int(record.get("TTL") or 0) != change.ttl:
-                fields = self._fields(sub, change, _logical(record))
-                self._call(api, "ModifyRecord", {"RecordId": record["RecordId"], **fields}, what)
+                fields = self._fields(sub, change.rtype, _logical(record), change.ttl, record)
+                self._modify(api, record, fields, what)
 
-    @staticmethod
-    def _fields(sub: str, change: RrsetChange, value: str) -> dict[str, Any]:
+    def _create(self, api: Api, change: RrsetChange, fields: dict[str, Any], what: str) -> None:
+        try:
+            api.call("CreateRecord", {"Domain": self.zone, **fields})
+        except ApiError as exc:
+            if exc.code != RECORD_EXISTS:
+                raise DnsUpdateError(self._explain(exc, what), code=_code(exc)) from None
+            # Ours from a try whose answer was lost, or listed late: what matters is that it is there.
+            value = _value_of(change.rtype, fields)
+            found = self._find(api, change.host, change.rtype, lambda r: _logical(r) == value)
+            if found is None:
+                raise DnsUpdateError(
+                    f"DNSPod says {what} already holds {value!r} ({exc.code}) but does not list it; nothing"
+                    " else was changed there: run `pulumi up` again in a minute",
+                    code="dnspod.record-unlisted",
+                ) from None
+            if not _served(found):
+                self._modify(api, found, fields, what)
+
+    def _modify(self, api: Api, record: dict[str, Any], fields: dict[str, Any], what: str) -> None:
+        try:
+            api.call("ModifyRecord", {"Domain": self.zone, "RecordId": record["RecordId"], **fields})
+        except ApiError as exc:
+            if exc.code not in (RECORD_EXISTS, RECORD_ID_INVALID):
+                raise DnsUpdateError(self._explain(exc, what), code=_code(exc)) from None
+            # A retried modify that went through the first time finds the record as asked.
+            value = _value_of(fields["RecordType"], fields)
+            host = self.zone if fields["SubDomain"] == "@" else f"{fields['SubDomain']}.{self.zone}"
+            done = self._find(
+                api,
+                host,
+                _read_as({"Type": fields["RecordType"]}),
+                lambda r: r.get("RecordId") == record["RecordId"] and _logical(r) == value and _served(r),
+                wait=False,
+            )
+            if done is None:
+                raise ChangeRefused(
+                    f"{what} changed in DNSPod while it was being written ({exc.code}); run `pulumi up` again"
+                ) from None
+
+    def _delete(self, api: Api, change: RrsetChange, record: dict[str, Any], what: str) -> None:
+        try:
+            api.call("DeleteRecord", {"Domain": self.zone, "RecordId": record["RecordId"]})
+        except ApiError as exc:
+            if exc.code != RECORD_ID_INVALID:
+                raise DnsUpdateError(self._explain(exc, what), code=_code(exc)) from None
+            # Gone already: a retried delete whose first try went through, or someone else's.
+
+    def _find(
+        self, api: Api, host: str, rtype: str, match: Callable[[dict[str, Any]], bool], wait: bool = True
+    ) -> dict[str, Any] | None:
+        """The first default-line record at (host, rtype) that `match`es, looked for again while DNSPod
+        may still be listing a new record late (up to LIST_DELAY seconds)."""
+        deadline = self.clock() + (LIST_DELAY if wait else 0.0)
+        delay = 1.0
+        while True:
+            found = next((r for r in self._records(api, host, rtype) if match(r)), None)
+            remaining = deadline - self.clock()
+            if found is not None or remaining <= 0:
+                return found
+            self.sleep(min(delay, remaining))
+            delay = min(delay * 2, 10.0)
+
+    def _fields(
+        self, sub: str, rtype: str, value: str, ttl: int, record: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         fields: dict[str, Any] = {
             "SubDomain": sub,
-            "RecordType": change.rtype,
-            "RecordLine": DEFAULT_LINE,
-            "TTL": change.ttl,
+            "RecordType": rtype,  # an SPF-type record we write becomes TXT (see the module's docstring)
+            "RecordLine": SITES[self.site].default_line,
+            "RecordLineId": DEFAULT_LINE_ID,  # takes priority over RecordLine: right on either site
+            "TTL": ttl,
         }
-        if change.rtype == "MX":
+        weight = (record or {}).get("Weight")
+        if weight:  # a weighted record keeps it: ModifyRecord without Weight sets none
+            fields["Weight"] = int(weight)
+        if rtype == "MX":
             preference, _, exchange = value.partition(" ")
-            return {**fields, "MX": int(preference), "Value": exchange}
-        return {**fields, "Value": value}
+            return {**fields, "MX": int(preference), "Value": exchange, "Status": "ENABLE"}
+        return {**fields, "Value": value, "Status": "ENABLE"}
+
+
+def _code(exc: ApiError) -> str:
+    """A stable code for a refusal: the service's own, under the host's name."""
+    return f"dnspod.{exc.code}"
+
+
+def _read_as(record: dict[str, Any]) -> str:
+    """The type of ours a DNSPod record is read as: its SPF type counts as TXT."""
+    rtype = str(record.get("Type", ""))
+    return next((ours for ours, types in READ_TYPES.items() if rtype in types), rtype)
+
+
+def _served(record: dict[str, Any]) -> bool:
+    """Enabled, and not weighted to nothing (CreateRecord's doc: a weight of 0 means off)."""
+    return record.get("Status", "ENABLE") == "ENABLE" and record.get("Weight") != 0
+
+
+def _value_of(rtype: str, fields: dict[str, Any]) -> str:
+    return mx_value(fields["MX"], fields["Value"]) if rtype == "MX" else str(fields["Value"])
 
 
 def _logical(record: dict[str, Any]) -> str:
@@ -160,7 +326,7 @@ def _logical(record: dict[str, Any]) -> str:
         return mx_value(record.get("MX") or 0, value)
     if rtype in ("CNAME", "NS"):
         return _fqdn(value)
-    if rtype == "TXT":
+    if rtype in ("TXT", "SPF"):
         # Some consoles store TXT quoted, long ones as several quoted strings: join them as receivers do.
         return txt.value_of_text(value)
     return value
@@ -181,25 +347,29 @@ class DnspodDns(DnsTarget):
 
     ttl: Input[int] = 600
     """The records' TTL in seconds (default 600, DNSPod's free plan minimum)."""
+    site: Input[str] = "china"
+    """The account's Tencent Cloud site: china (default, dnspod.tencentcloudapi.com) or intl."""
     secret_id: Input[str] | None = None
     """The Tencent Cloud API key id (with secretKey)."""
     secret_key: Input[str] | None = field(default=None, repr=False)
     """The Tencent Cloud API key; a Pulumi secret, never kept in plain text."""
     endpoint: Input[str] | None = None
-    """The DNSPod API endpoint (default dnspod.tencentcloudapi.com), for tests."""
+    """The DNSPod API endpoint (default: the site's DNSPod host), for tests."""
 
     def validated(self, name: validate.Namer) -> DnspodDns:
         from dms_component.providers.adapters.extras import needs_library
 
         base = super().validated(name)
         needs_library("tencentcloud.dnspod", "tencent", name("provider"))
+        site = validate.text(self.site, name("site"), tuple(SITES))
         tencent_credentials(self.secret_id, self.secret_key, name)
         validate.endpoint(self.endpoint, name("endpoint"))
-        return base
+        return replace(base, site=site)
 
     def provider(self, reuse_reads: bool = False) -> DnspodProvider:
         return DnspodProvider(
             self.zone,
+            site=self.site,
             endpoint=self.endpoint,
             secret_id=self.secret_id,
             secret_key=self.secret_key,  # None: the SDK's environment variables

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, replace
-from typing import ClassVar, Self
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar, Self
 
 from dms_component.core import validate
 from dms_component.core.rules import protected, quota_error, unchangeable  # the ledger's refusals, worded once
@@ -20,17 +21,29 @@ class LedgerEntry:
     mail_type: str
     status: str  # VERIFIED or PENDING
     owner: str | None = None  # the stack that registered it ("org/project/stack"); None once retired
+    # Where the service decides the records (decides_records): those it asks for, as it words them
+    # ({Type, SendDomain, ExpectedValue, ...}); None where this project computes them.
+    service_attributes: tuple[Mapping[str, Any], ...] | None = field(default=None, compare=False)
 
 
 class Ledger(ABC):
     """Every method is one atomic step; implementations must hold that under concurrency."""
 
+    # True where the ledger is the email service itself: it makes the DKIM key and says which records
+    # to publish (register's entry carries them; service_attributes reads them again).
+    decides_records: ClassVar[bool] = False
+
     def __init__(self, quota: int = DEFAULT_QUOTA) -> None:
         self.quota = quota
 
     @abstractmethod
-    def register(self, domain: str, mail_type: str, owner: str | None = None) -> LedgerEntry:
-        """Add a pending domain (or return the existing entry). Refused while the quota is full."""
+    def register(
+        self, domain: str, mail_type: str, owner: str | None = None, *, dkim_key_bits: int = 2048
+    ) -> LedgerEntry:
+        """Add a pending domain (or return the existing entry). Refused while the quota is full.
+
+        `dkim_key_bits` is for a ledger that makes the key (decides_records); the others ignore it.
+        """
 
     @abstractmethod
     def mark_verified(self, domain: str) -> LedgerEntry:
@@ -58,6 +71,17 @@ class Ledger(ABC):
         entry = self.get(domain)
         if entry is not None and entry.status == VERIFIED:
             raise protected(domain)
+
+    def ensure_retypable(self, domain: str, mail_type: str) -> None:
+        """Refuse now (at preview) what `retype(domain, mail_type)` would refuse; nothing is changed."""
+        entry = self.get(domain)
+        if entry is not None and entry.status == VERIFIED and entry.mail_type != mail_type:
+            raise unchangeable(domain, f"its type ({entry.mail_type})")
+
+    def service_attributes(self, domain: str) -> list[dict[str, Any]] | None:
+        """The records the service asks for (see LedgerEntry.service_attributes), read now; None where
+        this project decides them. A ledger that decides them raises ServiceError for an unknown domain."""
+        return None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -115,7 +115,9 @@ class DynamoDbLedger(Ledger):
 
     # --- the Ledger steps --------------------------------------------------------------------
 
-    def register(self, domain: str, mail_type: str, owner: str | None = None) -> LedgerEntry:
+    def register(
+        self, domain: str, mail_type: str, owner: str | None = None, *, dkim_key_bits: int = 2048
+    ) -> LedgerEntry:
         for attempt in range(ATTEMPTS):
             existing = self.get(domain)
             if existing is not None:

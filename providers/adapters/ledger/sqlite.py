@@ -67,7 +67,9 @@ class SqliteLedger(Ledger):
         query = "SELECT domain FROM sender_domains WHERE status IN (?, ?)"
         return [r[0] for r in conn.execute(query, stored_forms(VERIFIED))]
 
-    def register(self, domain: str, mail_type: str, owner: str | None = None) -> LedgerEntry:
+    def register(
+        self, domain: str, mail_type: str, owner: str | None = None, *, dkim_key_bits: int = 2048
+    ) -> LedgerEntry:
         with self._tx() as conn:
             existing = self._row(conn, domain)
             if existing is not None:

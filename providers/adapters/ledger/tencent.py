@@ -1,10 +1,14 @@
 """The ledger kept by the service itself: Tencent Cloud SES sender domains (API 2020-10-02).
 
 The service decides here: it creates the domain and its DKIM key (so it, not this project, says
-which records to publish: see `service_attributes`), verifies the domain by reading DNS, says
-whether it is verified, enforces its own domain limit, and refuses to delete a verified domain.
+which records to publish: `register`'s entry carries them, `service_attributes` reads them again),
+verifies the domain by reading DNS, says whether it is verified, and enforces its own domain limit.
 This project checks DNS first with its own verifier (faster, and it explains each failing item),
 then asks the service to verify (UpdateEmailIdentity) until it agrees or the deadline passes.
+
+That a verified domain is never deleted is this project's rule, from the service's guide (its console
+offers Delete only while a domain is pending): `remove` refuses before asking. The service documents
+OperationDenied.NotAllowDelete without saying when it answers it; it is taken as the same refusal.
 
 The mail type (triggered or batch) is this project's notion; it travels as a tag on the domain.
 """
@@ -31,11 +35,17 @@ from dms_component.providers.adapters.ledger.base import (
 from dms_component.providers.adapters.tencent.client import REGIONS, Api, ApiError, auth_hint, ses_api
 
 MAIL_TYPE_TAG = "dms-mail-type"
-DKIM_OPTIONS = {1024: 0, 2048: 1}  # the service's DKIMOption values
+DKIM_OPTIONS = {1024: 0, 2048: 1}  # CreateEmailIdentity's DKIMOption values
+DUAL_SIGNING = 2  # a DKIMOption the service reports ("双签") but CreateEmailIdentity does not take
+ATTRIBUTE_KEYS = ("Type", "SendDomain", "ExpectedValue", "CurrentValue", "Status")  # DNSAttributes
 DEFAULT_VERIFY_TIMEOUT = 600.0  # the service's guide: records take 1 to 10 minutes to be seen
 FIRST_POLL = 2.0
 MAX_POLL = 30.0
+CREATE_TRIES = 6  # "created" but not found: a delete the service is still finishing; ~1 minute in all
 LIST_PAGE = 100  # ListEmailIdentities' largest Limit
+REPEAT_CREATION = "InvalidParameterValue.RepeatCreation"
+NOT_EXIST = "InvalidParameterValue.NotExistDomain"
+SENDERS_LEFT = "OperationDenied.SenderWithDomainIsNotEmpty"
 
 
 class TencentLedger(Ledger):
@@ -70,7 +80,8 @@ class TencentLedger(Ledger):
         return f"TencentLedger(region={self.region!r}, endpoint={self.endpoint!r})"  # never the credentials
 
     def _api(self) -> Api:
-        return ses_api(self.region, self.endpoint, self._secret_id, self._secret_key, **self._api_options)
+        options = {"sleep": self._sleep, **self._api_options}  # the client's retries wait through the same seam
+        return ses_api(self.region, self.endpoint, self._secret_id, self._secret_key, **options)
 
     def _call(self, api: Api, action: str, domain: str | None, params: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -81,7 +92,7 @@ class TencentLedger(Ledger):
     def _explain(self, exc: ApiError, domain: str | None) -> Exception:
         hint = auth_hint(exc, "dms:ledger")
         if hint:
-            return ServiceError(hint)
+            return ServiceError(hint, code="tencent.credentials")
         if exc.code == "OperationDenied.ExceedDomainLimit":
             names = [e.domain for e in self.entries()]
             return QuotaExceeded(
@@ -93,27 +104,35 @@ class TencentLedger(Ledger):
         if exc.code == "InvalidParameterValue.CreatedByOther":
             return ServiceError(
                 f"{domain} is a sender domain of another Tencent Cloud account ({exc.code}); the service lets"
-                " one account hold a domain: delete it there, or declare another domain"
+                " one account hold a domain: delete it there, or declare another domain",
+                code="tencent.created-by-other",
             )
         if exc.code == "OperationDenied.NotAllowDelete" and domain:
             return protected(domain)
+        if exc.code == SENDERS_LEFT and domain:
+            return _senders_left(domain, exc.code)
         if exc.code == "OperationDenied.DomainNotVerified":
             return ServiceError(f"Tencent Cloud has not verified {domain} yet ({exc.code}); run `pulumi up` later")
-        if exc.code == "InvalidParameterValue.NotExistDomain":
+        if exc.code == NOT_EXIST:
             return ServiceError(f"{domain} is not a sender domain in this Tencent Cloud account ({exc.code})")
         target = f" for {domain}" if domain else ""
-        return ServiceError(f"Tencent Cloud SES refused {exc.action}{target}: {exc.code}: {exc.message}")
+        return ServiceError(f"Tencent Cloud SES refused {exc.action}{target}: {exc.code}: {exc.detail}")
 
     @staticmethod
     def _entry(domain: str, answer: dict[str, Any], mail_type: str | None = None) -> LedgerEntry:
         verified = bool(answer.get("VerifiedForSendingStatus", answer.get("SendingEnabled")))
         tags = {t.get("TagKey"): t.get("TagValue") for t in answer.get("TagList") or []}
-        return LedgerEntry(domain, mail_type or tags.get(MAIL_TYPE_TAG) or "", VERIFIED if verified else PENDING)
+        attributes = _attributes(answer) if "Attributes" in answer else None
+        status = VERIFIED if verified else PENDING
+        return LedgerEntry(domain, mail_type or tags.get(MAIL_TYPE_TAG) or "", status, None, attributes)
 
     # -- the Ledger interface --------------------------------------------------------------------
 
-    def register(self, domain: str, mail_type: str, dkim_key_bits: int = 2048, owner: str | None = None) -> LedgerEntry:
+    def register(
+        self, domain: str, mail_type: str, owner: str | None = None, *, dkim_key_bits: int = 2048
+    ) -> LedgerEntry:
         """CreateEmailIdentity; a domain this account already has is returned as it is (idempotent).
+        The entry carries the records the service asks for.
 
         The owning stack is not kept: the service can't change a domain's tags, so a retired domain
         could never be released. Removing a verified domain is refused when its delete runs instead.
@@ -124,16 +143,27 @@ class TencentLedger(Ledger):
             "DKIMOption": DKIM_OPTIONS.get(dkim_key_bits, 1),
             "TagList": [{"TagKey": MAIL_TYPE_TAG, "TagValue": mail_type}],
         }
-        try:
-            answer = api.call("CreateEmailIdentity", params)
-        except ApiError as exc:
-            if exc.code != "InvalidParameterValue.RepeatCreation":
-                raise self._explain(exc, domain) from None
-            existing = self.get(domain)
-            if existing is None:  # deleted in between: one more try says what is true now
-                return self.register(domain, mail_type, dkim_key_bits)
-            return existing
-        return self._entry(domain, answer, mail_type)
+        delay = FIRST_POLL
+        for attempt in range(1, CREATE_TRIES + 1):
+            try:
+                return self._entry(domain, api.call("CreateEmailIdentity", params), mail_type)
+            except ApiError as exc:
+                if exc.code != REPEAT_CREATION:
+                    raise self._explain(exc, domain) from None
+            existing = self._get(api, domain)  # ours already (a rerun, or a retried create that went through)
+            if existing is not None:
+                return self._entry(domain, existing)
+            if attempt == CREATE_TRIES:
+                break
+            # "Created" but not there: a delete the service has not finished. Wait, then ask again.
+            self._sleep(delay)
+            delay = min(delay * 2, MAX_POLL)
+        raise ServiceError(
+            f"Tencent Cloud says {domain} exists ({REPEAT_CREATION}) yet has no such sender domain ({NOT_EXIST}),"
+            f" still after {CREATE_TRIES} tries: a domain deleted moments ago takes a while to go; run"
+            " `pulumi up` again in a few minutes",
+            code="tencent.create-after-delete",
+        )
 
     def release(self, domain: str) -> None:
         return None  # no owner is kept (see register)
@@ -146,17 +176,18 @@ class TencentLedger(Ledger):
         try:
             return api.call("GetEmailIdentity", {"EmailIdentity": domain})
         except ApiError as exc:
-            if exc.code == "InvalidParameterValue.NotExistDomain":
+            if exc.code == NOT_EXIST:
                 return None
             raise self._explain(exc, domain) from None
 
     def service_attributes(self, domain: str) -> list[dict[str, Any]]:
-        """The records the service asks for: its `Attributes` ({Type, SendDomain, ExpectedValue})."""
+        """The records the service asks for, and what its last check saw: its `Attributes`."""
         answer = self._get(self._api(), domain)
         if answer is None:
-            raise ServiceError(f"{domain} is not a sender domain in this Tencent Cloud account")
-        keys = ("Type", "SendDomain", "ExpectedValue")
-        return [{k: a.get(k) for k in keys} for a in answer.get("Attributes") or []]
+            raise ServiceError(
+                f"{domain} is not a sender domain in this Tencent Cloud account", code="tencent.not-a-sender-domain"
+            )
+        return [dict(a) for a in _attributes(answer)]
 
     def mark_verified(self, domain: str) -> LedgerEntry:
         """Ask the service to verify until it agrees or `verify_timeout` passes; its answer is the status."""
@@ -181,30 +212,60 @@ class TencentLedger(Ledger):
             self._sleep(min(delay, remaining))
             delay = min(delay * 2, MAX_POLL)
 
+    def ensure_retypable(self, domain: str, mail_type: str) -> None:
+        """A retype makes the domain again (SES can't retag one): refuse now what would stop that."""
+        api = self._api()
+        answer = self._get(api, domain)
+        if answer is None:
+            return
+        entry = self._entry(domain, answer)
+        if not entry.mail_type or entry.mail_type == mail_type:
+            return  # nothing to make again
+        if entry.status == VERIFIED:
+            raise unchangeable(domain, f"its type ({entry.mail_type})")
+        if answer.get("DKIMOption") == DUAL_SIGNING:
+            raise ServiceError(
+                f"{domain} signs with two DKIM keys in Tencent Cloud SES (DKIMOption {DUAL_SIGNING}), and a new"
+                " type means making the domain again, which can only make one key; nothing was changed. Keep"
+                " its type, or change the type in the SES console",
+                code="tencent.dual-signing",
+            )
+        self._ensure_no_senders(api, domain)
+
     def retype(self, domain: str, mail_type: str) -> LedgerEntry:
         entry = self.get(domain)
         if entry is None:
             raise KeyError(f"{domain} is not in the ledger")
         if not entry.mail_type or entry.mail_type == mail_type:
-            return LedgerEntry(domain, mail_type, entry.status)  # untagged (made elsewhere): nothing to change
-        if entry.status == VERIFIED:
-            raise unchangeable(domain, f"its type ({entry.mail_type})")
+            # Untagged (made elsewhere), or already so: nothing to change.
+            return replace(entry, mail_type=mail_type)
+        self.ensure_retypable(domain, mail_type)
         # SES can't retag a domain: a pending one is made again (with a new DKIM key the records follow).
         option = (self._get(self._api(), domain) or {}).get("DKIMOption", 1)
         bits = next((b for b, o in DKIM_OPTIONS.items() if o == option), 2048)
         self.remove(domain)
-        return self.register(domain, mail_type, bits)
+        return self.register(domain, mail_type, dkim_key_bits=bits)
+
+    def ensure_removable(self, domain: str) -> None:
+        super().ensure_removable(domain)
+        self._ensure_no_senders(self._api(), domain)
+
+    def _ensure_no_senders(self, api: Api, domain: str) -> None:
+        answer = self._call(api, "ListEmailAddress", domain, {})
+        suffix = "@" + domain.lower()
+        if any(str(s.get("EmailAddress", "")).lower().endswith(suffix) for s in answer.get("EmailSenders") or []):
+            raise _senders_left(domain, SENDERS_LEFT)
 
     def remove(self, domain: str) -> None:
         entry = self.get(domain)
         if entry is None:
             return
         if entry.status == VERIFIED:
-            raise protected(domain)  # refused here first: the service would refuse it too
+            raise protected(domain)  # this project's rule (see the module's docstring): refused before asking
         try:
             self._api().call("DeleteEmailIdentity", {"EmailIdentity": domain})
         except ApiError as exc:
-            if exc.code != "InvalidParameterValue.NotExistDomain":
+            if exc.code != NOT_EXIST:  # gone already: a retried delete whose first try went through
                 raise self._explain(exc, domain) from None
 
     def entries(self) -> list[LedgerEntry]:
@@ -219,6 +280,19 @@ class TencentLedger(Ledger):
             if not page or offset >= int(answer.get("Total") or 0):
                 break
         return sorted(out, key=lambda e: e.domain)
+
+
+def _attributes(answer: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    return tuple({k: a.get(k) for k in ATTRIBUTE_KEYS if k in a} for a in answer.get("Attributes") or [])
+
+
+def _senders_left(domain: str, code: str) -> ServiceError:
+    return ServiceError(
+        f"{domain} still has sender addresses in Tencent Cloud SES ({code}), so it can't be deleted or made"
+        " again; nothing was removed. Delete its sender addresses in the SES console (Sender Addresses),"
+        " then run `pulumi up` again",
+        code="tencent.sender-addresses",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,29 +10,96 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
 from dms_component.core.errors import ServiceError
 
-# SES is offered in these regions; the international site serves Singapore.
-SES_ENDPOINTS = {
-    "ap-guangzhou": "ses.tencentcloudapi.com",
-    "ap-hongkong": "ses.tencentcloudapi.com",
-    "ap-singapore": "ses.intl.tencentcloudapi.com",
+
+# Tencent Cloud has two sites, each with its own API hosts and its own name for DNSPod's default line
+# (line id "0"): the China site (cloud.tencent.com) and the international site (tencentcloud.com).
+@dataclass(frozen=True)
+class Site:
+    name: str
+    ses: str
+    dnspod: str
+    default_line: str
+
+
+SITES = {
+    "china": Site("china", "ses.tencentcloudapi.com", "dnspod.tencentcloudapi.com", "默认"),
+    "intl": Site("intl", "ses.intl.tencentcloudapi.com", "dnspod.intl.tencentcloudapi.com", "Default"),
 }
-REGIONS = tuple(SES_ENDPOINTS)
-DNSPOD_ENDPOINT = "dnspod.tencentcloudapi.com"
-DNSPOD_INTL_ENDPOINT = "dnspod.intl.tencentcloudapi.com"
+# SES is offered in these regions; the international site serves Singapore.
+REGION_SITES = {"ap-guangzhou": "china", "ap-hongkong": "china", "ap-singapore": "intl"}
+REGIONS = tuple(REGION_SITES)
+SES_ENDPOINTS = {region: SITES[site].ses for region, site in REGION_SITES.items()}
+DEFAULT_LINE_ID = "0"  # DNSPod's default line, on both sites; RecordLineId takes priority over RecordLine
 ENV_SECRET_ID = "TENCENTCLOUD_SECRET_ID"
 ENV_SECRET_KEY = "TENCENTCLOUD_SECRET_KEY"
-# Each action allows 20 requests a second; these codes mean "slow down", the others are answers.
-THROTTLED = (
-    "RequestLimitExceeded",
-    "RequestLimitExceeded.UinLimitExceeded",
-    "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+
+
+def site_of(region: str) -> Site:
+    """The site an SES region belongs to: the same choice picks the DNSPod host and its line name."""
+    return SITES[REGION_SITES[region]]
+
+
+@cache
+def retryable(service: str) -> frozenset[str]:
+    """The codes of `service` (ses | dnspod) that mean "try again": the SDK's own retryer's set (network
+    faults and the common throttling codes) plus those the service's errorcodes.py documents as passing.
+    Read when first needed: the SDK is an optional extra (`tencent`)."""
+    from tencentcloud.dnspod.v20210323 import errorcodes as dnspod
+    from tencentcloud.ses.v20201002 import errorcodes as ses
+
+    common = {  # tencentcloud/common/retry.py StandardRetryer.should_retry (a unit test holds them equal)
+        "ClientNetworkError",
+        "ServerNetworkError",
+        "RequestLimitExceeded",
+        "RequestLimitExceeded.UinLimitExceeded",
+        "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+    }
+    codes = {
+        "ses": frozenset(
+            {
+                *common,
+                ses.REQUESTLIMITEXCEEDED,
+                ses.INTERNALERROR,
+                ses.INTERNALERROR_QUERYDATABASEFAILED,  # "the database query timed out or failed"
+                ses.FAILEDOPERATION_SERVICENOTAVAILABLE,  # "temporary error, not carried out, retry"
+            }
+        ),
+        "dnspod": frozenset(
+            {
+                *common,
+                dnspod.REQUESTLIMITEXCEEDED,
+                dnspod.REQUESTLIMITEXCEEDED_REQUESTLIMITEXCEEDED,  # "API requests over the limit"
+                dnspod.FAILEDOPERATION_FREQUENCYLIMIT,  # "too frequent, retry later"
+                dnspod.INTERNALERROR,
+                dnspod.FAILEDOPERATION_UNKNOWERROR,  # "the operation did not answer, retry later"
+            }
+        ),
+    }
+    return codes[service]
+
+
+# Of those, the answers after which the request may still have been carried out (the answer was lost, or
+# the service failed after acting): a retried write may then find its own earlier success.
+UNCERTAIN = frozenset(
+    {
+        "ClientNetworkError",
+        "ServerNetworkError",
+        "InternalError",
+        "InternalError.QueryDataBaseFailed",
+        "FailedOperation.UnknowError",
+    }
 )
-TRANSIENT = ("ClientNetworkError", "ServerNetworkError", "InternalError", "FailedOperation.ServiceNotAvailable")
+
+
+def throttled(service: str, code: str) -> bool:
+    """A retryable code that means "too many requests" (rather than a fault)."""
+    return code in retryable(service) and ("LimitExceeded" in code or "Frequency" in code)
 
 
 @dataclass(frozen=True)
@@ -42,11 +109,15 @@ class Credentials:
 
 
 class ApiError(ServiceError):
-    """The service's answer to one request: its error code and message (which never hold our secret)."""
+    """The service's answer to one request: its error code and message (which never hold our secret).
 
-    def __init__(self, action: str, code: str, message: str) -> None:
-        self.action, self.code, self.message = action, code, message
-        super().__init__(f"Tencent Cloud refused {action}: {code}: {message}")
+    `uncertain`: an earlier try of the same request got an answer after which it may have been carried
+    out (see UNCERTAIN), so a write refused now as a duplicate may be our own earlier success.
+    """
+
+    def __init__(self, action: str, code: str, detail: str, uncertain: bool = False) -> None:
+        super().__init__(f"Tencent Cloud refused {action}: {code}: {detail}", code=code)
+        self.action, self.detail, self.uncertain = action, detail, uncertain
 
 
 def credentials(secret_id: str | None, secret_key: str | None, keys: str) -> Credentials:
@@ -98,30 +169,32 @@ class Api:
         return DnspodClient(credential, self.region, profile)
 
     def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """The action's `Response`; throttling and network faults are retried with a doubling delay."""
+        """The action's `Response`; the service's retryable answers are retried with a doubling delay."""
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
         client = self._client()
+        again = retryable(self.service)
         delay = self.first_delay
+        uncertain = False
         for attempt in range(1, self.attempts + 1):
             try:
                 return client.call_json(action, dict(params))["Response"]
             except TencentCloudSDKException as exc:
                 code = str(exc.get_code() or "Unknown")
-                retry = code in THROTTLED or code in TRANSIENT
-                if not retry or attempt == self.attempts:
-                    raise _api_error(action, code, str(exc.get_message() or ""), self) from None
+                if code not in again or attempt == self.attempts:
+                    raise _api_error(action, code, str(exc.get_message() or ""), self, uncertain) from None
+                uncertain = uncertain or code in UNCERTAIN
             self.sleep(delay)
             delay = min(delay * 2, 8.0)
         raise AssertionError("unreachable")
 
 
-def _api_error(action: str, code: str, message: str, api: Api) -> ApiError:
-    if code in THROTTLED:
-        message = f"still throttled after {api.attempts} tries (each action allows 20 requests a second)"
+def _api_error(action: str, code: str, message: str, api: Api, uncertain: bool) -> ApiError:
+    if throttled(api.service, code):
+        message = f"still throttled after {api.attempts} tries (the service limits requests per second)"
     elif code == "ClientNetworkError":
         message = f"can't reach {api.endpoint}"  # the SDK's text repeats the request; keep it short
-    return ApiError(action, code, message[:300])
+    return ApiError(action, code, message[:300], uncertain)
 
 
 def ses_api(region: str, endpoint: str | None, secret_id: str | None, secret_key: str | None, **options: Any) -> Api:
@@ -131,14 +204,14 @@ def ses_api(region: str, endpoint: str | None, secret_id: str | None, secret_key
     return Api("ses", region, endpoint or SES_ENDPOINTS[region], creds, **options)
 
 
-def dnspod_api(endpoint: str | None, secret_id: str | None, secret_key: str | None, **options: Any) -> Api:
+def dnspod_api(site: str, endpoint: str | None, secret_id: str | None, secret_key: str | None, **options: Any) -> Api:
     creds = credentials(secret_id, secret_key, "dms:dns")
-    return Api("dnspod", "", endpoint or DNSPOD_ENDPOINT, creds, **options)
+    return Api("dnspod", "", endpoint or SITES[site].dnspod, creds, **options)
 
 
 def auth_hint(error: ApiError, keys: str) -> str | None:
     """One line for a refused credential, naming where credentials come from (never their value)."""
-    if error.code.startswith("AuthFailure") or error.code == "UnauthorizedOperation":
+    if error.code.startswith(("AuthFailure", "UnauthorizedOperation")):
         return (
             f"Tencent Cloud refused the credentials ({error.code}): check {keys}.secretId/{keys}.secretKey"
             f" or {ENV_SECRET_ID}/{ENV_SECRET_KEY}, and that the key may use {error.action}"
