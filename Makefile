@@ -8,7 +8,7 @@ TS_EXAMPLE := examples/typescript
 TS_STAMP := $(TS_EXAMPLE)/node_modules/.installed-stamp
 PULUMI_BIN = $$(bash scripts/ensure-pulumi.sh)
 
-.PHONY: bootstrap demo demo-preview demo-refresh demo-destroy demo-reset test lint generate
+.PHONY: bootstrap demo demo-preview demo-refresh demo-destroy demo-reset test lint generate sdk-range
 .PHONY: bench
 
 $(STAMP): requirements.txt pyproject.toml
@@ -46,8 +46,25 @@ demo-destroy: bootstrap
 demo-reset:
 	rm -rf .state
 
-test: bootstrap lint
+# The SDK matrix first (its own venvs), then the whole suite in .venv.
+test: bootstrap lint sdk-range
 	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m pytest -q
+
+# The unit tests and one plain-CLI e2e at each end of pyproject.toml's dependency ranges (devtools/sdk_range.py):
+# .venv-sdk-min holds every lower end, .venv-sdk-max the newest pulumi we pin. Made again when their inputs change.
+SDK_ENDS := min max
+SDK_STAMPS := $(foreach end,$(SDK_ENDS),.venv-sdk-$(end)/.installed-stamp)
+
+.venv-sdk-%/.installed-stamp: requirements.txt pyproject.toml devtools/sdk_range.py $(STAMP)
+	rm -rf .venv-sdk-$*
+	$(PYTHON) -m venv .venv-sdk-$*
+	$(PY) -m devtools.sdk_range requirements $* > .venv-sdk-$*/requirements.txt
+	.venv-sdk-$*/bin/pip install -q --disable-pip-version-check -r .venv-sdk-$*/requirements.txt -e '.[all]'
+	touch $@
+
+sdk-range: bootstrap $(SDK_STAMPS)
+	@bin=$(PULUMI_BIN); for end in $(SDK_ENDS); do \
+	  DMS_PULUMI_BIN=$$bin .venv-sdk-$$end/bin/python -m devtools.sdk_range run $$end || exit 1; done
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check --quiet .

@@ -21,7 +21,6 @@ from pulumi.provider import ConstructResult
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.util import camel_case
 from pulumi.provider.server import ComponentInitError, ProviderServicer
-from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto.provider_pb2_grpc import add_ResourceProviderServicer_to_server
 
 from dms_component.package import types
@@ -32,6 +31,12 @@ from dms_component.providers.adapters.ledger import SETTINGS
 NAME = "dms"
 COMPONENTS = [SenderDomain]
 SECRET_OUTPUTS = ("dkim_private_key",)
+# gRPC's own channel arguments, with the values pulumi.provider.main gives its server (the SDK keeps them in a
+# private module that older SDKs lack): messages up to 400 MiB, and a queued call waits up to 30 minutes.
+GRPC_OPTIONS = [
+    ("grpc.max_receive_message_length", 400 * 1024 * 1024),
+    ("grpc.server_max_unrequested_time_in_server", 1800),
+]
 
 
 def version() -> str:
@@ -103,7 +108,7 @@ def main() -> None:
     engine = parser.parse_known_args()[0].engine
 
     async def serve() -> None:
-        server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
+        server = grpc.aio.server(options=GRPC_OPTIONS)
         add_ResourceProviderServicer_to_server(Servicer(PackageProvider(), sys.argv[1:], engine), server)
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()

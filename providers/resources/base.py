@@ -14,22 +14,48 @@ from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from dms_component.providers.adapters.ledger import Ledger, open_ledger
 from dms_component.providers.resources.refusals import refusing
+from dms_component.providers.resources.sdk import skipped
 from dms_component.providers.resources.threads import widen_dynamic_host
 from dms_component.providers.resources.trace import trace_calls
 
-# Pulumi's serialize_provider (SDK 3.272) wraps pickle._Pickler._batch_setitems once more at every call
-# and never unwraps it: after some hundreds of dynamic resources in one process, pickling a nested
-# dict exceeds Python's recursion limit. Start each call from the original method.
-_BATCH_SETITEMS = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
-_SERIALIZE = pulumi.dynamic.dynamic.serialize_provider
+
+def flat_provider_pickling() -> bool:
+    """Pulumi's serialize_provider (every SDK from 3.237 to 3.272 at least) wraps pickle._Pickler._batch_setitems
+    once more at every call and never unwraps it: after some hundreds of dynamic resources in one process,
+    pickling a nested dict exceeds Python's recursion limit. Make each call start from the original method.
+
+    True when that is in place. An SDK that leaves the method as it found it needs nothing (False); one without
+    the function gets a warning (sdk.py) and nothing else (False)."""
+    module = pulumi.dynamic.dynamic
+    serialize = getattr(module, "serialize_provider", None)
+    original = getattr(pickle._Pickler, "_batch_setitems", None)
+    if getattr(serialize, "flat", False):
+        return True
+    effect = "a stack of some hundreds of dynamic resources may exceed Python's recursion limit"
+    if serialize is None or original is None:
+        skipped("pulumi.dynamic.dynamic.serialize_provider (or pickle._Pickler._batch_setitems)", effect)
+        return False
+    try:
+        serialize(ResourceProvider())  # does this SDK leave the method wrapped?
+    except Exception:
+        skipped("pulumi.dynamic.dynamic.serialize_provider that pickles a provider", effect)
+        return False
+    finally:
+        nests = pickle._Pickler._batch_setitems is not original  # type: ignore[attr-defined]
+        pickle._Pickler._batch_setitems = original  # type: ignore[attr-defined]
+    if not nests:
+        return False
+
+    def serialize_flat(provider: ResourceProvider) -> str:
+        pickle._Pickler._batch_setitems = original  # type: ignore[attr-defined]
+        return serialize(provider)
+
+    serialize_flat.flat = True  # type: ignore[attr-defined]
+    module.serialize_provider = serialize_flat
+    return True
 
 
-def _serialize_provider(provider: ResourceProvider) -> str:
-    pickle._Pickler._batch_setitems = _BATCH_SETITEMS  # type: ignore[attr-defined]
-    return _SERIALIZE(provider)
-
-
-pulumi.dynamic.dynamic.serialize_provider = _serialize_provider
+flat_provider_pickling()
 # Imported in the dynamic-provider host at its first call: from then on it serves more than 4 calls at once.
 widen_dynamic_host()
 

@@ -16,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc._server
 
+from dms_component.providers.resources.sdk import skipped
+
 HOST_MODULE = "pulumi.dynamic.__main__"
 THREADS = 64  # above any engine's --parallel default (4 x CPUs) on the machines we run on
 
@@ -28,15 +30,24 @@ def in_dynamic_host() -> bool:
 
 def widen(threads: int = THREADS) -> int | None:
     """Raise the thread limit of this process's gRPC servers' executors to `threads` (never lower it);
-    the new limit of the first one found, or None when there is none."""
+    the new limit of the first one found, or None when there is none (or grpc keeps its servers otherwise)."""
+    server_state = getattr(grpc._server, "_ServerState", None)
+    if server_state is None:
+        return None
     found = None
     for obj in gc.get_objects():
-        if isinstance(obj, grpc._server._ServerState) and isinstance(obj.thread_pool, ThreadPoolExecutor):
-            pool = obj.thread_pool
+        pool = getattr(obj, "thread_pool", None) if isinstance(obj, server_state) else None
+        if isinstance(pool, ThreadPoolExecutor) and isinstance(getattr(pool, "_max_workers", None), int):
             pool._max_workers = max(pool._max_workers, threads)  # type: ignore[attr-defined]
             found = found or pool._max_workers  # type: ignore[attr-defined]
     return found
 
 
 def widen_dynamic_host() -> int | None:
-    return widen() if in_dynamic_host() else None
+    """In the dynamic-provider host, `widen`; there, finding no executor is one warning line (sdk.py)."""
+    if not in_dynamic_host():
+        return None
+    found = widen()
+    if found is None:
+        skipped("gRPC executor in its dynamic-provider host", "that host serves 4 calls at once")
+    return found

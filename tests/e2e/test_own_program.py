@@ -4,16 +4,19 @@ this package is installed from a wheel built from the checkout, declaring sender
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 from devtools.localdns import LocalDnsServer
 from devtools.runner import ROOT
+from dms_component.providers.resources.sdk import UNKNOWN_SDK
 from tests.e2e.cli import CliProject, copy_project
 from tests.e2e.test_stack import txt
 
@@ -22,14 +25,27 @@ EXAMPLE = ROOT / "examples" / "own-program"
 SPF = "v=spf1 include:qcloudmail.com ~all"
 
 
+def as_tested() -> list[str]:
+    """The example's requirements and the package's own dependencies, each pinned at the version this test runs
+    with: in .venv that is the example's own pins; under `make sdk-range`, an end of the declared ranges. So the
+    user's venv is a team's that pins that Pulumi SDK, and the wheel must install beside it."""
+    names = [line.split("==")[0] for line in (EXAMPLE / "requirements.txt").read_text().splitlines() if "==" in line]
+    names += [re.split(r"[<>=!~; \[]", r)[0] for r in metadata.requires("dms-sender-domains") or [] if "extra" not in r]
+    return [f"{name}=={metadata.version(name)}" for name in dict.fromkeys(names)]
+
+
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with the package installed as a user would: `pip install <checkout>` (a wheel), plus the
-    example's requirements. Nothing of this repo is on its path but what the wheel holds."""
+    example's requirements (`as_tested`). Nothing of this repo is on its path but what the wheel holds."""
     folder = tmp_path_factory.mktemp("own-venv") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
-    pip = [str(folder / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, str(ROOT), "-r", str(EXAMPLE / "requirements.txt")], check=True, cwd=folder.parent)
+    python = str(folder / "bin" / "python")
+    pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, str(ROOT), *as_tested()], check=True, cwd=folder.parent)
+    version = "from importlib import metadata; print(metadata.version('pulumi'))"
+    sdk = subprocess.run([python, "-c", version], capture_output=True, text=True)
+    assert sdk.stdout.strip() == metadata.version("pulumi"), sdk  # the SDK under test, not another one
     return folder
 
 
@@ -88,6 +104,7 @@ def test_a_users_own_program_gets_verified_domains_and_every_rule(project: CliPr
     assert txt(local_dns, notify) == [SPF]
     assert rows(project) == {notify: "verified", news: "verified"}  # the ledger stores codes
     assert "PRIVATE KEY" not in project.state_text() + up.output
+    assert UNKNOWN_SDK not in up.output  # the program's and the dynamic-provider host's SDK workarounds are on
     assert project.up().ok  # the ledger now says verified: their resources become protected
     assert project.preview(expect_no_changes=True).ok
 
