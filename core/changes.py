@@ -267,8 +267,10 @@ def _plan_spf(
         values.append(record.value)
         return Spf(CREATED)
     (value,) = found
-    if value in ours:
-        return Spf(CREATED) if spf.mode is None else spf
+    if spf.mode is not None and value in ours:
+        return spf
+    if value in ours and any(r.item == "SPF" for r in owned):
+        return Spf(CREATED)  # ours from an earlier run
     if has_include(value, include):
         return spf if spf.mode is not None else Spf(FOUND)
     values[values.index(value)] = with_include(value, include)

@@ -154,6 +154,15 @@ def test_an_include_that_does_not_authorise_the_service_is_not_ours(theirs: str)
     assert spf.without_include(value, "qcloudmail.com") == value
 
 
+def test_an_spf_record_exactly_like_ours_that_was_there_first_is_found_and_left_on_destroy():
+    """Found by the property test: the same text as our record, but not written by this stack."""
+    zone = published((D, "TXT", (SPF.value,)))
+    plan = plan_domain(OURS, [], Spf(), zone, TTL)
+    assert after(plan, D, "TXT") is None and plan.spf == Spf(FOUND)
+    gone = plan_domain([], OURS, plan.spf, apply(zone, plan), TTL)
+    assert after(gone, D, "TXT") is None
+
+
 def test_spf_that_already_includes_ours_is_found_and_left_on_destroy():
     theirs = "v=spf1 include:QCLOUDMAIL.com ~all"
     zone = published((D, "TXT", (theirs,)))
