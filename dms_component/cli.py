@@ -16,6 +16,7 @@ from dms_component.core.encoding import is_base64
 from dms_component.core.names import normalise_domain, normalise_selector
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import DMARC_POLICIES, PROFILES, profile_named, required_records
+from dms_component.core.verdicts import VERIFIED
 from dms_component.errors import ConfigError, DmsError
 
 EXIT_VERIFIED, EXIT_PENDING, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
@@ -126,8 +127,11 @@ def _verify(args: argparse.Namespace) -> int:
     else:
         try:
             servers = list(authoritative_servers(domain))
-        except Exception as exc:
-            raise ConfigError("DOMAIN", f"can't find the authoritative servers of {domain}: {exc}") from None
+        except Exception as exc:  # DNS can't be asked: not the user's input (exit 3, not 2)
+            reason = exc.__class__.__name__
+            raise DmsError(
+                f"can't find the authoritative servers of {domain} ({reason})", code="dns.lookup-failed"
+            ) from None
     verdict = verify_until(domain, records, servers, max(args.timeout, 0.0))
     if args.json:
         print(json.dumps(verdict.to_dict(), indent=2))
@@ -135,7 +139,7 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"{verdict.domain}: {verdict.status}")
         for item in verdict.items:
             print(f"  {item.item:<6} {'ok' if item.ok else 'FAIL':<5} {item.host}: {item.reason}")
-    return EXIT_VERIFIED if verdict.status == "Verified" else EXIT_PENDING
+    return EXIT_VERIFIED if verdict.status == VERIFIED else EXIT_PENDING
 
 
 def _stack_command(args: argparse.Namespace) -> int:
@@ -149,7 +153,7 @@ def _stack_command(args: argparse.Namespace) -> int:
     if args.command == "status":
         rows = [row.to_dict() for row in commands.account_status(view)]
         print(json.dumps({"stack": view.name, "domains": rows}, indent=2) if args.json else account_table(rows))
-        healthy = all(r["ledger_status"] == "Verified" and all(i["ok"] for i in r["items"]) for r in rows)
+        healthy = all(r["ledger_status"] == VERIFIED and all(i["ok"] for i in r["items"]) for r in rows)
         return EXIT_VERIFIED if healthy else EXIT_PENDING
     if args.command == "plan":
         plans = commands.stack_plan(view)
@@ -161,12 +165,11 @@ def _stack_command(args: argparse.Namespace) -> int:
             for plan in plans:
                 print("\n".join(render_lines(plan)))
         return EXIT_PENDING if commands.has_conflicts(plans) else EXIT_VERIFIED
-    timeout = args.timeout if args.timeout is not None else view.settings().verification.timeout
-    results = commands.wait_for(view, args.domains, timeout)
+    results = commands.wait_for(view, args.domains, args.timeout)
     if args.json:
         out = [{**verdict.to_dict(), "status": status} for verdict, status in results]
         print(json.dumps({"stack": view.name, "domains": out}, indent=2))
-    return EXIT_VERIFIED if all(status == "Verified" for _, status in results) else EXIT_PENDING
+    return EXIT_VERIFIED if all(status == VERIFIED for _, status in results) else EXIT_PENDING
 
 
 if __name__ == "__main__":

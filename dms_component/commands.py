@@ -1,7 +1,10 @@
 """What `dms status`, `dms plan` and `dms wait` do with a stack: thin shells over the core and providers.
 
-- status: every sender domain in the stack's ledger (sqlite, dynamodb or tencent), as the console's
-  Sender Domain page lists them, with a fresh check of each item against the authoritative servers.
+They work on the stack of any program that declares SenderDomains (stack_view.py reads its domains from the
+state, or, before the first `pulumi up` of this project's program, from its `dms:` config):
+
+- status: every sender domain in the stack's ledgers (sqlite, dynamodb or tencent), as the console's Sender
+  Domain page lists them, with a fresh check of each item against the servers the stack's verifications ask.
 - plan: per domain of the stack, the record-level DNS plan `pulumi up` would apply now.
 - wait: poll the stack's domains, with a progress line per domain, until they are verified.
 """
@@ -15,31 +18,40 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dms_component.config import DomainSpec, StackSettings
+from dms_component.core.errors import DmsError
+from dms_component.core.names import normalise_domain
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.plan_view import CONFLICT, plan_dict, plan_lines
 from dms_component.core.progress import pending_summary
-from dms_component.core.records import required_records
+from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.service_records import records_from_attributes
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.errors import ConfigError
-from dms_component.providers.adapters.ledger import Ledger, LedgerEntry, open_ledger
+from dms_component.providers.adapters.dns import dns_provider
+from dms_component.providers.adapters.ledger import LedgerBackend, LedgerEntry
 from dms_component.providers.adapters.progress import emit, ticking, verdict_progress
 from dms_component.providers.adapters.verifier import verify_until_async
-from dms_component.stack_view import StackView
+from dms_component.stack_view import DomainView, StackView
 
 CHECKING = "Pending (the service is checking)"
 CHECKS_PASS = "Pending (checks pass: run pulumi up)"
 
 
-def servers_of(settings: StackSettings) -> list[str] | None:
-    """The servers the stack's verifications ask (None: each zone's authoritative servers)."""
-    chosen = settings.verification.nameserver or settings.dns.nameserver()
-    return [chosen] if chosen else None
+def _nameservers(view: DomainView) -> list[Nameserver] | None:
+    return [Nameserver.parse(n) for n in view.nameservers] or None
 
 
-def _nameservers(names: Sequence[str] | None) -> list[Nameserver] | None:
-    return [Nameserver.parse(n) for n in names] if names else None
+def _servers(view: DomainView) -> list[str] | None:
+    """The servers a domain's verification asks, as progress lines name them (None: the zone's)."""
+    return list(view.nameservers) or None
+
+
+def in_words(error: DmsError, view: DomainView | None) -> DmsError:
+    """The error with its settings named as the domain's program writes them (its Front)."""
+    front = view.front if view is not None else None
+    if front is None or isinstance(error, ConfigError):
+        return error
+    return DmsError(error.worded(front.name), code=error.code)
 
 
 # -- dms status ---------------------------------------------------------------------------------
@@ -66,59 +78,75 @@ class AccountRow:
         return self.entry.status == VERIFIED and all(i.ok for i in self.verdict.items)
 
 
-def _status_records(view: StackView, settings: StackSettings, ledger: Ledger, entry: LedgerEntry):
-    """What to check for a ledger's domain: this stack's records when it has them; the service's
-    (tencent); else the records that need no key (another stack's DKIM key is not known here)."""
-    spec = next((s for s in settings.domains if s.domain == entry.domain), None)
-    if settings.ledger.decides_records:
-        attributes = ledger.service_attributes(entry.domain) or []
-        policy = spec.dmarc_policy if spec else None
+def _checked(entry: LedgerEntry, ledger: LedgerBackend, ours: DomainView | None) -> list[RequiredRecord]:
+    """What to check for a ledger's domain: the stack's records when it is the stack's and they are known; the
+    service's (tencent); else the records that need no key (another stack's DKIM key is not known here)."""
+    if ours is not None and any(r.item == "DKIM" and not _no_key(r) for r in ours.records):
+        return list(ours.records)
+    if ledger.decides_records:
+        profile = PROFILES["tencent-ses"]
         return records_from_attributes(
-            entry.domain, attributes, mx_preference=settings.profile.mx_preference, dmarc_policy=policy
+            entry.domain, ledger.service_attributes(entry.domain) or [], mx_preference=profile.mx_preference
         )
-    key = view.dkim_public_key(entry.domain)
-    selector, policy = (spec.dkim_selector, spec.dmarc_policy) if spec else (None, None)
-    records = required_records(entry.domain, key or "", settings.profile, selector, policy)
-    return records if key else [r for r in records if r.item != "DKIM"]
+    records = required_records(entry.domain, "", PROFILES["tencent-ses"])
+    return [r for r in (ours.records if ours else records) if r.item != "DKIM"]
 
 
-def account_status(view: StackView) -> list[AccountRow]:
-    settings = view.settings()
-    ledger = open_ledger(view.ledger_settings(settings))
-    entries = ledger.entries()
-    names = servers_of(settings)
+def _no_key(record: RequiredRecord) -> bool:
+    return record.value.rstrip().endswith("p=")
+
+
+def account_status(stack: StackView) -> list[AccountRow]:
+    """Every domain of every ledger the stack's domains use, checked now."""
+    views = stack.domains()
+    ledgers: dict[str, tuple[DomainView, LedgerBackend]] = {}
+    for view in views:
+        account = repr(sorted((k, str(v)) for k, v in view.ledger.items() if k != "quota"))
+        if account not in ledgers:
+            try:
+                ledgers[account] = (view, stack.ledger(view))
+            except DmsError as exc:
+                raise in_words(exc, view) from None
+    ours = {v.domain: v for v in views}
+    checks, rows = [], []
+    for first, ledger in ledgers.values():
+        try:
+            entries = ledger.entries()
+        except DmsError as exc:
+            raise in_words(exc, first) from None
+        for entry in entries:
+            view = ours.get(entry.domain)
+            servers = _nameservers(view or first)
+            checks.append((entry, ledger, _checked(entry, ledger, view), servers))
 
     async def check_all() -> list[DomainVerdict]:
-        checks = [
-            verify_until_async(e.domain, _status_records(view, settings, ledger, e), _nameservers(names), 0)
-            for e in entries
-        ]
-        return list(await asyncio.gather(*checks))
+        return list(await asyncio.gather(*(verify_until_async(e.domain, r, s, 0) for e, _, r, s in checks)))
 
-    verdicts = asyncio.run(check_all()) if entries else []
-    rows = []
-    for entry, verdict in zip(entries, verdicts, strict=True):
+    verdicts = asyncio.run(check_all()) if checks else []
+    for (entry, ledger, _, _), verdict in zip(checks, verdicts, strict=True):
         status = entry.status
         if entry.status == PENDING and verdict.items and all(i.ok for i in verdict.items):
             # DNS is right and only the verdict is missing: the service's check, or the next `pulumi up`.
-            status = CHECKING if settings.ledger.decides_records else CHECKS_PASS
+            status = CHECKING if ledger.decides_records else CHECKS_PASS
         rows.append(AccountRow(entry, verdict, status))
-    return rows
+    return sorted(rows, key=lambda r: r.entry.domain)
 
 
 # -- dms plan -----------------------------------------------------------------------------------
 
 
-def stack_plan(view: StackView) -> list[dict[str, Any]]:
-    """Per domain of the stack: the plan as data (plan_view.plan_dict), read from DNS now."""
-    settings = view.settings()
-    provider = settings.dns.provider()
+def stack_plan(stack: StackView) -> list[dict[str, Any]]:
+    """Per domain of the stack whose records it writes: the plan as data (plan_view.plan_dict), read from DNS now."""
     out = []
-    for spec in settings.domains:
-        desired = view.desired(spec, settings)
-        owned, spf = view.owned(spec.domain)
-        plan = provider.plan(owned, desired, spf, spec.adopt)
-        out.append(plan_dict(spec.domain, plan_lines(desired, owned, plan)))
+    for view in stack.domains():
+        if view.dns is None or view.retired:
+            continue  # published by another provider, or not managed any more
+        try:
+            provider = dns_provider(view.dns, stack.dns_credential(view))
+            plan = provider.plan(list(view.owned), list(view.records), view.spf, view.adopt)
+        except DmsError as exc:
+            raise in_words(exc, view) from None
+        out.append(plan_dict(view.domain, plan_lines(list(view.records), list(view.owned), plan)))
     return out
 
 
@@ -129,68 +157,79 @@ def has_conflicts(plans: Sequence[dict[str, Any]]) -> bool:
 # -- dms wait -----------------------------------------------------------------------------------
 
 
-def specs_named(settings: StackSettings, domains: Sequence[str], stack: str) -> list[DomainSpec]:
-    from dms_component.core.names import normalise_domain
-
-    known = {s.domain: s for s in settings.domains}
-    specs = []
+def named(stack: StackView, domains: Sequence[str]) -> list[DomainView]:
+    """The stack's domains named on the command line (all of them, but the retired, when none is)."""
+    known = {v.domain: v for v in stack.domains() if not v.retired}
+    if not domains:
+        return list(known.values())
+    views = []
     for given in domains:
         domain = normalise_domain(given, "DOMAIN")
         if domain not in known:
             allowed = ", ".join(sorted(known)) or "none"
-            raise ConfigError("DOMAIN", f"{domain} is not a sender domain of stack {stack}; its domains: {allowed}")
-        specs.append(known[domain])
-    return specs
+            raise ConfigError(
+                "DOMAIN", f"{domain} is not a sender domain of stack {stack.name}; its domains: {allowed}"
+            )
+        views.append(known[domain])
+    return views
 
 
 def _say(line: str) -> None:
     emit(line, sys.stderr)  # progress on stderr: stdout keeps only the result (--json)
 
 
-def wait_for(view: StackView, domains: Sequence[str], timeout: float) -> list[tuple[DomainVerdict, str]]:
-    """Poll each domain with progress until it passes (and, with the tencent ledger, the service says
-    Verified) or `timeout` passes. Returns each domain's last verdict and status."""
-    settings = view.settings()
-    specs = specs_named(settings, domains, view.name) if domains else list(settings.domains)
-    ledger = open_ledger(view.ledger_settings(settings)) if settings.ledger.decides_records else None
-    required = {}
-    for spec in specs:
-        if ledger is not None:  # the service says what to publish, its DKIM key included: no state needed
-            entry = ledger.get(spec.domain)
-            if entry is None:
-                raise ConfigError("DOMAIN", f"{spec.domain} is not a sender domain of the account yet: run `pulumi up`")
-            records = _status_records(view, settings, ledger, entry)
-        else:
-            records = view.desired(spec, settings)
-        if not any(r.item == "DKIM" and not r.value.rstrip().endswith("p=") for r in records):
+def _to_check(stack: StackView, view: DomainView) -> tuple[list[RequiredRecord], LedgerBackend | None]:
+    """A domain's records, with its ledger when the service decides them (and verifies the domain itself)."""
+    ledger = stack.ledger(view)
+    if not ledger.decides_records:
+        records = list(view.records)
+        if not any(r.item == "DKIM" and not _no_key(r) for r in records):
             raise ConfigError(
-                "DOMAIN", f"{spec.domain} has no DKIM key in stack {view.name} yet: run `pulumi up` first"
+                "DOMAIN", f"{view.domain} has no DKIM key in stack {stack.name} yet: run `pulumi up` first"
             )
-        required[spec.domain] = records
-    names = servers_of(settings)
+        return records, None
+    entry = ledger.get(view.domain)
+    if entry is None:
+        raise ConfigError("DOMAIN", f"{view.domain} is not a sender domain of the account yet: run `pulumi up`")
+    return _checked(entry, ledger, view), ledger
+
+
+def wait_for(stack: StackView, domains: Sequence[str], timeout: float | None) -> list[tuple[DomainVerdict, str]]:
+    """Poll each domain with progress until it passes (and, with the tencent ledger, the service says
+    Verified) or its timeout passes (`timeout`, else its verification's). Returns each domain's last verdict
+    and status."""
+    views = named(stack, domains)
+    todo = []
+    for view in views:
+        try:
+            todo.append((view, *_to_check(stack, view)))
+        except DmsError as exc:
+            raise in_words(exc, view) from None
     start = time.monotonic()
 
     async def wait_all() -> list[DomainVerdict]:
-        checks = [
-            verify_until_async(
-                d, records, _nameservers(names), timeout, progress=verdict_progress(timeout, names, print_line=_say)
-            )
-            for d, records in required.items()
-        ]
+        checks = []
+        for view, records, _ in todo:
+            limit = view.timeout if timeout is None else timeout
+            progress = verdict_progress(limit, _servers(view), print_line=_say)
+            checks.append(verify_until_async(view.domain, records, _nameservers(view), limit, progress=progress))
         return list(await asyncio.gather(*checks))
 
     results = []
-    for verdict in asyncio.run(wait_all()):
+    for (view, _, ledger), verdict in zip(todo, asyncio.run(wait_all()), strict=True):
+        limit = view.timeout if timeout is None else timeout
         status = verdict.status
         if status == VERIFIED and ledger is not None:
             # The service verifies only when asked (the console's Verify): ask it, within what is left.
-            left = max(timeout - (time.monotonic() - start), 0.0)
+            left = max(limit - (time.monotonic() - start), 0.0)
             ledger.verify_timeout = left  # type: ignore[attr-defined]
             with ticking(verdict.domain, "DNS checks pass; waiting for the service's own check", left, print_line=_say):
                 status = ledger.mark_verified(verdict.domain).status
         waited = time.monotonic() - start
         if status != VERIFIED:
-            _say(pending_summary(verdict, waited, names, "run `dms wait {domain}` again, or look at the items"))
+            _say(
+                pending_summary(verdict, waited, _servers(view), "run `dms wait {domain}` again, or look at the items")
+            )
         elif ledger is None:
             _say(f"{verdict.domain}: every item passes; run `pulumi up` to mark it verified in the ledger")
         results.append((verdict, status))

@@ -97,13 +97,20 @@ class SenderDomain(pulumi.ComponentResource):
         verified = account.verified(known_domain(args.domain, front)) if is_plain(args.domain) else False
         child = pulumi.ResourceOptions(parent=self, retain_on_delete=retire)
         guarded = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=verified and not retire))
-        ledger_state: Any = ledger.state()
-        if ledger.credential():
-            # The ledger's credential (tencent) travels only as a Pulumi secret: encrypted in state.
-            ledger_state = pulumi.Output.secret(ledger.with_credential())
+        ledger_state = ledger.state()
+        # The ledger's credential (tencent) travels only as a Pulumi secret, apart: encrypted in state, while the
+        # rest of the settings stay readable there (the `dms` commands read them from the state).
+        ledger_credential = pulumi.Output.secret(ledger.credential()) if ledger.credential() else None
         if retire:
             domains = domain.apply(lambda d: [d])
-            RetiredDomains(f"{name}/retired", domains=domains, ledger=ledger_state, front=front_state, opts=child)
+            RetiredDomains(
+                f"{name}/retired",
+                domains=domains,
+                ledger=ledger_state,
+                ledger_credential=ledger_credential,
+                front=front_state,
+                opts=child,
+            )
 
         identity = SenderIdentity(
             f"{name}/identity",
@@ -111,6 +118,7 @@ class SenderDomain(pulumi.ComponentResource):
             mail_type=spec.apply(lambda s: s.mail_type),
             dkim_key_bits=spec.apply(lambda s: s.dkim_key_bits),
             ledger=ledger_state,
+            ledger_credential=ledger_credential,
             # The rules gate the first write: a refused domain registers nothing in the ledger.
             owner=rules.apply(lambda _: None if retire else owner),
             front=front_state,
@@ -146,6 +154,7 @@ class SenderDomain(pulumi.ComponentResource):
                 dns=target.apply(lambda t: t.state()),
                 credential=pulumi.Output.secret(target.apply(lambda t: t.credential())),
                 ledger=ledger_state,
+                ledger_credential=ledger_credential,
                 adopt=spec.apply(lambda s: s.adopt),
                 conflicts_check=checks.existing_email_dns,
                 # The check at preview judges a merged SPF record with the verification's servers.
@@ -175,6 +184,7 @@ class SenderDomain(pulumi.ComponentResource):
             nameservers=target.apply(lambda t: [s for s in (verification.nameserver or t.nameserver(),) if s]),
             timeout=verification.timeout,
             ledger=ledger_state,
+            ledger_credential=ledger_credential,
             # Our own key signs a probe checked against the published key; the service's key (tencent) is not ours.
             dkim_private_key=None if ledger.decides_records else identity.dkim_private_key,
             dns=target.apply(lambda t: t.state()) if writes else None,

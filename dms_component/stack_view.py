@@ -1,12 +1,19 @@
-"""What the `dms` commands know of a stack: its `dms:` config, and what its state says per domain.
+"""What the `dms` commands know of a stack: its sender domains, from its state or from its `dms:` config.
 
-Two sources:
-- `--stack NAME`: the Pulumi CLI (`pulumi config --json --show-secrets`, `pulumi stack export`), so
-  the commands see what `pulumi up` sees, in CI too (the backend and passphrase come from the
-  environment, as for `pulumi` itself). Decrypted secrets stay in this process: they are handed to
-  the ledger and DNS clients and never printed.
-- `--stack-file FILE`: a stack's YAML file read as it is, without state; `secure:` values can't be
-  read that way (credentials then come from the environment, as the SDKs look for them).
+Any program's stack: every SenderDomain leaves its settings in the state (its children's inputs: domain,
+type, the records, the DNS target and the ledger without their credentials, the servers verification asks,
+and how the program names its keys), so `dms status`, `dms plan` and `dms wait` read them there, whatever
+the program is (one's own Python, YAML, TypeScript, or this project's stack config). A stack of this
+project's program that has no state yet is read from its `dms:` config instead. Credentials never come
+from the state: from the usual chains (environment, boto3), or the stack's own config secrets.
+
+Two ways in:
+- `--stack NAME`: the Pulumi CLI (`pulumi stack export`, `pulumi config --json --show-secrets`), so the
+  commands see what `pulumi up` sees, in CI too (the backend and passphrase come from the environment, as
+  for `pulumi` itself). Decrypted config stays in this process: it is handed to the ledger and DNS clients
+  and never printed.
+- `--stack-file FILE`: a stack's YAML file read as it is, without state; `secure:` values can't be read that
+  way (credentials then come from the environment, as the SDKs look for them).
 """
 
 from __future__ import annotations
@@ -23,17 +30,40 @@ from typing import Any
 
 import yaml
 
-from dms_component.config import DomainSpec, StackSettings, parse_stack_config
+from dms_component.config import StackSettings, parse_stack_config
 from dms_component.core.changes import Spf
+from dms_component.core.naming import Front
 from dms_component.core.records import RequiredRecord, required_records
-from dms_component.core.service_records import records_from_attributes
 from dms_component.errors import ConfigError, DmsError
+from dms_component.providers.adapters.ledger import LedgerBackend, open_ledger
 
-_TYPES = {"identity": "dms:SenderIdentity", "records": "dms:DnsRecords", "verification": "dms:Verification"}
+COMPONENT = "dms:index:SenderDomain"
+_CHILDREN = {"identity": "dms:SenderIdentity", "records": "dms:DnsRecords", "verification": "dms:Verification"}
 
 
 class StackUnavailable(DmsError):
     """The Pulumi CLI or the stack's files can't be read."""
+
+    code = "cli.stack-unavailable"
+
+
+@dataclass(frozen=True)
+class DomainView:
+    """One sender domain of a stack, as the day-2 commands need it."""
+
+    domain: str
+    mail_type: str
+    ledger: Mapping[str, Any]  # the ledger's settings as state keeps them (no credential)
+    dns: Mapping[str, Any] | None  # the DNS target's, likewise; None: published by another provider
+    records: tuple[RequiredRecord, ...]  # what the domain publishes (its real DKIM key, once it has one)
+    owned: tuple[RequiredRecord, ...] = ()  # what the stack wrote
+    spf: Spf = field(default_factory=Spf)
+    adopt: bool = False
+    nameservers: tuple[str, ...] = ()  # the servers its verification asks (none: each zone's own)
+    timeout: float = 600.0
+    change: str | None = None  # the DNS host's name for a change not served everywhere yet (Route53)
+    front: Front | None = None  # how its program names its keys
+    retired: bool = False
 
 
 @dataclass
@@ -47,46 +77,115 @@ class StackView:
     def settings(self) -> StackSettings:
         return parse_stack_config(self.raw, self.aws)
 
-    def ledger_settings(self, settings: StackSettings) -> dict[str, Any]:
-        from dms_component.account import as_seen_from
+    def domains(self) -> list[DomainView]:
+        """Every sender domain of the stack: from the state when it has any, else from the `dms:` config."""
+        found = from_state(self.resources)
+        if found:
+            return found
+        if "domains" in self.raw:
+            return from_config(self.settings())
+        raise ConfigError(
+            "--stack",
+            f"stack {self.name} has no sender domains in its state, and no dms:domains in its config: run `pulumi up`",
+        )
 
-        return as_seen_from(settings.ledger, self.folder)
+    def ledger(self, view: DomainView) -> LedgerBackend:
+        """The domain's ledger, opened: a relative SQLite path from the project folder, the credential from the
+        stack's config secrets when it has them, else from the environment."""
 
-    def outputs(self, domain: str, kind: str) -> dict[str, Any] | None:
-        """The outputs of the domain's SenderIdentity, DnsRecords or Verification in the state."""
-        for resource in self.resources:
-            if resource.get("type", "").endswith(_TYPES[kind]) and resource.get("urn", "").endswith(
-                f"::{domain}/{kind}"
-            ):
-                return resource.get("outputs") or {}
-        return None
+        state = dict(view.ledger)
+        if isinstance(state.get("path"), str) and not Path(state["path"]).is_absolute():
+            state["path"] = str(self.folder / state["path"])
+        return open_ledger(state, self._credential("ledger", state))
 
-    def dkim_public_key(self, domain: str) -> str | None:
-        return (self.outputs(domain, "identity") or {}).get("dkim_public_key") or None
+    def dns_credential(self, view: DomainView) -> Any:
+        return self._credential("dns", view.dns or {})
 
-    def desired(self, spec: DomainSpec, settings: StackSettings) -> list[RequiredRecord]:
-        """The records the stack wants for a domain, with its real key once the state has one, else an
-        empty key (shown as "key made at apply")."""
+    def _credential(self, section: str, state: Mapping[str, Any]) -> Any:
+        """The stack config's credential for these settings (this project's program), if it has one."""
+        if section not in self.raw:
+            return None
+        try:
+            settings = self.settings()
+        except ConfigError:
+            return None
+        mine = settings.ledger if section == "ledger" else settings.dns
+        return mine.credential() if mine.kind == state.get(mine.kind_key) else None
+
+
+def from_state(resources: list[dict[str, Any]]) -> list[DomainView]:
+    """The sender domains a stack's state holds, in the order declared; each from its children's inputs."""
+    children: dict[str, dict[str, dict[str, Any]]] = {}
+    for resource in resources:
+        kind = next((k for k, t in _CHILDREN.items() if str(resource.get("type", "")).endswith(t)), None)
+        if kind is not None and resource.get("parent"):
+            children.setdefault(resource["parent"], {})[kind] = resource
+    views = []
+    for resource in resources:
+        mine = children.get(resource.get("urn", "")) if resource.get("type") == COMPONENT else None
+        if mine and "identity" in mine and "verification" in mine:
+            views.append(_view(mine))
+    return views
+
+
+def _view(children: dict[str, dict[str, Any]]) -> DomainView:
+    identity = children["identity"].get("inputs") or {}
+    check = children["verification"].get("inputs") or {}
+    records = children.get("records") or {}
+    written, wanted = records.get("outputs") or {}, records.get("inputs") or {}
+    spf = written.get("spf")
+    return DomainView(
+        domain=str(identity.get("domain")),
+        mail_type=str(identity.get("mail_type") or ""),
+        ledger=_plain(identity.get("ledger")),
+        dns=_plain(wanted.get("dns")) or None,
+        records=_records(check.get("records") or wanted.get("records")),
+        owned=_records(written.get("records")),
+        spf=Spf.from_dict(spf if isinstance(spf, dict) else None),
+        adopt=bool(wanted.get("adopt")),
+        nameservers=tuple(str(s) for s in check.get("nameservers") or []),
+        timeout=float(check.get("timeout") or 600.0),
+        change=written.get("change") if isinstance(written.get("change"), str) else None,
+        front=Front.from_dict(identity.get("front")),
+        retired=bool(check.get("retired")),
+    )
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    """A settings map from the state; a secret one (a ledger kept whole as a secret before its credential was
+    kept apart) can't be read without decrypting it, and is left empty."""
+    return dict(value) if isinstance(value, Mapping) and "ciphertext" not in value else {}
+
+
+def _records(value: Any) -> tuple[RequiredRecord, ...]:
+    return tuple(RequiredRecord.from_dict(r) for r in value or [] if isinstance(r, dict))
+
+
+def from_config(settings: StackSettings) -> list[DomainView]:
+    """The stack-config program's domains before its first `pulumi up`: the records it would publish, with the
+    DKIM key still to be made (the service's records, with the tencent ledger, are not known either)."""
+    chosen = settings.verification.nameserver or settings.dns.nameserver()
+    views = []
+    for entry in settings.entries:
+        spec = entry.spec
+        records = required_records(spec.domain, "", settings.profile, spec.dkim_selector, spec.dmarc_policy)
         if settings.ledger.decides_records:
-            attributes = (self.outputs(spec.domain, "identity") or {}).get("service_attributes")
-            if attributes:
-                return records_from_attributes(
-                    spec.domain,
-                    attributes,
-                    mx_preference=settings.profile.mx_preference,
-                    dmarc_policy=spec.dmarc_policy,
-                )
-            records = required_records(spec.domain, "", settings.profile, spec.dkim_selector, spec.dmarc_policy)
-            return [r for r in records if r.item != "DKIM"]  # the service's host and key, known after create
-        key = self.dkim_public_key(spec.domain) or ""
-        return required_records(spec.domain, key, settings.profile, spec.dkim_selector, spec.dmarc_policy)
-
-    def owned(self, domain: str) -> tuple[list[RequiredRecord], Spf]:
-        """What the state says this stack wrote for the domain, and how it holds the SPF record."""
-        outs = self.outputs(domain, "records") or {}
-        owned = [RequiredRecord.from_dict(r) for r in outs.get("records") or [] if isinstance(r, dict)]
-        spf = outs.get("spf")
-        return owned, Spf.from_dict(spf if isinstance(spf, dict) else None)
+            records = [r for r in records if r.item != "DKIM"]
+        views.append(
+            DomainView(
+                domain=spec.domain,
+                mail_type=spec.mail_type,
+                ledger=settings.ledger.state(),
+                dns=settings.dns.state() if type(settings.dns).writes_records else None,
+                records=tuple(records),
+                adopt=spec.adopt,
+                nameservers=(chosen,) if chosen else (),
+                timeout=settings.verification.timeout,
+                front=entry.front,
+                retired=entry.retired,
+            )
+        )
+    return views
 
 
 def pulumi_command() -> str:

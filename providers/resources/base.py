@@ -12,7 +12,7 @@ from typing import Any
 import pulumi.dynamic.dynamic
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
-from dms_component.providers.adapters.ledger import Ledger, open_ledger
+from dms_component.providers.adapters.ledger import LedgerBackend, open_ledger
 from dms_component.providers.resources.refusals import refusing
 from dms_component.providers.resources.sdk import skipped
 from dms_component.providers.resources.threads import widen_dynamic_host
@@ -82,8 +82,18 @@ def pause_point(stage: str) -> None:
         time.sleep(300)
 
 
-def ledger_from(props: dict[str, Any]) -> Ledger:
-    return open_ledger(props["ledger"])
+def ledger_from(props: dict[str, Any]) -> LedgerBackend:
+    """The ledger a resource's inputs name: its settings in plain text, its credential (if any) a secret apart."""
+    return open_ledger(props["ledger"], props.get("ledger_credential"))
+
+
+def secret_credential(opts: Any, ledger_credential: Any) -> Any:
+    """The resource options that keep the ledger's credential a secret in state, when there is one."""
+    import pulumi
+
+    if ledger_credential is None:
+        return opts
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["ledger_credential"]))
 
 
 def changed_keys(olds: dict[str, Any], news: dict[str, Any], keys: tuple[str, ...]) -> list[str]:

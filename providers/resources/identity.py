@@ -10,7 +10,13 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from dms_component.core.service_records import dkim_key_of, records_from_attributes
 from dms_component.providers.adapters import keys
 from dms_component.providers.adapters.ledger.base import VERIFIED, unchangeable
-from dms_component.providers.resources.base import DmsResourceProvider, changed_keys, ledger_from, pause_point
+from dms_component.providers.resources.base import (
+    DmsResourceProvider,
+    changed_keys,
+    ledger_from,
+    pause_point,
+    secret_credential,
+)
 
 STATE_KEYS = ("Type", "SendDomain", "ExpectedValue")  # what the records come from; the rest changes with checks
 
@@ -58,7 +64,7 @@ class SenderIdentityProvider(DmsResourceProvider):
                 raise unchangeable(olds["domain"], "its name")
         elif retyped:
             ledger_from(olds).ensure_retypable(olds["domain"], news["mail_type"])
-        changes = replaces + retyped + changed_keys(olds, news, ("ledger",))
+        changes = replaces + retyped + changed_keys(olds, news, ("ledger", "ledger_credential"))
         return DiffResult(changes=bool(changes), replaces=replaces, delete_before_replace=False)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -108,16 +114,16 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
         domain: str,
         mail_type: str,
         dkim_key_bits: int,
-        ledger: dict[str, Any] | pulumi.Output[dict[str, Any]],
+        ledger: dict[str, Any],
+        ledger_credential: Any = None,
         owner: str | None = None,
         front: dict[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        # A ledger with a credential (tencent) comes as a Pulumi secret and stays one in state.
-        secret_ledger = ["ledger"] if isinstance(ledger, pulumi.Output) else []
         opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["dkim_private_key", *secret_ledger])
+            opts, pulumi.ResourceOptions(additional_secret_outputs=["dkim_private_key"])
         )
+        opts = secret_credential(opts, ledger_credential)
         super().__init__(
             SenderIdentityProvider(),
             name,
@@ -125,7 +131,8 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
                 "domain": domain,
                 "mail_type": mail_type,
                 "dkim_key_bits": dkim_key_bits,
-                "ledger": ledger,
+                "ledger": ledger,  # plain: what the `dms` commands read back from the state
+                "ledger_credential": ledger_credential,  # the ledger's secret (tencent), a Pulumi secret
                 "owner": owner,  # the stack, kept in the ledger row: a removal is then refused at preview
                 "front": front,  # how the program names its keys, for the refusals of this resource's calls
                 "ledger_status": None,

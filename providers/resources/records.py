@@ -23,7 +23,13 @@ from dms_component.providers.adapters.dns import DnsProvider, dns_provider
 from dms_component.providers.adapters.ledger import ledger_settings
 from dms_component.providers.adapters.progress import emit
 from dms_component.providers.adapters.verifier import judge_planned
-from dms_component.providers.resources.base import DmsResourceProvider, changed_keys, ledger_from, pause_point
+from dms_component.providers.resources.base import (
+    DmsResourceProvider,
+    changed_keys,
+    ledger_from,
+    pause_point,
+    secret_credential,
+)
 
 _TARGET = ("provider", "server", "zone", "hosted_zone_id", "endpoint")
 
@@ -77,13 +83,14 @@ def refuse_unverifiable(
         )
 
 
-def judge_by_service(domain: str, ledger: Any, plan: Plan) -> None:
+def judge_by_service(props: dict[str, Any], plan: Plan) -> None:
     """Where the service decides the records and checks them itself (tencent): for each item where this
     stack publishes something else on purpose (a merged SPF record, another DMARC policy), say how the
     service judges it; refuse what its last check already failed, which no rerun would change."""
+    domain, ledger = props["domain"], props.get("ledger")
     if not isinstance(ledger, dict) or not ledger_settings(ledger).decides_records:
         return
-    entry = ledger_from({"ledger": ledger}).get(domain)
+    entry = ledger_from(props).get(domain)
     if entry is None or not entry.service_attributes:
         return  # not made yet: the service's records are known only once it makes the domain
     for view in service_views(domain, entry.service_attributes, dict(plan.planned)):
@@ -139,7 +146,7 @@ class DnsRecordsProvider(DmsResourceProvider):
             refuse_conflicts(news["domain"], plan, news.get("conflicts_check", ERROR), bool(news.get("adopt")))
             refuse_unverifiable(news["domain"], wanted, plan, _servers(news))
             if _known(news.get("records")):
-                judge_by_service(news["domain"], news.get("ledger"), plan)
+                judge_by_service(news, plan)
         return CheckResult(news, [])
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -149,7 +156,7 @@ class DnsRecordsProvider(DmsResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # Never a replace: on one server, create-then-delete would delete what was just written.
-        keys = ("domain", "records", "dns", "credential", "ledger", "adopt", "conflicts_check")
+        keys = ("domain", "records", "dns", "credential", "ledger", "ledger_credential", "adopt", "conflicts_check")
         return DiffResult(changes=bool(changed_keys(olds, news, keys)), replaces=[])
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -189,17 +196,15 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
         dns: Any,
         credential: Any,
         ledger: dict[str, Any],
+        ledger_credential: Any = None,
         adopt: Any = False,
         conflicts_check: str = ERROR,
         nameservers: list[str] | None = None,
         front: dict[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        # A ledger with a credential (tencent) comes as a Pulumi secret and stays one in state.
-        secret_ledger = ["ledger"] if isinstance(ledger, pulumi.Output) else []
-        opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["credential", *secret_ledger])
-        )
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["credential"]))
+        opts = secret_credential(opts, ledger_credential)
         super().__init__(
             DnsRecordsProvider(),
             name,
@@ -210,6 +215,7 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
                 "dns": dns,
                 "credential": credential,  # the DNS host's secret (TSIG or API key), if it has one
                 "ledger": ledger,
+                "ledger_credential": ledger_credential,
                 "adopt": adopt,
                 "conflicts_check": conflicts_check,
                 "nameservers": nameservers,  # those the verification asks: the check at preview asks them too

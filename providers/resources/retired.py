@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, Resource, UpdateResult
 
-from dms_component.providers.resources.base import DmsResourceProvider, ledger_from
+from dms_component.providers.resources.base import DmsResourceProvider, ledger_from, secret_credential
 
 
 def _release(props: dict[str, Any]) -> None:
@@ -49,8 +49,9 @@ class RetiredDomains(Resource, module="dms", name="RetiredDomains"):
         *,
         domains: Any,
         ledger: Any = None,
+        ledger_credential: Any = None,
         front: dict[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {"domains": domains, "ledger": ledger, "front": front}
-        super().__init__(RetiredDomainsProvider(), name, props, opts)
+        props = {"domains": domains, "ledger": ledger, "ledger_credential": ledger_credential, "front": front}
+        super().__init__(RetiredDomainsProvider(), name, props, secret_credential(opts, ledger_credential))

@@ -15,9 +15,15 @@ from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.providers.adapters.dns import dns_provider
 from dms_component.providers.adapters.progress import emit, ticking, verdict_progress
 from dms_component.providers.adapters.verifier import verify_once, verify_until
-from dms_component.providers.resources.base import DmsResourceProvider, changed_keys, ledger_from, pause_point
+from dms_component.providers.resources.base import (
+    DmsResourceProvider,
+    changed_keys,
+    ledger_from,
+    pause_point,
+    secret_credential,
+)
 
-_INPUTS = ("domain", "records", "nameservers", "ledger", "dkim_private_key")
+_INPUTS = ("domain", "records", "nameservers", "ledger", "ledger_credential", "dkim_private_key")
 
 
 def _servers(props: dict[str, Any]) -> list[Nameserver] | None:
@@ -110,6 +116,7 @@ class Verification(Resource, module="dms", name="Verification"):
         nameservers: list[str],
         timeout: float,
         ledger: dict[str, Any],
+        ledger_credential: Any = None,
         dkim_private_key: Any = None,
         dns: dict[str, Any] | None = None,
         change: Any = None,
@@ -122,9 +129,7 @@ class Verification(Resource, module="dms", name="Verification"):
         # The key comes in as a secret input; its copy among the outputs must stay secret too.
         secret_key = pulumi.ResourceOptions(additional_secret_outputs=["dkim_private_key"])
         opts = pulumi.ResourceOptions.merge(opts, secret_key)
-        if isinstance(ledger, pulumi.Output):
-            # A ledger with a credential (tencent) comes as a Pulumi secret and stays one in state.
-            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["ledger"]))
+        opts = secret_credential(opts, ledger_credential)
         super().__init__(
             VerificationProvider(),
             name,
@@ -134,6 +139,7 @@ class Verification(Resource, module="dms", name="Verification"):
                 "nameservers": nameservers,
                 "timeout": timeout,
                 "ledger": ledger,
+                "ledger_credential": ledger_credential,
                 "dkim_private_key": None if dkim_private_key is None else pulumi.Output.secret(dkim_private_key),
                 "dns": dns,
                 "change": change,

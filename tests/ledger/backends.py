@@ -1,7 +1,7 @@
 """The ledger backends as the contract tests see them: settings for a fresh ledger, and what is stored.
 
 SQLite and DynamoDB run the whole contract. The service itself (tencent, against the fake) runs the part
-every Ledger shares (the interface: register's parameters and entry, the records it decides, the retype
+every LedgerBackend shares (the interface: register's parameters and entry, the records it decides, the retype
 check); the quota and the owner are the service's own there (docs/tencent.md), so that part is not its.
 
 `stored()` and `verified_count()` read around the ledger (plain sqlite3, a separate boto3 client), so a
@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 
 from dms_component.core.verdicts import PENDING_CODE, VERIFIED, VERIFIED_CODE, stored_forms
-from dms_component.providers.adapters.ledger import Ledger, open_ledger
+from dms_component.providers.adapters.ledger import LedgerBackend, open_ledger
 from dms_component.providers.adapters.ledger.dynamodb import (
     COUNTER_ENTRY,
     DOMAIN_PREFIX,
@@ -168,11 +168,11 @@ class TencentBackend:
             rows.append((name, tags.get(MAIL_TYPE_TAG, ""), VERIFIED_CODE if identity.verified else PENDING_CODE))
         return sorted(rows)
 
-    def verify(self, ledger: Ledger, domain: str) -> None:
+    def verify(self, ledger: LedgerBackend, domain: str) -> None:
         self.cloud.identities[domain].verified = True  # the service's word; its DNS check is tested elsewhere
 
 
-def verify(backend: Backend | TencentBackend, ledger: Ledger, domain: str) -> None:
+def verify(backend: Backend | TencentBackend, ledger: LedgerBackend, domain: str) -> None:
     """Make a registered domain verified, as each backend comes to say so."""
     if isinstance(backend, TencentBackend):
         backend.verify(ledger, domain)
@@ -183,6 +183,6 @@ def verify(backend: Backend | TencentBackend, ledger: Ledger, domain: str) -> No
 Backend = SqliteBackend | DynamoDbBackend
 
 
-def open_fresh(backend: Backend, quota: int = 5) -> tuple[Ledger, dict[str, Any]]:
+def open_fresh(backend: Backend, quota: int = 5) -> tuple[LedgerBackend, dict[str, Any]]:
     settings = backend.fresh(quota)
     return open_ledger(settings), settings

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from dms_component.providers.adapters.ledger import Ledger, open_ledger
+from dms_component.providers.adapters.ledger import LedgerBackend, open_ledger
 from dms_component.providers.adapters.ledger.dynamodb import create_table
 from tests.fakes.tencent_cloud import fake_for
 from tests.ledger.backends import REGION, Backend, DynamoDbBackend, SqliteBackend, TencentBackend
@@ -36,7 +36,7 @@ def settings(backend: Backend) -> dict[str, Any]:
 
 
 @pytest.fixture
-def ledger(backend: Backend, settings: dict[str, Any]) -> Iterator[Ledger]:
+def ledger(backend: Backend, settings: dict[str, Any]) -> Iterator[LedgerBackend]:
     ledger = open_ledger(settings)
     yield ledger
     # After every test, whatever it did: the quota bookkeeping agrees with the stored domains.
@@ -45,7 +45,7 @@ def ledger(backend: Backend, settings: dict[str, Any]) -> Iterator[Ledger]:
 
 @pytest.fixture(params=["sqlite", "dynamodb", "tencent"])
 def any_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend | TencentBackend]:
-    """Every backend, the service itself too: for the part of the contract every Ledger shares."""
+    """Every backend, the service itself too: for the part of the contract every LedgerBackend shares."""
     if request.param != "tencent":
         yield _plain(request, tmp_path)
         return

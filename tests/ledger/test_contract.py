@@ -11,14 +11,14 @@ import pytest
 
 from dms_component.core.verdicts import PENDING_CODE, VERIFIED_CODE
 from dms_component.errors import QuotaExceeded, VerifiedDomainProtected
-from dms_component.providers.adapters.ledger import Ledger, LedgerEntry, open_ledger
+from dms_component.providers.adapters.ledger import LedgerBackend, LedgerEntry, open_ledger
 from dms_component.providers.adapters.ledger.base import PENDING, VERIFIED
 from tests.ledger.backends import Backend, TencentBackend, verify
 
 AnyBackend = Backend | TencentBackend
 
 
-def fill(ledger: Ledger, count: int, prefix: str = "d") -> list[str]:
+def fill(ledger: LedgerBackend, count: int, prefix: str = "d") -> list[str]:
     names = [f"{prefix}{i}.example.com" for i in range(count)]
     for name in names:
         ledger.register(name, "batch")
@@ -26,7 +26,7 @@ def fill(ledger: Ledger, count: int, prefix: str = "d") -> list[str]:
     return names
 
 
-def test_register_stores_a_pending_domain(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+def test_register_stores_a_pending_domain(ledger: LedgerBackend, backend: Backend, settings: dict[str, Any]) -> None:
     entry = ledger.register("notify.example.com", "triggered")
 
     assert entry == LedgerEntry("notify.example.com", "triggered", PENDING)
@@ -34,7 +34,7 @@ def test_register_stores_a_pending_domain(ledger: Ledger, backend: Backend, sett
     assert backend.verified_count(settings) == 0
 
 
-def test_register_is_idempotent(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+def test_register_is_idempotent(ledger: LedgerBackend, backend: Backend, settings: dict[str, Any]) -> None:
     first = ledger.register("notify.example.com", "triggered")
     second = ledger.register("notify.example.com", "triggered")
     # A second call returns the stored entry and does not change it, whatever type it asks for.
@@ -44,7 +44,7 @@ def test_register_is_idempotent(ledger: Ledger, backend: Backend, settings: dict
     assert backend.stored(settings) == [("notify.example.com", "triggered", PENDING_CODE)]
 
 
-def test_the_owning_stack_is_kept_through_verification_and_released_on_retire(ledger: Ledger) -> None:
+def test_the_owning_stack_is_kept_through_verification_and_released_on_retire(ledger: LedgerBackend) -> None:
     ledger.register("notify.example.com", "triggered", owner="organization/dms/prod")
     ledger.register("news.example.com", "batch")  # a row from before owners were kept
     # A second registration (another stack, or a rerun) never takes the row over.
@@ -62,7 +62,7 @@ def test_the_owning_stack_is_kept_through_verification_and_released_on_retire(le
     assert ledger.get("notify.example.com") == LedgerEntry("notify.example.com", "triggered", VERIFIED, None)
 
 
-def test_get_and_entries(ledger: Ledger) -> None:
+def test_get_and_entries(ledger: LedgerBackend) -> None:
     assert ledger.get("missing.example.com") is None
     assert ledger.entries() == []
     ledger.register("b.example.com", "batch")
@@ -88,7 +88,7 @@ def test_entries_lists_many_domains_in_order(backend: Backend) -> None:
     assert [e.status for e in entries] == [VERIFIED] * 7 + [PENDING] * 53
 
 
-def test_mark_verified(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+def test_mark_verified(ledger: LedgerBackend, backend: Backend, settings: dict[str, Any]) -> None:
     ledger.register("notify.example.com", "triggered")
 
     entry = ledger.mark_verified("notify.example.com")
@@ -101,14 +101,16 @@ def test_mark_verified(ledger: Ledger, backend: Backend, settings: dict[str, Any
     assert backend.verified_count(settings) == 1  # and counted once
 
 
-def test_mark_verified_of_an_unknown_domain_raises_key_error(ledger: Ledger, backend: Backend, settings) -> None:
+def test_mark_verified_of_an_unknown_domain_raises_key_error(ledger: LedgerBackend, backend: Backend, settings) -> None:
     with pytest.raises(KeyError, match=r"nowhere\.example\.com"):
         ledger.mark_verified("nowhere.example.com")
     assert ledger.entries() == []
     assert backend.verified_count(settings) == 0
 
 
-def test_quota_refuses_the_sixth_verification(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+def test_quota_refuses_the_sixth_verification(
+    ledger: LedgerBackend, backend: Backend, settings: dict[str, Any]
+) -> None:
     ledger.register("sixth.example.com", "batch")  # registered while there was still room
     verified = fill(ledger, 5)
 
@@ -124,7 +126,7 @@ def test_quota_refuses_the_sixth_verification(ledger: Ledger, backend: Backend, 
     assert backend.verified_count(settings) == 5
 
 
-def test_pending_domains_do_not_count_against_the_quota(ledger: Ledger, backend: Backend, settings) -> None:
+def test_pending_domains_do_not_count_against_the_quota(ledger: LedgerBackend, backend: Backend, settings) -> None:
     for i in range(8):
         ledger.register(f"p{i}.example.com", "batch")
     fill(ledger, 5)
@@ -132,14 +134,16 @@ def test_pending_domains_do_not_count_against_the_quota(ledger: Ledger, backend:
     assert backend.verified_count(settings) == 5
 
 
-def test_verified_domain_stays_verified_when_quota_is_full(ledger: Ledger) -> None:
+def test_verified_domain_stays_verified_when_quota_is_full(ledger: LedgerBackend) -> None:
     names = fill(ledger, 5)
     assert ledger.mark_verified(names[0]).status == VERIFIED
     assert ledger.register(names[0], "batch").status == VERIFIED
     assert ledger.register(names[0], "triggered") == LedgerEntry(names[0], "batch", VERIFIED)
 
 
-def test_register_refused_while_quota_is_full(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+def test_register_refused_while_quota_is_full(
+    ledger: LedgerBackend, backend: Backend, settings: dict[str, Any]
+) -> None:
     ledger.register("pending.example.com", "batch")
     verified = fill(ledger, 5)
 
@@ -188,7 +192,7 @@ def test_separate_ledgers_have_separate_quotas(backend: Backend) -> None:
     assert [e.domain for e in second.entries()] == ["other0.example.com"]
 
 
-def test_retype_a_pending_domain(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+def test_retype_a_pending_domain(ledger: LedgerBackend, backend: Backend, settings: dict[str, Any]) -> None:
     ledger.register("notify.example.com", "triggered")
 
     assert ledger.retype("notify.example.com", "batch") == LedgerEntry("notify.example.com", "batch", PENDING)
@@ -196,7 +200,9 @@ def test_retype_a_pending_domain(ledger: Ledger, backend: Backend, settings: dic
     assert backend.stored(settings) == [("notify.example.com", "batch", PENDING_CODE)]
 
 
-def test_retype_a_verified_domain_is_refused_unless_unchanged(ledger: Ledger, backend: Backend, settings) -> None:
+def test_retype_a_verified_domain_is_refused_unless_unchanged(
+    ledger: LedgerBackend, backend: Backend, settings
+) -> None:
     ledger.register("notify.example.com", "triggered")
     ledger.mark_verified("notify.example.com")
 
@@ -210,13 +216,13 @@ def test_retype_a_verified_domain_is_refused_unless_unchanged(ledger: Ledger, ba
     assert backend.verified_count(settings) == 1
 
 
-def test_retype_an_unknown_domain_raises_key_error(ledger: Ledger) -> None:
+def test_retype_an_unknown_domain_raises_key_error(ledger: LedgerBackend) -> None:
     with pytest.raises(KeyError, match=r"nowhere\.example\.com"):
         ledger.retype("nowhere.example.com", "batch")
     assert ledger.entries() == []  # and creates nothing
 
 
-def test_remove_pending_domain_deletes_it(ledger: Ledger, backend: Backend, settings: dict[str, Any]) -> None:
+def test_remove_pending_domain_deletes_it(ledger: LedgerBackend, backend: Backend, settings: dict[str, Any]) -> None:
     ledger.register("pending.example.com", "batch")
     ledger.register("other.example.com", "batch")
 
@@ -230,13 +236,13 @@ def test_remove_pending_domain_deletes_it(ledger: Ledger, backend: Backend, sett
     assert ledger.register("pending.example.com", "triggered").mail_type == "triggered"
 
 
-def test_remove_missing_domain_is_fine(ledger: Ledger) -> None:
+def test_remove_missing_domain_is_fine(ledger: LedgerBackend) -> None:
     ledger.register("kept.example.com", "batch")
     ledger.remove("never.example.com")
     assert [e.domain for e in ledger.entries()] == ["kept.example.com"]
 
 
-def test_remove_verified_domain_is_refused_and_keeps_it(ledger: Ledger, backend: Backend, settings) -> None:
+def test_remove_verified_domain_is_refused_and_keeps_it(ledger: LedgerBackend, backend: Backend, settings) -> None:
     ledger.register("notify.example.com", "triggered")
     ledger.mark_verified("notify.example.com")
 
@@ -249,7 +255,7 @@ def test_remove_verified_domain_is_refused_and_keeps_it(ledger: Ledger, backend:
     assert backend.verified_count(settings) == 1
 
 
-def test_ensure_removable(ledger: Ledger) -> None:
+def test_ensure_removable(ledger: LedgerBackend) -> None:
     ledger.register("pending.example.com", "batch")
     ledger.register("verified.example.com", "batch")
     ledger.mark_verified("verified.example.com")
@@ -262,7 +268,7 @@ def test_ensure_removable(ledger: Ledger) -> None:
 
 
 @pytest.mark.parametrize("pickler", [pickle, dill], ids=["pickle", "dill"])
-def test_a_ledger_pickles_as_plain_data_and_works_after(ledger: Ledger, pickler: Any) -> None:
+def test_a_ledger_pickles_as_plain_data_and_works_after(ledger: LedgerBackend, pickler: Any) -> None:
     ledger.register("before.example.com", "batch")  # any client it used must not ride along
 
     copy = pickler.loads(pickler.dumps(ledger))
@@ -288,7 +294,7 @@ def test_a_sqlite_ledger_from_before_owners_is_upgraded_in_place(tmp_path) -> No
 
 
 def test_rows_stored_before_status_codes_are_read_and_kept(
-    ledger: Ledger, backend: Backend, settings: dict[str, Any]
+    ledger: LedgerBackend, backend: Backend, settings: dict[str, Any]
 ) -> None:
     # Older versions stored the display labels; they are read as the same statuses, and what is
     # written now is the code.
@@ -309,24 +315,28 @@ def test_rows_stored_before_status_codes_are_read_and_kept(
     assert backend.verified_count(settings) == 2
 
 
-# -- the interface every Ledger shares, the service itself too (issue 20, item 5) --------------------
+# -- the interface every LedgerBackend shares, the service itself too (issue 20, item 5) --------------------
 
 
 def test_every_ledger_takes_registers_parameters_alike() -> None:
     from dms_component.providers.adapters.ledger import BACKENDS, settings_class
 
-    base = inspect.signature(Ledger.register)
+    base = inspect.signature(LedgerBackend.register)
     for backend in BACKENDS:
         ledger_class = _ledger_class(backend)
         assert inspect.signature(ledger_class.register) == base, backend
         assert ledger_class.decides_records is settings_class(backend).decides_records
 
 
-def _ledger_class(backend: str) -> type[Ledger]:
+def _ledger_class(backend: str) -> type[LedgerBackend]:
     import importlib
 
     module = importlib.import_module(f"dms_component.providers.adapters.ledger.{backend}")
-    return next(v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Ledger) and v is not Ledger)
+    return next(
+        v
+        for v in vars(module).values()
+        if isinstance(v, type) and issubclass(v, LedgerBackend) and v is not LedgerBackend
+    )
 
 
 def test_register_takes_the_owner_third_and_the_key_size_by_name(any_backend: AnyBackend) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-from tencentcloud.common.retry import StandardRetryer
 
 from dms_component.config import parse_stack_config
 from dms_component.core.service_records import FAILED, PASSED, UNCHECKED, service_views
@@ -51,7 +50,9 @@ def test_the_dnspod_site_is_a_setting_checked_at_preview() -> None:
 
 @pytest.mark.parametrize("service", ["ses", "dnspod"])
 def test_every_retryable_code_is_the_services_or_the_sdks_own(service: str) -> None:
-    sdk_own = {c for c in retryable(service) if StandardRetryer.should_retry(None, TencentCloudSDKException(c))}
+    # The SDK's own retryer (tencentcloud/common/retry.py) came after the oldest SDK we support.
+    retry = pytest.importorskip("tencentcloud.common.retry", reason="this Tencent Cloud SDK has no retryer of its own")
+    sdk_own = {c for c in retryable(service) if retry.StandardRetryer.should_retry(None, TencentCloudSDKException(c))}
 
     assert retryable(service) - sdk_own <= sdk_models.error_codes(service)
     assert {"ClientNetworkError", "ServerNetworkError", "RequestLimitExceeded"} <= sdk_own

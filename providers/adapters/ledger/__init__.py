@@ -11,7 +11,7 @@ import pkgutil
 from collections.abc import Mapping
 from typing import Any
 
-from dms_component.providers.adapters.ledger.base import DEFAULT_QUOTA, Ledger, LedgerEntry, LedgerSettings
+from dms_component.providers.adapters.ledger.base import DEFAULT_QUOTA, LedgerBackend, LedgerEntry, LedgerSettings
 
 
 def _backends() -> dict[str, type[LedgerSettings]]:
@@ -33,20 +33,20 @@ def settings_class(backend: str) -> type[LedgerSettings]:
     return SETTINGS[backend]
 
 
-def ledger_settings(state: Mapping[str, Any]) -> LedgerSettings:
-    """The settings kept in state (LedgerSettings.state(), plus the credential when handed on as a secret)."""
-    return settings_class(state.get("backend", "sqlite")).from_state(state)
+def ledger_settings(state: Mapping[str, Any], credential: Any = None) -> LedgerSettings:
+    """The settings kept in state (LedgerSettings.state()), with their credential when it is given apart."""
+    return settings_class(state.get("backend", "sqlite")).from_state(state, credential)
 
 
-def open_ledger(state: Mapping[str, Any]) -> Ledger:
-    return ledger_settings(state).open()
+def open_ledger(state: Mapping[str, Any], credential: Any = None) -> LedgerBackend:
+    return ledger_settings(state, credential).open()
 
 
 __all__ = [
     "BACKENDS",
     "DEFAULT_QUOTA",
     "SETTINGS",
-    "Ledger",
+    "LedgerBackend",
     "LedgerEntry",
     "LedgerSettings",
     "ledger_settings",

@@ -26,7 +26,7 @@ class LedgerEntry:
     service_attributes: tuple[Mapping[str, Any], ...] | None = field(default=None, compare=False)
 
 
-class Ledger(ABC):
+class LedgerBackend(ABC):
     """Every method is one atomic step; implementations must hold that under concurrency."""
 
     # True where the ledger is the email service itself: it makes the DKIM key and says which records
@@ -109,7 +109,7 @@ class LedgerSettings(Settings):
         """Which account this is, for telling ledgers apart within one program."""
         return repr(sorted((k, str(v)) for k, v in self.state().items() if k != "quota"))
 
-    def open(self) -> Ledger:
+    def open(self) -> LedgerBackend:
         raise NotImplementedError
 
 
@@ -117,7 +117,7 @@ __all__ = [
     "DEFAULT_QUOTA",
     "PENDING",
     "VERIFIED",
-    "Ledger",
+    "LedgerBackend",
     "LedgerEntry",
     "LedgerSettings",
     "protected",

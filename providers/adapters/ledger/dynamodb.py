@@ -29,7 +29,7 @@ from dms_component.core.verdicts import status_code, status_label
 from dms_component.providers.adapters.ledger.base import (
     PENDING,
     VERIFIED,
-    Ledger,
+    LedgerBackend,
     LedgerEntry,
     LedgerSettings,
     protected,
@@ -93,7 +93,7 @@ def create_table_command(table: str, region: str) -> str:
     )
 
 
-class DynamoDbLedger(Ledger):
+class DynamoDbLedger(LedgerBackend):
     """Plain data only (table, region, ...): safe to pickle; the boto3 client is looked up per call."""
 
     def __init__(
@@ -113,7 +113,7 @@ class DynamoDbLedger(Ledger):
         self.endpoint = endpoint
         self.profile = profile
 
-    # --- the Ledger steps --------------------------------------------------------------------
+    # --- the LedgerBackend steps --------------------------------------------------------------------
 
     def register(
         self, domain: str, mail_type: str, owner: str | None = None, *, dkim_key_bits: int = 2048

@@ -14,7 +14,7 @@ from dms_component.core.verdicts import status_code, status_label, stored_forms
 from dms_component.providers.adapters.ledger.base import (
     PENDING,
     VERIFIED,
-    Ledger,
+    LedgerBackend,
     LedgerEntry,
     LedgerSettings,
     protected,
@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS sender_domains (
 _COLUMNS = "domain, mail_type, status, owner"
 
 
-class SqliteLedger(Ledger):
+class SqliteLedger(LedgerBackend):
     def __init__(self, path: str | Path, quota: int) -> None:
         super().__init__(quota)
         self.path = Path(path)

@@ -26,7 +26,7 @@ from dms_component.providers.adapters.ledger.base import (
     DEFAULT_QUOTA,
     PENDING,
     VERIFIED,
-    Ledger,
+    LedgerBackend,
     LedgerEntry,
     LedgerSettings,
     protected,
@@ -48,7 +48,7 @@ NOT_EXIST = "InvalidParameterValue.NotExistDomain"
 SENDERS_LEFT = "OperationDenied.SenderWithDomainIsNotEmpty"
 
 
-class TencentLedger(Ledger):
+class TencentLedger(LedgerBackend):
     """Each method is one or a few SES calls; the service keeps the state, so there is nothing to lock."""
 
     decides_records = True  # the records to publish come from the service (see service_attributes)
@@ -126,7 +126,7 @@ class TencentLedger(Ledger):
         status = VERIFIED if verified else PENDING
         return LedgerEntry(domain, mail_type or tags.get(MAIL_TYPE_TAG) or "", status, None, attributes)
 
-    # -- the Ledger interface --------------------------------------------------------------------
+    # -- the LedgerBackend interface --------------------------------------------------------------------
 
     def register(
         self, domain: str, mail_type: str, owner: str | None = None, *, dkim_key_bits: int = 2048
