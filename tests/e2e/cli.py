@@ -232,6 +232,22 @@ class CliProject:
     def destroy(self, *extra: str, check: bool = False, timeout: float | None = None) -> CliResult:
         return self.run("destroy", *_COMMON_FLAGS, "--yes", "--skip-preview", *extra, check=check, timeout=timeout)
 
+    def dms(self, command: str, *extra: str, timeout: float | None = None) -> CliResult:
+        """`dms <command> --stack <stack> --cwd <folder> ...` with the venv's `dms`, in this project's environment:
+        the day-2 commands as a user runs them beside `pulumi`. `output` is stdout then stderr."""
+        assert self.stack, "no stack chosen: init() or select() first"
+        argv = [command, *extra, "--stack", self.stack, "--cwd", str(self.folder)]
+        env = {**self.env(), "DMS_PULUMI_BIN": str(self.bin_dir)}
+        done = subprocess.run(
+            [str(self.venv / "bin" / "dms"), *argv],
+            cwd=self.folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout or self.timeout,
+        )
+        return CliResult(["dms", *argv], done.returncode, done.stdout + done.stderr, done.stdout)
+
     # What the stack holds.
 
     def stack_output(self, name: str) -> Any:

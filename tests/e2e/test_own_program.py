@@ -18,6 +18,7 @@ from devtools.localdns import LocalDnsServer
 from devtools.runner import ROOT
 from dms_component.providers.resources.sdk import UNKNOWN_SDK
 from tests.e2e.cli import CliProject, copy_project
+from tests.e2e.day_two import assert_day_two_commands_see_the_verified_domains
 from tests.e2e.test_stack import txt
 
 pytestmark = pytest.mark.e2e
@@ -107,12 +108,15 @@ def test_a_users_own_program_gets_verified_domains_and_every_rule(project: CliPr
     assert UNKNOWN_SDK not in up.output  # the program's and the dynamic-provider host's SDK workarounds are on
     assert project.up().ok  # the ledger now says verified: their resources become protected
     assert project.preview(expect_no_changes=True).ok
+    assert_day_two_commands_see_the_verified_domains(project, {notify, news})  # from the state alone
 
     # The quota, at preview: two are verified and the account allows two.
     senders(project, ("own-notify", "triggered"), ("own-news", "batch"), ("own-more", "triggered"))
     refused = project.preview()
     assert not refused.ok
-    assert "quota: the account allows 2 verified sender domains" in one_error_line(refused.output, "quota:")
+    line = one_error_line(refused.output, "quota:")
+    assert "quota: the account allows 2 verified sender domains" in line
+    assert "[ledger.quota]" in line and "raise SenderDomainArgs.ledger.quota if" in line  # the Python field
     assert f"own-more.{zone} would not fit" in refused.output
 
     # Removing a verified domain from the program: its verification is protected, refused at preview.
