@@ -375,14 +375,18 @@ def test_a_merged_spf_record_is_reported_by_the_services_rule_and_verifies(
     records = service_records(tencent_cloud, unique_domain)
     plan = dnspod(tencent_cloud).plan([], records, Spf())
 
-    judge_by_service(unique_domain, ledger_state(tencent_cloud), plan)  # before the service ever checked
+    judge_by_service(
+        {"domain": unique_domain, "ledger": ledger_state(tencent_cloud)}, plan
+    )  # before the service ever checked
 
     shown = capsys.readouterr()
     assert "SPF at" in shown.out + shown.err and "merged into the SPF record already there" in shown.out + shown.err
     assert "guide asks for one SPF record that includes qcloudmail.com" in shown.out + shown.err
     dnspod(tencent_cloud).sync([], records)
     assert ledger(tencent_cloud, verify_timeout=0).mark_verified(unique_domain).status == VERIFIED
-    judge_by_service(unique_domain, ledger_state(tencent_cloud), dnspod(tencent_cloud).plan([], records, Spf()))
+    judge_by_service(
+        {"domain": unique_domain, "ledger": ledger_state(tencent_cloud)}, dnspod(tencent_cloud).plan([], records, Spf())
+    )
     assert "last check passed it" in "".join(capsys.readouterr())
 
 
@@ -397,11 +401,13 @@ def test_another_dmarc_policy_is_judged_from_the_services_last_check(
 
     if rule == "any":
         assert status == VERIFIED
-        judge_by_service(unique_domain, ledger_state(tencent_cloud), plan)  # reported, not refused
+        judge_by_service(
+            {"domain": unique_domain, "ledger": ledger_state(tencent_cloud)}, plan
+        )  # reported, not refused
     else:
         assert status == PENDING
         with pytest.raises(PlanRefused) as caught:
-            judge_by_service(unique_domain, ledger_state(tencent_cloud), plan)
+            judge_by_service({"domain": unique_domain, "ledger": ledger_state(tencent_cloud)}, plan)
         assert caught.value.code == "tencent.service-rejects"
         assert "DMARC at _dmarc." in str(caught.value) and "last check failed it" in str(caught.value)
         assert "dmarc_policy" in str(caught.value) and "\n" not in str(caught.value)
