@@ -24,7 +24,8 @@ from dms_component.core.service_records import records_from_attributes
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.errors import ConfigError
 from dms_component.providers.adapters.ledger import Ledger, LedgerEntry, open_ledger
-from dms_component.providers.adapters.progress import emit, ticking, verdict_progress
+from dms_component.providers.adapters.progress import emit, ticking, verdict_progress, wait_served
+from dms_component.providers.adapters.resolver import Servers, servers_for
 from dms_component.providers.adapters.verifier import verify_until_async
 from dms_component.stack_view import StackView
 
@@ -32,14 +33,13 @@ CHECKING = "Pending (the service is checking)"
 CHECKS_PASS = "Pending (checks pass: run pulumi up)"
 
 
-def servers_of(settings: StackSettings) -> list[str] | None:
-    """The servers the stack's verifications ask (None: each zone's authoritative servers)."""
-    chosen = settings.verification.nameserver or settings.dns.nameserver()
-    return [chosen] if chosen else None
-
-
-def _nameservers(names: Sequence[str] | None) -> list[Nameserver] | None:
-    return [Nameserver.parse(n) for n in names] if names else None
+def servers_of(settings: StackSettings) -> Servers:
+    """The servers the stack's verifications ask (none given: each zone's authoritative servers)."""
+    given, zone = settings.dns.verified_at(settings.verification.servers())
+    servers = servers_for([Nameserver.parse(n) for n in given], zone)
+    if servers.note:
+        _say(servers.note)
+    return servers
 
 
 # -- dms status ---------------------------------------------------------------------------------
@@ -86,13 +86,10 @@ def account_status(view: StackView) -> list[AccountRow]:
     settings = view.settings()
     ledger = open_ledger(view.ledger_settings(settings))
     entries = ledger.entries()
-    names = servers_of(settings)
+    servers = servers_of(settings)
 
     async def check_all() -> list[DomainVerdict]:
-        checks = [
-            verify_until_async(e.domain, _status_records(view, settings, ledger, e), _nameservers(names), 0)
-            for e in entries
-        ]
+        checks = [verify_until_async(e.domain, _status_records(view, settings, ledger, e), servers, 0) for e in entries]
         return list(await asyncio.gather(*checks))
 
     verdicts = asyncio.run(check_all()) if entries else []
@@ -147,6 +144,15 @@ def _say(line: str) -> None:
     emit(line, sys.stderr)  # progress on stderr: stdout keeps only the result (--json)
 
 
+def wait_for_change(view: StackView, settings: StackSettings, domain: str, timeout: float) -> None:
+    """Until the DNS host serves the domain's last change on all its servers (Route53's INSYNC; the change
+    id is the DnsRecords output `change`), with the line `pulumi up` prints while it waits."""
+    change = (view.outputs(domain, "records") or {}).get("change")
+    if isinstance(change, str) and change:
+        provider = settings.dns.provider()
+        wait_served(domain, provider, settings.dns.kind, change, timeout, print_line=_say)
+
+
 def wait_for(view: StackView, domains: Sequence[str], timeout: float) -> list[tuple[DomainVerdict, str]]:
     """Poll each domain with progress until it passes (and, with the tencent ledger, the service says
     Verified) or `timeout` passes. Returns each domain's last verdict and status."""
@@ -167,14 +173,15 @@ def wait_for(view: StackView, domains: Sequence[str], timeout: float) -> list[tu
                 "DOMAIN", f"{spec.domain} has no DKIM key in stack {view.name} yet: run `pulumi up` first"
             )
         required[spec.domain] = records
-    names = servers_of(settings)
     start = time.monotonic()
+    for spec in specs:
+        wait_for_change(view, settings, spec.domain, timeout)
+    servers = servers_of(settings)
+    names = servers.names()
 
     async def wait_all() -> list[DomainVerdict]:
         checks = [
-            verify_until_async(
-                d, records, _nameservers(names), timeout, progress=verdict_progress(timeout, names, print_line=_say)
-            )
+            verify_until_async(d, records, servers, timeout, progress=verdict_progress(timeout, names, print_line=_say))
             for d, records in required.items()
         ]
         return list(await asyncio.gather(*checks))

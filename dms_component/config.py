@@ -31,7 +31,7 @@ Checks = ChecksArgs  # the names tests and older programs use
 VerificationSettings = VerificationArgs
 
 _DOMAIN_KEYS = {"domain", "type", "dmarcPolicy", "dkimSelector", "dkimKeyBits", "adopt", "retire"}
-_VERIFICATION_KEYS = {"nameserver", "timeout"}
+_VERIFICATION_KEYS = {"nameserver", "nameservers", "timeout"}
 
 
 @dataclass(frozen=True)
@@ -183,5 +183,5 @@ def _ledger(value: Any) -> LedgerSettings:
 def _verification(value: Any) -> VerificationArgs:
     key = "dms:verification"
     value = validate.mapping(value if value is not None else {}, key, _VERIFICATION_KEYS)
-    given = VerificationArgs(value.get("nameserver"), value.get("timeout", DEFAULT_TIMEOUT))
+    given = VerificationArgs(value.get("nameserver"), value.get("timeout", DEFAULT_TIMEOUT), value.get("nameservers"))
     return given.validated(validate.config_namer(key, {}))

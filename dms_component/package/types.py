@@ -179,6 +179,8 @@ class Verification(TypedDict):
 
     nameserver: NotRequired[str]
     """Ask this server, HOST[:PORT], instead of the DNS host's primary (or the zone's authoritative servers)."""
+    nameservers: NotRequired[list[str]]
+    """Ask these servers, HOST[:PORT] each, instead of the primary and the zone's public NS set."""
     timeout: NotRequired[float]
     """Seconds to keep checking before the domain stays pending (default 600, at most 7200)."""
 

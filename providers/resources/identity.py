@@ -1,4 +1,8 @@
-"""SenderIdentity: the sender domain's entry in the ledger and its DKIM key pair."""
+"""SenderIdentity: the sender domain's entry in the ledger, its DKIM key pair, and the signed probe.
+
+The probe is a fixed message DKIM-signed with the private key (not secret): the verification checks it
+against the published key as a receiver would, so the key itself lives in this resource only.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
+from dms_component.core import dkim
 from dms_component.core.tags import parse_tags
 from dms_component.providers.adapters import keys
 from dms_component.providers.adapters.ledger.base import VERIFIED, Ledger, unchangeable
@@ -24,7 +29,17 @@ def _service_outputs(ledger: Ledger, domain: str) -> dict[str, Any]:
         ),
         None,
     )
-    return {"service_attributes": attributes, "dkim_public_key": key or None, "dkim_private_key": None}
+    return {
+        "service_attributes": attributes,
+        "dkim_public_key": key or None,
+        "dkim_private_key": None,
+        "dkim_probe": None,
+    }
+
+
+def _probe(props: dict[str, Any], private_key: str) -> str:
+    """The probe message, signed as the domain signs mail (d=domain, s=selector)."""
+    return dkim.probe_message(private_key, props["domain"], props.get("dkim_selector") or "probe").decode("ascii")
 
 
 class SenderIdentityProvider(DmsProvider):
@@ -45,6 +60,7 @@ class SenderIdentityProvider(DmsProvider):
                 "ledger_status": entry.status,
                 "dkim_public_key": pair.public_b64,
                 "dkim_private_key": pair.private_pem,
+                "dkim_probe": _probe(props, pair.private_pem),
             },
         )
 
@@ -58,6 +74,11 @@ class SenderIdentityProvider(DmsProvider):
             if entry is not None and entry.status == VERIFIED:
                 raise unchangeable(olds["domain"], "its name" if replaces else f"its type ({entry.mail_type})")
         changes = replaces + retyped + changed_keys(olds, news, ("ledger",))
+        # State written before the probe (or a new selector): update makes the probe from the kept key.
+        if olds.get("dkim_private_key") and (
+            not olds.get("dkim_probe") or changed_keys(olds, news, ("dkim_selector",))
+        ):
+            changes.append("dkim_probe")
         return DiffResult(changes=bool(changes), replaces=replaces, delete_before_replace=False)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -74,6 +95,7 @@ class SenderIdentityProvider(DmsProvider):
                 "ledger_status": entry.status,
                 "dkim_public_key": olds["dkim_public_key"],
                 "dkim_private_key": olds["dkim_private_key"],
+                "dkim_probe": _probe(news, olds["dkim_private_key"]),
             }
         )
 
@@ -94,6 +116,7 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
     ledger_status: pulumi.Output[str]
     dkim_public_key: pulumi.Output[str]
     dkim_private_key: pulumi.Output[str]
+    dkim_probe: pulumi.Output[str]  # a DKIM-signed message (not secret), for the verification's probe
     service_attributes: pulumi.Output[list[dict[str, Any]]]  # tencent: the records the service asks for
 
     def __init__(
@@ -105,6 +128,7 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
         dkim_key_bits: int,
         ledger: dict[str, Any] | pulumi.Output[dict[str, Any]],
         owner: str | None = None,
+        dkim_selector: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # A ledger with a credential (tencent) comes as a Pulumi secret and stays one in state.
@@ -121,9 +145,11 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
                 "dkim_key_bits": dkim_key_bits,
                 "ledger": ledger,
                 "owner": owner,  # the stack, kept in the ledger row: a removal is then refused at preview
+                "dkim_selector": dkim_selector,  # the probe's s= (the key's host)
                 "ledger_status": None,
                 "dkim_public_key": None,
                 "dkim_private_key": None,
+                "dkim_probe": None,
                 "service_attributes": None,
             },
             opts,

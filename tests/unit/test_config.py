@@ -343,7 +343,7 @@ MISTAKES: list[tuple[str, Mutation, str, list[str]]] = [
         "verification unknown key",
         _set(("verification", "retries"), 3),
         "dms:verification.retries",
-        ["unknown key", "nameserver, timeout"],
+        ["unknown key", "nameserver, nameservers, timeout"],
     ),
     ("bad profile", _set(("profile",), "aws-ses"), "dms:profile", ["'aws-ses' is not allowed", "tencent-ses"]),
 ]
