@@ -94,6 +94,7 @@ class LocalDnsServer:
         conf = self.folder / "knot.conf"
         # Knot's YAML parser takes block style only (for maps; lists may be [a, b]).
         remotes = {f"r{i}": a for i, a in enumerate((*self.notify, *([self.primary] if self.primary else [])))}
+        remote = "".join(f"  - id: {r}\n    address: {a}\n    via: {self.host}\n" for r, a in remotes.items())
         acls = [f"  - id: dms-update\n    key: {KEY_NAME}\n    action: update\n"]
         zone_acls = ["dms-update"]
         if self.transfer_to:
@@ -121,7 +122,7 @@ class LocalDnsServer:
             "log:\n  - target: stderr\n    any: warning\n"
             "key:\n"
             f"  - id: {KEY_NAME}\n    algorithm: {ALGORITHM}\n    secret: {self.tsig_secret()}\n"
-            + ("remote:\n" + "".join(f"  - id: {r}\n    address: {a}\n    via: {self.host}\n" for r, a in remotes.items()) if remotes else "")
+            + (f"remote:\n{remote}" if remotes else "")
             + "acl:\n"
             + "".join(acls)
             + "template:\n"

@@ -184,6 +184,7 @@ class Resolver:
         self.timeout = timeout
         self.system = system
         self.queries = 0  # questions sent to servers (for benchmarks)
+        self.over_tcp = 0  # answers truncated over UDP and asked again over TCP
 
     async def ask_many(self, questions: Iterable[Question]) -> dict[Question, Answer]:
         """Every question at once; each distinct (name, type) is asked once."""
@@ -288,9 +289,10 @@ class Resolver:
             response = None
             for attempt in (1, 2):  # one retry: a lost UDP packet should not fail a poll
                 try:
-                    response, _ = await dns.asyncquery.udp_with_fallback(
+                    response, used_tcp = await dns.asyncquery.udp_with_fallback(
                         query, where, timeout=self.timeout / 2, port=server.port
                     )
+                    self.over_tcp += used_tcp
                     break
                 except dns.exception.Timeout:
                     if attempt == 2:
