@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@contextmanager
 def zone_set(folder: Path, *secondaries: Secondary, primary_in_ns: bool = False) -> Iterator[ZoneSet]:
     zones = ZoneSet(folder, secondaries=list(secondaries), primary_in_ns=primary_in_ns).start()
     try:
@@ -62,7 +64,7 @@ def reasons(verdict: DomainVerdict) -> dict[str, str]:
 
 
 def test_the_public_set_is_the_zones_ns_records_and_a_hidden_primary_is_asked_besides(folder: Path) -> None:
-    for zones in zone_set(folder, Secondary("ns2"), Secondary("ns3")):
+    with zone_set(folder, Secondary("ns2"), Secondary("ns3")) as zones:
         found = servers(zones)
 
         assert found.note is None
@@ -77,14 +79,14 @@ def test_the_public_set_is_the_zones_ns_records_and_a_hidden_primary_is_asked_be
 
 
 def test_a_primary_in_the_ns_set_is_asked_once(folder: Path) -> None:
-    for zones in zone_set(folder, Secondary("ns2"), primary_in_ns=True):
+    with zone_set(folder, Secondary("ns2"), primary_in_ns=True) as zones:
         found = servers(zones)
 
         assert [s.host for s in found.every] == [zones.addresses["primary"], zones.addresses["ns2"]]
 
 
 def test_a_lagging_secondary_is_named_and_nothing_is_verified_until_it_catches_up(folder: Path) -> None:
-    for zones in zone_set(folder, Secondary("ns2"), Secondary("ns3", notified=False)):
+    with zone_set(folder, Secondary("ns2"), Secondary("ns3", notified=False)) as zones:
         records = publish(zones, "lag.example.test")
         seen: list[tuple[bool, DomainVerdict]] = []
         caught_up = threading.Event()
@@ -106,7 +108,7 @@ def test_a_lagging_secondary_is_named_and_nothing_is_verified_until_it_catches_u
 
 
 def test_a_secondary_whose_transfers_are_refused_is_never_verified_and_is_named(folder: Path) -> None:
-    for zones in zone_set(folder, Secondary("ns2"), Secondary("ns3", transfers=False)):
+    with zone_set(folder, Secondary("ns2"), Secondary("ns3", transfers=False)) as zones:
         records = publish(zones, "broken.example.test")
 
         verdict = verify_until("broken.example.test", records, servers(zones), 3)
@@ -117,7 +119,7 @@ def test_a_secondary_whose_transfers_are_refused_is_never_verified_and_is_named(
 
 
 def test_lame_and_dead_servers_in_the_ns_set_are_skipped_while_another_answers(folder: Path) -> None:
-    for zones in zone_set(folder, Secondary("ns2"), Secondary("ns3", kind="lame"), Secondary("ns4", kind="dead")):
+    with zone_set(folder, Secondary("ns2"), Secondary("ns3", kind="lame"), Secondary("ns4", kind="dead")) as zones:
         found = servers(zones)
         assert [str(s) for s in found.public] == ["ns2.example.test", "ns3.example.test", "ns4.example.test"]
         records = publish(zones, "lame.example.test")
@@ -128,7 +130,7 @@ def test_lame_and_dead_servers_in_the_ns_set_are_skipped_while_another_answers(f
 
 
 def test_the_hidden_primary_alone_is_not_enough_when_no_public_server_answers(folder: Path) -> None:
-    for zones in zone_set(folder, Secondary("ns2", kind="lame"), Secondary("ns3", kind="dead")):
+    with zone_set(folder, Secondary("ns2", kind="lame"), Secondary("ns3", kind="dead")) as zones:
         records = publish(zones, "unserved.example.test")
 
         verdict = verify_until("unserved.example.test", records, servers(zones), 0)
@@ -142,7 +144,7 @@ def test_the_hidden_primary_alone_is_not_enough_when_no_public_server_answers(fo
 def test_a_dkim_answer_truncated_over_udp_is_asked_again_over_tcp(folder: Path) -> None:
     # A 2048-bit key's record at a long name does not fit the 512 bytes of a plain UDP answer.
     domain = "a-sender-domain-with-a-long-name-so-the-answer-is-truncated.example.test"
-    for zones in zone_set(folder, Secondary("ns2"), Secondary("ns3")):
+    with zone_set(folder, Secondary("ns2"), Secondary("ns3")) as zones:
         records = publish(zones, domain, keys.generate(2048).public_b64)
         found = servers(zones)
         verify_until(domain, records, found, 20)  # until the secondaries have it
@@ -155,7 +157,7 @@ def test_a_dkim_answer_truncated_over_udp_is_asked_again_over_tcp(folder: Path) 
 
 
 def test_a_zone_whose_ns_set_cant_be_found_is_verified_at_the_primary_with_a_note(folder: Path) -> None:
-    for zones in zone_set(folder, Secondary("ns2")):
+    with zone_set(folder, Secondary("ns2")) as zones:
         nowhere = SystemResolver((Nameserver("127.0.0.1", free_port()),))
 
         found = asyncio.run(find_servers([primary(zones)], zones.zone, nowhere))
