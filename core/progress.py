@@ -42,6 +42,8 @@ def item_state(item: ItemResult, servers: Sequence[str] | None = None) -> str:
     lagging = _LAGGING.search(reason)
     if lagging:
         return f"{item.item} still the old value on {lagging['who']}"
+    if "answer differently" in reason:
+        return f"{item.item} not yet on every server"
     if "no server of the zone's NS set answered" in reason:
         return f"{item.item} no answer from the zone's NS set"
     if reason.startswith("could not look up") or "did not answer" in reason:

@@ -87,7 +87,7 @@ class LocalDnsServer:
             zone_file.write_text(_zone_text(self.zone, ns=self.ns))
         world = [z for z in WORLD_ZONES if z != self.zone]
         for name in world:
-            text = _zone_text(name, WORLD_ZONES[name])
+            text = _zone_text(name, WORLD_ZONES[name], ns=(("ns1", self.host),))  # served here: NS says so
             path = zones / f"{name}.zone"
             if not path.exists() or path.read_text() != text:
                 path.write_text(text)

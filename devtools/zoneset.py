@@ -110,6 +110,10 @@ class ZoneSet:
     def catch_up(self, name: str, wait: float = 20.0) -> None:
         """Let a lagging secondary refresh now, and return once it serves the primary's serial."""
         self.servers[name].control("zone-refresh", self.zone)
+        self.wait_for(name, wait)
+
+    def wait_for(self, name: str, wait: float = 20.0) -> None:
+        """Return once `name` serves the primary's serial (a notified secondary: about a second)."""
         deadline = time.monotonic() + wait
         while self.serial(name) != self.serial("primary"):
             if time.monotonic() > deadline:

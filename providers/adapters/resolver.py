@@ -230,6 +230,9 @@ class Resolver:
             return Answer(error=f"no server of the zone's NS set answered ({silent})"), False
         if answered:
             lagging = self._lagging(answered)
+            if lagging is None:  # no way to tell which is current: a tie, no primary among them
+                who = " and ".join(str(r.server) for r in answered)
+                return Answer(error=f"{who} answer differently (the change has not reached every server yet)"), False
             if lagging:
                 who = " and ".join(str(s) for s in lagging)
                 verb = "serves" if len(lagging) == 1 else "serve"
@@ -241,9 +244,9 @@ class Resolver:
             return Answer(error=f"{replies[0].server} refused the question (it does not serve {name})"), True
         return Answer(error="; ".join(r.said() for r in replies) or "no server to ask"), False
 
-    def _lagging(self, answered: list[_Reply]) -> list[Nameserver]:
+    def _lagging(self, answered: list[_Reply]) -> list[Nameserver] | None:
         """The servers whose answer differs from the current one: the primary's when it answered (it
-        has every change first), else the answer most servers give."""
+        has every change first), else the answer most servers give; None when that is a tie."""
         groups: dict[tuple[frozenset[str], str | None], list[_Reply]] = {}
         for reply in answered:
             assert reply.answer is not None
@@ -251,10 +254,12 @@ class Resolver:
         if len(groups) == 1:
             return []
         given = set(self.asked.given) if self.asked.reference else set()
-        current = next(
-            (g for g in groups.values() if any(r.server in given for r in g)),
-            max(groups.values(), key=len),
-        )
+        current = next((g for g in groups.values() if any(r.server in given for r in g)), None)
+        if current is None:
+            sizes = sorted((len(g) for g in groups.values()), reverse=True)
+            if sizes[0] == sizes[1]:
+                return None
+            current = max(groups.values(), key=len)
         return [r.server for r in answered if r not in current]
 
     async def _replies(self, servers: Sequence[Nameserver], name: str, rtype: str) -> list[_Reply]:

@@ -165,3 +165,23 @@ def test_a_zone_whose_ns_set_cant_be_found_is_verified_at_the_primary_with_a_not
         assert found.public == () and found.given == (primary(zones),)
         assert found.note is not None and found.note.startswith("can't find the public servers of example.test")
         assert found.note.endswith(f"verifying against {primary(zones)} only")
+
+
+def test_with_no_server_given_each_name_goes_to_its_zones_ns_set_the_rule_of_route53_and_dnspod(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with zone_set(folder, Secondary("ns2"), Secondary("ns3", notified=False)) as zones:
+        monkeypatch.setenv("DMS_SYSTEM_RESOLVER", zones.resolver)  # as a user's environment would say it
+        records = publish(zones, "hosted.example.test")
+        zones.wait_for("ns2")  # told by NOTIFY; ns3 is not
+
+        lagging = verify_until("hosted.example.test", records, None, 0)
+        zones.catch_up("ns3")
+        verdict = verify_until("hosted.example.test", records, None, 20)
+
+        # No primary among them, and one server against one: which is behind can't be told.
+        assert set(reasons(lagging)) == {"SPF", "DKIM", "DMARC", "MX"}
+        for reason in reasons(lagging).values():
+            assert "answer differently (the change has not reached every server yet)" in reason, reason
+            assert "ns2.example.test" in reason and "ns3.example.test" in reason
+        assert verdict.status == VERIFIED, reasons(verdict)
