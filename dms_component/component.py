@@ -169,6 +169,7 @@ class SenderDomain(pulumi.ComponentResource):
                 conflicts_check=checks.existing_email_dns,
                 # The check at preview judges a merged SPF record with the verification's servers.
                 nameservers=target.apply(lambda t: t.verified_at(verification.servers())[0]),
+                public_zone=target.apply(lambda t: t.verified_at(verification.servers())[1]),
                 opts=child,
             )
             records.conflicts.apply(lambda found: _warn_conflicts(name, found))

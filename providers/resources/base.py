@@ -12,7 +12,10 @@ from typing import Any
 import pulumi.dynamic.dynamic
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
+from dms_component.core.nameservers import Nameserver
 from dms_component.providers.adapters.ledger import Ledger, open_ledger
+from dms_component.providers.adapters.progress import emit_once
+from dms_component.providers.adapters.resolver import Servers, servers_for
 from dms_component.providers.resources.threads import widen_dynamic_host
 from dms_component.providers.resources.trace import trace_calls
 
@@ -62,3 +65,13 @@ def ledger_from(props: dict[str, Any]) -> Ledger:
 def changed_keys(olds: dict[str, Any], news: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
     """The keys among `keys` whose value differs between olds and news."""
     return [k for k in keys if olds.get(k) != news.get(k)]
+
+
+def servers_asked(given: list[str], public_zone: str | None) -> Servers:
+    """What a verification asks (and the check at preview, as it does): the `nameservers` input (the
+    primary, or the ones the user named) and, with `public_zone`, that zone's NS set; none at all: each
+    name's authoritative servers. A zone whose NS set can't be found is said once per operation."""
+    servers = servers_for([Nameserver.parse(s) for s in given], public_zone)
+    if servers.note:
+        emit_once(servers.note)
+    return servers

@@ -13,14 +13,14 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Re
 
 from dms_component.core.changes import Plan, Spf, keys_to_read, satisfied, to_verify
 from dms_component.core.errors import PlanRefused
-from dms_component.core.nameservers import Nameserver
 from dms_component.core.plan_view import plan_lines, render_plan
 from dms_component.core.records import RequiredRecord
 from dms_component.core.verdicts import refuses
 from dms_component.providers.adapters.dns import DnsProvider, dns_provider
 from dms_component.providers.adapters.progress import emit
+from dms_component.providers.adapters.resolver import Servers
 from dms_component.providers.adapters.verifier import judge_planned
-from dms_component.providers.resources.base import DmsProvider, changed_keys, ledger_from, pause_point
+from dms_component.providers.resources.base import DmsProvider, changed_keys, ledger_from, pause_point, servers_asked
 
 _TARGET = ("provider", "server", "zone", "hosted_zone_id", "endpoint")
 ERROR, WARN, OFF = "error", "warn", "off"
@@ -35,12 +35,12 @@ def _provider(props: dict[str, Any]) -> DnsProvider:
     return dns_provider(props["dns"], props.get("credential"), reuse_reads=True)
 
 
-def _servers(props: dict[str, Any]) -> list[Nameserver] | None:
-    """The servers the verification asks (as it does: its nameservers, else each name's own)."""
+def _servers(props: dict[str, Any]) -> Servers:
+    """The servers the verification asks, as it does (its nameservers and the zone's NS set)."""
     given = props.get("nameservers")
     if not isinstance(given, list):  # state written before this input existed
         given = [props["dns"]["server"]] if props["dns"].get("server") else []
-    return [Nameserver.parse(s) for s in given] or None
+    return servers_asked(given, props.get("public_zone"))
 
 
 def _known(value: Any) -> bool:
@@ -60,9 +60,7 @@ def refuse_conflicts(domain: str, plan: Plan, severity: str, adopt: bool) -> Non
         )
 
 
-def refuse_unverifiable(
-    domain: str, desired: list[RequiredRecord], plan: Plan, servers: list[Nameserver] | None
-) -> None:
+def refuse_unverifiable(domain: str, desired: list[RequiredRecord], plan: Plan, servers: Servers | None) -> None:
     """Never write what would stay Pending: the verifier's own check runs on each item the plan leaves
     with more than our record (a merged SPF record, foreign records kept), and a sure failure stops it.
     A lookup that fails now (temperror) is not sure: the verifier will say what it finds."""
@@ -169,6 +167,7 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
         adopt: Any = False,
         conflicts_check: str = ERROR,
         nameservers: list[str] | None = None,
+        public_zone: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # A ledger with a credential (tencent) comes as a Pulumi secret and stays one in state.
@@ -189,6 +188,7 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
                 "adopt": adopt,
                 "conflicts_check": conflicts_check,
                 "nameservers": nameservers,  # those the verification asks: the check at preview asks them too
+                "public_zone": public_zone,  # and the zone whose NS set it asks besides
                 "spf": None,
                 "conflicts": None,
                 "change": None,

@@ -8,15 +8,14 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from dms_component.core.nameservers import Nameserver
 from dms_component.core.progress import pending_summary
 from dms_component.core.records import RequiredRecord
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.providers.adapters.dns import dns_provider
-from dms_component.providers.adapters.progress import emit, emit_once, ticking, verdict_progress, wait_served
-from dms_component.providers.adapters.resolver import Servers, servers_for
+from dms_component.providers.adapters.progress import emit, ticking, verdict_progress, wait_served
+from dms_component.providers.adapters.resolver import Servers
 from dms_component.providers.adapters.verifier import verify_once, verify_until
-from dms_component.providers.resources.base import DmsProvider, changed_keys, ledger_from, pause_point
+from dms_component.providers.resources.base import DmsProvider, changed_keys, ledger_from, pause_point, servers_asked
 
 # State written before the probe held the private key among the inputs ("dkim_private_key"): its going
 # away is a change, so that `up` rewrites the verification without the key (it stays in the identity).
@@ -24,13 +23,7 @@ _INPUTS = ("domain", "records", "nameservers", "ledger", "dkim_private_key", "dk
 
 
 def _servers(props: dict[str, Any]) -> Servers:
-    """The servers to ask: `nameservers` (the primary, or the ones the user named) and, with `public_zone`,
-    that zone's NS set; none at all: each name's authoritative servers, found when asked."""
-    given = [Nameserver.parse(s) for s in props.get("nameservers") or []]
-    servers = servers_for(given, props.get("public_zone"))
-    if servers.note:
-        emit_once(servers.note)  # once per zone in this operation, not once per domain
-    return servers
+    return servers_asked(list(props.get("nameservers") or []), props.get("public_zone"))
 
 
 def _probe(props: dict[str, Any]) -> bytes | None:

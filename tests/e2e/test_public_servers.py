@@ -7,16 +7,15 @@ secondaries by AXFR/IXFR with NOTIFY.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from devtools.runner import ROOT
 from devtools.zoneset import Secondary, ZoneSet
-from tests.e2e.cli import CliProject, copy_project
+from tests.e2e.cli import CliProject
+from tests.support.measure_stack import stack_project
 
 pytestmark = pytest.mark.e2e
 LAGGING = "ns3.example.test still serves the old value (the change has not reached every server yet)"
@@ -31,31 +30,15 @@ def zone_set(folder: Path, *secondaries: Secondary) -> Iterator[ZoneSet]:
         zones.stop()
 
 
-def stack(folder: Path, zones: ZoneSet, domains: list[str], timeout: float, resolver: str | None = None) -> CliProject:
-    """The project's own program in a folder of its own, writing to the hidden primary; the system resolver
-    that finds NS sets is `resolver` (default: the primary, which has the zone's NS records)."""
-    project = copy_project(ROOT, folder / "project", names=["Pulumi.yaml", "__main__.py"])
-    cli = CliProject(
-        project,
-        state_dir=folder / "state",
-        venv=ROOT / ".venv",
-        pythonpath=[ROOT],
-        env={"DMS_SYSTEM_RESOLVER": resolver or zones.resolver},
-    )
-    cli.init("test", check=True)
-    config = {
-        "dms:domains": [{"domain": d, "type": "triggered"} for d in domains],
-        "dms:dns": {
-            "provider": "rfc2136",
-            "server": f"{zones.primary.host}:53",
-            "zone": zones.zone,
-            "tsig": {"keyFile": str(zones.primary.key_file)},
-        },
-        "dms:ledger": {"backend": "sqlite", "path": "ledger.sqlite", "quota": 5},
-        "dms:verification": {"timeout": timeout},
-    }
-    cli.config_file.write_text(json.dumps({"config": config}, indent=2))
-    return cli
+def stack(
+    folder: Path, zones: ZoneSet, name: str, count: int, timeout: float, resolver: str | None = None
+) -> CliProject:
+    """The project's own program (tests/support/measure_stack.py) with `count` domains `<name><i>.example.test`,
+    writing to the hidden primary; the system resolver that finds NS sets is `resolver` (default: the primary,
+    which has the zone's NS records)."""
+    env = {"DMS_SYSTEM_RESOLVER": resolver or zones.resolver}
+    address = f"{zones.primary.host}:53"
+    return stack_project(folder, zones.primary, address, count, 0, env=env, prefix=name, timeout=timeout)
 
 
 def statuses(cli: CliProject) -> dict[str, dict]:
@@ -68,23 +51,23 @@ def failing(status: dict) -> dict[str, str]:
 
 def test_a_hidden_primary_with_a_lame_and_a_dead_server_in_the_ns_set_is_verified(tmp_path: Path) -> None:
     with zone_set(tmp_path, Secondary("ns2"), Secondary("ns3", kind="lame"), Secondary("ns4", kind="dead")) as zones:
-        cli = stack(tmp_path, zones, ["hidden.example.test"], timeout=60)
+        cli = stack(tmp_path, zones, "hidden", 1, timeout=60)
 
         up = cli.up()
 
         assert up.ok, up.output
-        assert statuses(cli)["hidden.example.test"]["status"] == "Verified"
+        assert statuses(cli)["hidden0.example.test"]["status"] == "Verified"
         assert "can't find the public servers" not in up.output  # the NS set was found and asked
 
 
 def test_a_lagging_secondary_keeps_the_domain_pending_and_is_named_until_it_catches_up(tmp_path: Path) -> None:
     with zone_set(tmp_path, Secondary("ns2"), Secondary("ns3", notified=False)) as zones:
-        cli = stack(tmp_path, zones, ["lag.example.test"], timeout=3)
+        cli = stack(tmp_path, zones, "lag", 1, timeout=3)
 
         first = cli.up()
 
         assert first.ok, first.output
-        status = statuses(cli)["lag.example.test"]
+        status = statuses(cli)["lag0.example.test"]
         assert status["status"] == "Pending verification"
         assert set(failing(status)) == {"SPF", "DKIM", "DMARC", "MX"}
         assert all(LAGGING in reason for reason in failing(status).values()), failing(status)
@@ -94,17 +77,17 @@ def test_a_lagging_secondary_keeps_the_domain_pending_and_is_named_until_it_catc
         second = cli.up()
 
         assert second.ok, second.output
-        assert statuses(cli)["lag.example.test"]["status"] == "Verified"
+        assert statuses(cli)["lag0.example.test"]["status"] == "Verified"
 
 
 def test_a_secondary_whose_transfers_are_refused_is_never_verified(tmp_path: Path) -> None:
     with zone_set(tmp_path, Secondary("ns2"), Secondary("ns3", transfers=False)) as zones:
-        cli = stack(tmp_path, zones, ["broken.example.test"], timeout=3)
+        cli = stack(tmp_path, zones, "broken", 1, timeout=3)
 
         for _ in range(2):  # a later `up` checks again, and still finds ns3 without the change
             up = cli.up()
             assert up.ok, up.output
-            status = statuses(cli)["broken.example.test"]
+            status = statuses(cli)["broken0.example.test"]
             assert status["status"] == "Pending verification"
             assert all(LAGGING in reason for reason in failing(status).values()), failing(status)
 
@@ -112,7 +95,7 @@ def test_a_secondary_whose_transfers_are_refused_is_never_verified(tmp_path: Pat
 def test_when_the_ns_set_cant_be_found_the_primary_is_asked_and_the_output_says_so_once(tmp_path: Path) -> None:
     with zone_set(tmp_path, Secondary("ns2", kind="lame")) as zones:
         lame = f"{zones.addresses['ns2']}:53"  # as the system resolver it refuses every question
-        cli = stack(tmp_path, zones, ["one.example.test", "two.example.test"], timeout=60, resolver=lame)
+        cli = stack(tmp_path, zones, "note", 2, timeout=60, resolver=lame)
 
         up = cli.up()
 
