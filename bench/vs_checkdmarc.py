@@ -40,6 +40,7 @@ import dns.nameserver  # noqa: E402
 from readme_section import machine, write_section  # noqa: E402
 
 from devtools.localdns import LocalDnsServer, free_port  # noqa: E402
+from dms_component.core import dkim  # noqa: E402
 from dms_component.core.nameservers import Nameserver  # noqa: E402
 from dms_component.core.records import RequiredRecord  # noqa: E402
 from dms_component.providers.adapters import resolver as our_resolver  # noqa: E402
@@ -172,7 +173,14 @@ def run_ours(case: Case, servers: list[Nameserver], records: list[RequiredRecord
     stats = PollStats()
     cold()
     start = time.perf_counter()
-    verdict = verify_until(case.domain, records, servers, 0, dkim_private_key=case.private_key, stats=stats)
+    verdict = verify_until(
+        case.domain,
+        records,
+        servers,
+        0,
+        dkim_probe=dkim.probe_message(case.private_key, case.domain, "qcloud"),
+        stats=stats,
+    )
     return verdict, time.perf_counter() - start, stats
 
 

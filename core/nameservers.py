@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$")
 
@@ -13,6 +13,8 @@ _HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Z
 class Nameserver:
     host: str  # an IP address or a host name
     port: int = 53
+    # The NS host name it was found under (a zone's public servers): how messages name it. Not compared.
+    name: str | None = field(default=None, compare=False)
 
     @staticmethod
     def parse(text: str) -> Nameserver:
@@ -38,6 +40,8 @@ class Nameserver:
         return _is_ip(self.host)
 
     def __str__(self) -> str:
+        if self.name:
+            return self.name if self.port == 53 else f"{self.name}:{self.port}"
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
 

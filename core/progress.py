@@ -10,12 +10,15 @@ so 20 domains waiting at once print about 4 lines a second, one per domain per u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dms_component.core.verdicts import DomainVerdict, ItemResult
 
 EVERY = 5.0  # seconds between two lines of a domain whose state did not change
+# The servers a lookup's reason names as lagging (resolver.py: "ns2.example.com still serves the old value").
+_LAGGING = re.compile(r"(?P<who>[^\s:;(]+(?::\d+)?(?: and [^\s:;(]+(?::\d+)?)*) still serves? the old value")
 
 
 def where(servers: Sequence[str] | None) -> str:
@@ -36,10 +39,15 @@ def item_state(item: ItemResult, servers: Sequence[str] | None = None) -> str:
         return f"{item.item} not checked yet"
     if "could not finish" in reason:
         return f"{item.item} check could not finish"
-    if reason.startswith("could not look up") or "did not answer" in reason:
-        return f"{item.item} no answer from {where(servers)}"
+    lagging = _LAGGING.search(reason)
+    if lagging:
+        return f"{item.item} still the old value on {lagging['who']}"
     if "answer differently" in reason:
         return f"{item.item} not yet on every server"
+    if "no server of the zone's NS set answered" in reason:
+        return f"{item.item} no answer from the zone's NS set"
+    if reason.startswith("could not look up") or "did not answer" in reason:
+        return f"{item.item} no answer from {where(servers)}"
     if reason.startswith("no ") and not item.current:
         return f"{item.item} not yet served by {where(servers)}"
     return f"{item.item} wrong at {item.host}"  # the full reason is in the final verdict and warning

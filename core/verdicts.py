@@ -122,24 +122,24 @@ def first_questions(required: Sequence[RequiredRecord]) -> list[Question]:
 
 
 def evaluate(
-    domain: str, required: Sequence[RequiredRecord], answers: Answers, *, dkim_private_key: str | None = None
+    domain: str, required: Sequence[RequiredRecord], answers: Answers, *, dkim_probe: bytes | None = None
 ) -> Evaluation:
     """Judge with the answers so far; `needs` lists what is still to ask."""
     lookups = Lookups(answers)
-    verdict = _judge(domain, required, lookups, dkim_private_key)
+    verdict = _judge(domain, required, lookups, dkim_probe)
     return Evaluation(verdict, frozenset(lookups.needs))
 
 
 def judge(
-    domain: str, required: Sequence[RequiredRecord], answers: Answers, *, dkim_private_key: str | None = None
+    domain: str, required: Sequence[RequiredRecord], answers: Answers, *, dkim_probe: bytes | None = None
 ) -> DomainVerdict:
     """The final verdict: an answer that is missing fails the item that needed it."""
-    return _judge(domain, required, Lookups(answers, final=True), dkim_private_key)
+    return _judge(domain, required, Lookups(answers, final=True), dkim_probe)
 
 
-def judge_item(record: RequiredRecord, answer: Answer, *, dkim_private_key: str | None = None) -> ItemResult:
+def judge_item(record: RequiredRecord, answer: Answer, *, dkim_probe: bytes | None = None) -> ItemResult:
     """One item from the answer at its own (host, type); further answers count as missing."""
-    return _judge_one(record, Lookups({question(record.host, record.rtype): answer}, final=True), dkim_private_key)
+    return _judge_one(record, Lookups({question(record.host, record.rtype): answer}, final=True), dkim_probe)
 
 
 def evaluate_planned(
@@ -163,11 +163,11 @@ def refuses(item: ItemResult) -> bool:
     return not item.ok and item.code not in UNKNOWN_CODES
 
 
-def _judge(domain: str, required: Sequence[RequiredRecord], lookups: Lookups, key: str | None) -> DomainVerdict:
-    return DomainVerdict(domain, tuple(_judge_one(r, lookups, key) for r in required))
+def _judge(domain: str, required: Sequence[RequiredRecord], lookups: Lookups, probe: bytes | None) -> DomainVerdict:
+    return DomainVerdict(domain, tuple(_judge_one(r, lookups, probe) for r in required))
 
 
-def _judge_one(record: RequiredRecord, lookups: Lookups, key: str | None) -> ItemResult:
+def _judge_one(record: RequiredRecord, lookups: Lookups, probe: bytes | None) -> ItemResult:
     expected = record.value if record.rtype == "TXT" else f"{record.preference} {record.value}"
     found = lookups.resolve(record.host, record.rtype)
     if found is None:  # not asked yet: provisional
@@ -175,15 +175,15 @@ def _judge_one(record: RequiredRecord, lookups: Lookups, key: str | None) -> Ite
     if found.error is not None:
         reason = f"could not look up {record.rtype} at {record.host}: {found.error}"
         return ItemResult(record.item, record.host, expected, (), False, reason, LOOKUP_FAILED)
-    code, reason, current = _CHECKS[record.item](record, found, lookups, key)
+    code, reason, current = _CHECKS[record.item](record, found, lookups, probe)
     return ItemResult(record.item, record.host, expected, tuple(current), code in OK_CODES, reason, code)
 
 
 # A check gives (code, reason, the records it is about); the item passes when the code is in OK_CODES.
-Check = Callable[[RequiredRecord, Resolved, Lookups, "str | None"], tuple[str, str, list[str]]]
+Check = Callable[[RequiredRecord, Resolved, Lookups, "bytes | None"], tuple[str, str, list[str]]]
 
 
-def _check_spf(record: RequiredRecord, found: Resolved, lookups: Lookups, _key: str | None):
+def _check_spf(record: RequiredRecord, found: Resolved, lookups: Lookups, _probe: bytes | None):
     host, include = record.host, spf.first_include(record.value)
     records = spf.spf_records(found.values)
     if not records:
@@ -216,7 +216,7 @@ def _check_spf(record: RequiredRecord, found: Resolved, lookups: Lookups, _key: 
     return "spf.ok", f"SPF record includes {include}" if include else "SPF record is valid", records
 
 
-def _check_dkim(record: RequiredRecord, found: Resolved, _lookups: Lookups, private_key: str | None):
+def _check_dkim(record: RequiredRecord, found: Resolved, _lookups: Lookups, probe: bytes | None):
     host = record.host
     records = [t for t in found.values if dkim.is_key_record(t)]
     if not records:
@@ -253,13 +253,8 @@ def _check_dkim(record: RequiredRecord, found: Resolved, _lookups: Lookups, priv
             f"the DKIM key at {host}{found.via()} differs from the expected key: replace it",
             records,
         )
-    if private_key is not None:
-        selector = host.split("._domainkey.", 1)[0]
-        domain = host.split("._domainkey.", 1)[-1]
-        try:
-            failure = dkim.verify_message(dkim.probe_message(private_key, domain, selector), der or b"")
-        except dkim.ProbeError as exc:
-            return "dkim.probe-error", f"can't sign a probe message for {host}: {exc}", records
+    if probe is not None:
+        failure = dkim.verify_message(probe, der or b"")
         if failure:
             reason = f"a message signed with the domain's private key fails with the key at {host} ({failure})"
             return "dkim.probe-failed", reason + ": publish the expected key", records
@@ -291,7 +286,7 @@ def _dkim_key_problem(key: dkim.KeyRecord, want: dkim.KeyRecord) -> tuple[str, s
     return None
 
 
-def _check_dmarc(record: RequiredRecord, found: Resolved, _lookups: Lookups, _key: str | None):
+def _check_dmarc(record: RequiredRecord, found: Resolved, _lookups: Lookups, _probe: bytes | None):
     host, via = record.host, found.via()
     records = [t for t in found.values if dmarc.is_dmarc(t)]
     if not records:
@@ -316,7 +311,7 @@ def _check_dmarc(record: RequiredRecord, found: Resolved, _lookups: Lookups, _ke
     return "dmarc.ok", f"DMARC policy p={parsed.policy}{via}", records
 
 
-def _check_mx(record: RequiredRecord, found: Resolved, lookups: Lookups, _key: str | None):
+def _check_mx(record: RequiredRecord, found: Resolved, lookups: Lookups, _probe: bytes | None):
     host, want = record.host, canonical(record.value)
     mxs = list(found.values)
     exchanges = [_exchange(mx) for mx in mxs]

@@ -40,10 +40,19 @@ WORLD_ZONES = {
 
 @dataclass
 class LocalDnsServer:
+    """One knotd. By default the zone's primary, taking TSIG updates; `primary` makes it a secondary of
+    that server (by AXFR/IXFR, told by NOTIFY), `serves=False` a server that serves nothing (lame).
+    `devtools/zoneset.py` builds a primary with secondaries from these."""
+
     folder: Path
     zone: str = "example.test"
     port: int = 15353
     host: str = "127.0.0.1"
+    ns: tuple[tuple[str, str], ...] = (("ns1", "127.0.0.1"),)  # the zone's NS hosts and their addresses
+    notify: tuple[str, ...] = ()  # ADDRESS@PORT of secondaries: told of each change
+    transfer_to: tuple[str, ...] = ()  # addresses allowed to transfer the zone
+    primary: str | None = None  # ADDRESS@PORT: this server is a secondary of that one
+    serves: bool = True  # False: no zone at all (every question REFUSED)
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -75,15 +84,32 @@ class LocalDnsServer:
             (self.folder / sub).mkdir(parents=True, exist_ok=True)
         zone_file = zones / f"{self.zone}.zone"
         if not zone_file.exists():
-            zone_file.write_text(_zone_text(self.zone))
+            zone_file.write_text(_zone_text(self.zone, ns=self.ns))
         world = [z for z in WORLD_ZONES if z != self.zone]
         for name in world:
-            text = _zone_text(name, WORLD_ZONES[name])
+            text = _zone_text(name, WORLD_ZONES[name], ns=(("ns1", self.host),))  # served here: NS says so
             path = zones / f"{name}.zone"
             if not path.exists() or path.read_text() != text:
                 path.write_text(text)
         conf = self.folder / "knot.conf"
-        # Knot's YAML parser takes block style only.
+        # Knot's YAML parser takes block style only (for maps; lists may be [a, b]).
+        remotes = {f"r{i}": a for i, a in enumerate((*self.notify, *([self.primary] if self.primary else [])))}
+        remote = "".join(f"  - id: {r}\n    address: {a}\n    via: {self.host}\n" for r, a in remotes.items())
+        acls = [f"  - id: dms-update\n    key: {KEY_NAME}\n    action: update\n"]
+        zone_acls = ["dms-update"]
+        if self.transfer_to:
+            acls.append(f"  - id: transfer\n    address: [{', '.join(self.transfer_to)}]\n    action: transfer\n")
+            zone_acls.append("transfer")
+        zone = f"  - domain: {self.zone}\n"
+        if self.notify:
+            zone += f"    notify: [{', '.join(f'r{i}' for i in range(len(self.notify)))}]\n"
+        if self.primary:
+            acls.append(f"  - id: notified\n    address: {self.primary.split('@')[0]}\n    action: notify\n")
+            zone_acls = ["notified"]
+            zone += f"    master: r{len(self.notify)}\n"
+        zone += f"    acl: [{', '.join(zone_acls)}]\n"
+        if not self.serves:
+            zone, world = "", []
         conf.write_text(
             "server:\n"
             f'    rundir: "{self.folder / "run"}"\n'
@@ -96,16 +122,16 @@ class LocalDnsServer:
             "log:\n  - target: stderr\n    any: warning\n"
             "key:\n"
             f"  - id: {KEY_NAME}\n    algorithm: {ALGORITHM}\n    secret: {self.tsig_secret()}\n"
-            "acl:\n"
-            f"  - id: dms-update\n    key: {KEY_NAME}\n    action: update\n"
-            "template:\n"
+            + (f"remote:\n{remote}" if remotes else "")
+            + "acl:\n"
+            + "".join(acls)
+            + "template:\n"
             "  - id: default\n"
             f'    storage: "{zones}"\n'
             '    file: "%s.zone"\n'
             "    zonefile-sync: 0\n"
             "    journal-content: changes\n"
-            "zone:\n"
-            f"  - domain: {self.zone}\n    acl: dms-update\n" + "".join(f"  - domain: {name}\n" for name in world)
+            + ("zone:\n" + zone + "".join(f"  - domain: {name}\n" for name in world) if self.serves else "")
         )
         return conf
 
@@ -118,7 +144,10 @@ class LocalDnsServer:
         return self._answers([self.zone])
 
     def _answers(self, zones: list[str] | None = None) -> bool:
-        """Every zone (by default the user's and the world's) is loaded: each answers its SOA."""
+        """Every zone (by default the user's and the world's) is loaded: each answers its SOA. A server that
+        serves nothing: it answers (REFUSED)."""
+        if not self.serves:
+            return self._refuses()
         for zone in dict.fromkeys(zones or [self.zone, *WORLD_ZONES]):
             try:
                 query = dns.message.make_query(zone, "SOA")
@@ -128,6 +157,21 @@ class LocalDnsServer:
             if response.rcode() != dns.rcode.NOERROR or not response.answer:
                 return False
         return True
+
+    def _refuses(self) -> bool:
+        try:
+            response = dns.query.udp(dns.message.make_query(self.zone, "SOA"), self.host, port=self.port, timeout=0.5)
+        except Exception:
+            return False
+        return response.rcode() == dns.rcode.REFUSED
+
+    def control(self, *command: str) -> str:
+        """A `knotc` command to this server (zone-refresh, zone-status...): its output."""
+        sock = str(self.folder / "run" / "knot.sock")
+        done = subprocess.run(["knotc", "-s", sock, *command], capture_output=True, text=True, timeout=30)
+        if done.returncode != 0:
+            raise RuntimeError(f"knotc {' '.join(command)}: {done.stdout}{done.stderr}")
+        return done.stdout
 
     def start(self, wait: float = 20.0) -> LocalDnsServer:
         if self.running():
@@ -168,11 +212,12 @@ class LocalDnsServer:
         self._process = None
 
 
-def _zone_text(zone: str, records: str = "") -> str:
+def _zone_text(zone: str, records: str = "", ns: tuple[tuple[str, str], ...] = (("ns1", "127.0.0.1"),)) -> str:
+    servers = "".join(f"@ NS {name}.{zone}.\n" for name, _ in ns) + "".join(f"{n} A {a}\n" for n, a in ns)
     return (
-        f"$ORIGIN {zone}.\n$TTL 300\n"
-        f"@ SOA ns1.{zone}. hostmaster.{zone}. 1 3600 600 86400 300\n"
-        f"@ NS ns1.{zone}.\nns1 A 127.0.0.1\n" + records
+        f"$ORIGIN {zone}.\n$TTL 300\n@ SOA {ns[0][0]}.{zone}. hostmaster.{zone}. 1 3600 600 86400 300\n"
+        + servers
+        + records
     )
 
 

@@ -40,10 +40,26 @@ class VerificationArgs:
     """Ask this server, HOST[:PORT], instead of the DNS host's primary (or the zone's authoritative servers)."""
     timeout: float = DEFAULT_TIMEOUT
     """Seconds to keep checking before the domain stays pending (default 600, at most 7200)."""
+    nameservers: list[str] | None = None
+    """Ask these servers, each HOST[:PORT], instead of the DNS host's primary and the zone's public NS set (or, for
+    hosts without a primary, the zone's authoritative servers); nameserver is the same for one server."""
 
     def validated(self, name: validate.Namer) -> VerificationArgs:
         nameserver = None if self.nameserver is None else validate.nameserver(self.nameserver, name("nameserver"))
-        return VerificationArgs(nameserver, validate.seconds(self.timeout, name("timeout"), 7200))
+        nameservers = None
+        if self.nameservers is not None:
+            if nameserver is not None:
+                raise ConfigError(name("nameservers"), f"give either it or {name('nameserver')}, not both")
+            if not isinstance(self.nameservers, list | tuple) or not self.nameservers:
+                raise ConfigError(name("nameservers"), "must be a non-empty list of HOST[:PORT]")
+            nameservers = [
+                validate.nameserver(s, f"{name('nameservers')}[{i}]") for i, s in enumerate(self.nameservers)
+            ]
+        return VerificationArgs(nameserver, validate.seconds(self.timeout, name("timeout"), 7200), nameservers)
+
+    def servers(self) -> list[str]:
+        """The servers the user named (validated), in place of the default ones; empty: none named."""
+        return list(self.nameservers or ([self.nameserver] if self.nameserver else []))
 
 
 @dataclass(frozen=True)

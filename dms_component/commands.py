@@ -29,7 +29,8 @@ from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.errors import ConfigError
 from dms_component.providers.adapters.dns import dns_provider
 from dms_component.providers.adapters.ledger import LedgerBackend, LedgerEntry
-from dms_component.providers.adapters.progress import emit, ticking, verdict_progress
+from dms_component.providers.adapters.progress import emit, emit_once, ticking, verdict_progress, wait_served
+from dms_component.providers.adapters.resolver import Servers, servers_for
 from dms_component.providers.adapters.verifier import verify_until_async
 from dms_component.stack_view import DomainView, StackView
 
@@ -37,13 +38,13 @@ CHECKING = "Pending (the service is checking)"
 CHECKS_PASS = "Pending (checks pass: run pulumi up)"
 
 
-def _nameservers(view: DomainView) -> list[Nameserver] | None:
-    return [Nameserver.parse(n) for n in view.nameservers] or None
-
-
-def _servers(view: DomainView) -> list[str] | None:
-    """The servers a domain's verification asks, as progress lines name them (None: the zone's)."""
-    return list(view.nameservers) or None
+def servers_of(view: DomainView) -> Servers:
+    """The servers a domain's verification asks, as it does: its nameservers (the primary written to, or those
+    the program named) and, with a primary, the zone's public NS set. A set that can't be found is said once."""
+    servers = servers_for([Nameserver.parse(n) for n in view.nameservers], view.public_zone)
+    if servers.note:
+        emit_once(servers.note, sys.stderr)
+    return servers
 
 
 def in_words(error: DmsError, view: DomainView | None) -> DmsError:
@@ -116,8 +117,7 @@ def account_status(stack: StackView) -> list[AccountRow]:
             raise in_words(exc, first) from None
         for entry in entries:
             view = ours.get(entry.domain)
-            servers = _nameservers(view or first)
-            checks.append((entry, ledger, _checked(entry, ledger, view), servers))
+            checks.append((entry, ledger, _checked(entry, ledger, view), servers_of(view or first)))
 
     async def check_all() -> list[DomainVerdict]:
         return list(await asyncio.gather(*(verify_until_async(e.domain, r, s, 0) for e, _, r, s in checks)))
@@ -194,6 +194,14 @@ def _to_check(stack: StackView, view: DomainView) -> tuple[list[RequiredRecord],
     return _checked(entry, ledger, view), ledger
 
 
+def wait_for_change(stack: StackView, view: DomainView, timeout: float) -> None:
+    """Until the DNS host serves the domain's last change on all its servers (Route53's INSYNC; its id is the
+    DnsRecords output `change`), with the line `pulumi up` prints while it waits."""
+    if view.change and view.dns is not None:
+        host = dns_provider(view.dns, stack.dns_credential(view))
+        wait_served(view.domain, host, str(view.dns.get("provider")), view.change, timeout, print_line=_say)
+
+
 def wait_for(stack: StackView, domains: Sequence[str], timeout: float | None) -> list[tuple[DomainVerdict, str]]:
     """Poll each domain with progress until it passes (and, with the tencent ledger, the service says
     Verified) or its timeout passes (`timeout`, else its verification's). Returns each domain's last verdict
@@ -206,17 +214,20 @@ def wait_for(stack: StackView, domains: Sequence[str], timeout: float | None) ->
         except DmsError as exc:
             raise in_words(exc, view) from None
     start = time.monotonic()
+    for view, _, _ in todo:
+        wait_for_change(stack, view, view.timeout if timeout is None else timeout)
+    asked = [servers_of(view) for view, _, _ in todo]
 
     async def wait_all() -> list[DomainVerdict]:
         checks = []
-        for view, records, _ in todo:
+        for (view, records, _), servers in zip(todo, asked, strict=True):
             limit = view.timeout if timeout is None else timeout
-            progress = verdict_progress(limit, _servers(view), print_line=_say)
-            checks.append(verify_until_async(view.domain, records, _nameservers(view), limit, progress=progress))
+            progress = verdict_progress(limit, servers.names(), print_line=_say)
+            checks.append(verify_until_async(view.domain, records, servers, limit, progress=progress))
         return list(await asyncio.gather(*checks))
 
     results = []
-    for (view, _, ledger), verdict in zip(todo, asyncio.run(wait_all()), strict=True):
+    for (view, _, ledger), servers, verdict in zip(todo, asked, asyncio.run(wait_all()), strict=True):
         limit = view.timeout if timeout is None else timeout
         status = verdict.status
         if status == VERIFIED and ledger is not None:
@@ -228,7 +239,7 @@ def wait_for(stack: StackView, domains: Sequence[str], timeout: float | None) ->
         waited = time.monotonic() - start
         if status != VERIFIED:
             _say(
-                pending_summary(verdict, waited, _servers(view), "run `dms wait {domain}` again, or look at the items")
+                pending_summary(verdict, waited, servers.names(), "run `dms wait {domain}` again, or look at the items")
             )
         elif ledger is None:
             _say(f"{verdict.domain}: every item passes; run `pulumi up` to mark it verified in the ledger")

@@ -122,6 +122,7 @@ class SenderDomain(pulumi.ComponentResource):
             # The rules gate the first write: a refused domain registers nothing in the ledger.
             owner=rules.apply(lambda _: None if retire else owner),
             front=front_state,
+            dkim_selector=spec.apply(lambda s: s.dkim_selector or profile.default_selector),
             opts=child,
         )
         target = pulumi.Output.from_input(dns)
@@ -158,7 +159,8 @@ class SenderDomain(pulumi.ComponentResource):
                 adopt=spec.apply(lambda s: s.adopt),
                 conflicts_check=checks.existing_email_dns,
                 # The check at preview judges a merged SPF record with the verification's servers.
-                nameservers=target.apply(lambda t: [s for s in (verification.nameserver or t.nameserver(),) if s]),
+                nameservers=target.apply(lambda t: t.verified_at(verification.servers())[0]),
+                public_zone=target.apply(lambda t: t.verified_at(verification.servers())[1]),
                 front=front_state,
                 opts=child,
             )
@@ -179,14 +181,16 @@ class SenderDomain(pulumi.ComponentResource):
             f"{name}/verification",
             domain=domain,
             records=checked,
-            # Ask the server we write to unless told otherwise: it is the zone's primary. A host with no
-            # such server: the zone's authoritative servers are found from its NS records.
-            nameservers=target.apply(lambda t: [s for s in (verification.nameserver or t.nameserver(),) if s]),
+            # Unless told which servers: the primary we write to and the zone's public NS set (RFC 2136),
+            # else the zone's authoritative servers, found from its NS records.
+            nameservers=target.apply(lambda t: t.verified_at(verification.servers())[0]),
+            public_zone=target.apply(lambda t: t.verified_at(verification.servers())[1]),
             timeout=verification.timeout,
             ledger=ledger_state,
             ledger_credential=ledger_credential,
-            # Our own key signs a probe checked against the published key; the service's key (tencent) is not ours.
-            dkim_private_key=None if ledger.decides_records else identity.dkim_private_key,
+            # A message signed with our own key, checked against the published key; the service's key
+            # (tencent) is not ours. The key itself stays in the identity.
+            dkim_probe=None if ledger.decides_records else identity.dkim_probe,
             dns=target.apply(lambda t: t.state()) if writes else None,
             change=change,
             retired=retire,

@@ -33,7 +33,7 @@ from dms_component.providers.adapters.settings import Settings
 _SPEC_FIELDS = ("domain", "type", "dmarc_policy", "dkim_selector", "dkim_key_bits", "adopt", "retire")
 _DOMAIN_KEYS = {camel(f): f for f in _SPEC_FIELDS}
 _CHECK_KEYS = {camel(f): f for f in ("subdomain", "type_separation", "existing_email_dns")}
-_VERIFICATION_KEYS = {camel(f): f for f in ("nameserver", "timeout")}
+_VERIFICATION_KEYS = {camel(f): f for f in ("nameserver", "nameservers", "timeout")}
 
 
 @dataclass(frozen=True)

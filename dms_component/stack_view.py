@@ -60,6 +60,7 @@ class DomainView:
     spf: Spf = field(default_factory=Spf)
     adopt: bool = False
     nameservers: tuple[str, ...] = ()  # the servers its verification asks (none: each zone's own)
+    public_zone: str | None = None  # and the zone whose public NS set it asks besides (a primary written to)
     timeout: float = 600.0
     change: str | None = None  # the DNS host's name for a change not served everywhere yet (Route53)
     front: Front | None = None  # how its program names its keys
@@ -144,6 +145,7 @@ def _view(children: dict[str, dict[str, Any]]) -> DomainView:
         spf=Spf.from_dict(spf if isinstance(spf, dict) else None),
         adopt=bool(wanted.get("adopt")),
         nameservers=tuple(str(s) for s in check.get("nameservers") or []),
+        public_zone=check.get("public_zone") if isinstance(check.get("public_zone"), str) else None,
         timeout=float(check.get("timeout") or 600.0),
         change=written.get("change") if isinstance(written.get("change"), str) else None,
         front=Front.from_dict(identity.get("front")),
@@ -164,7 +166,7 @@ def _records(value: Any) -> tuple[RequiredRecord, ...]:
 def from_config(settings: StackSettings) -> list[DomainView]:
     """The stack-config program's domains before its first `pulumi up`: the records it would publish, with the
     DKIM key still to be made (the service's records, with the tencent ledger, are not known either)."""
-    chosen = settings.verification.nameserver or settings.dns.nameserver()
+    asked, public_zone = settings.dns.verified_at(settings.verification.servers())
     views = []
     for entry in settings.entries:
         spec = entry.spec
@@ -179,7 +181,8 @@ def from_config(settings: StackSettings) -> list[DomainView]:
                 dns=settings.dns.state() if type(settings.dns).writes_records else None,
                 records=tuple(records),
                 adopt=spec.adopt,
-                nameservers=(chosen,) if chosen else (),
+                nameservers=tuple(asked),
+                public_zone=public_zone,
                 timeout=settings.verification.timeout,
                 front=entry.front,
                 retired=entry.retired,

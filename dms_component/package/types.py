@@ -182,6 +182,9 @@ class VerificationOptions(TypedDict):
     """Ask this server, HOST[:PORT], instead of the DNS host's primary (or the zone's authoritative servers)."""
     timeout: NotRequired[float]
     """Seconds to keep checking before the domain stays pending (default 600, at most 7200)."""
+    nameservers: NotRequired[list[str]]
+    """Ask these servers, each HOST[:PORT], instead of the DNS host's primary and the zone's public NS set (or, for
+    hosts without a primary, the zone's authoritative servers); nameserver is the same for one server."""
 
 
 class Checks(TypedDict):

@@ -12,12 +12,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Any, TextIO
 
 from dms_component.core.progress import EVERY, ProgressGate, progress_line, state_of, waiting_line
 from dms_component.core.verdicts import VERIFIED, DomainVerdict
 
 _LOCK = threading.Lock()
+_SAID: set[str] = set()
+HOSTS = {"route53": "Route53", "dnspod": "DNSPod"}  # how lines name a DNS host that serves changes later
 
 
 def emit(line: str, stream: TextIO | None = None) -> None:
@@ -26,6 +28,32 @@ def emit(line: str, stream: TextIO | None = None) -> None:
     with _LOCK:
         out.write(line.rstrip("\n") + "\n")
         out.flush()
+
+
+def emit_once(line: str, stream: TextIO | None = None) -> None:
+    """emit, once per process: a note many domains share (the zone's public servers can't be found)."""
+    with _LOCK:
+        if line in _SAID:
+            return
+        _SAID.add(line)
+    emit(line, stream)
+
+
+def wait_served(
+    domain: str,
+    host: Any,
+    provider: str | None,
+    change: str,
+    timeout: float,
+    *,
+    print_line: Callable[[str], None] = emit,
+) -> None:
+    """Until the DNS host serves `change` (Route53's change id) on all its servers, with a line every few
+    seconds: the wait of `pulumi up`'s verification and of `dms wait`. `host`: the DnsProvider."""
+    name = HOSTS.get(provider or "", "the DNS host")
+    limit = float(getattr(host, "insync_timeout", timeout))
+    with ticking(domain, f"waiting for {name} to serve the change on all its servers", limit, print_line=print_line):
+        host.wait_served(change)
 
 
 def verdict_progress(

@@ -2,13 +2,18 @@
 
 `Resolver` asks every question of a poll concurrently (dns.asyncquery), each of every server at
 once, and merges the replies: servers that don't answer are skipped while another one does, and
-servers that answer differently make the answer an error (the change has not reached all of them
-yet, and a receiver may ask any of them).
+servers that answer differently make the answer an error naming the ones that lag (the change has
+not reached all of them yet, and a receiver may ask any of them).
 
-Which servers: the ones given (dms:verification.nameserver, the server written to, or --nameserver)
-for every name; for a name outside the sender domain (an SPF include, the MX host) that those
-servers refuse (they don't serve it), the name's own authoritative servers, found through the
-system resolver. With no servers given, every name goes to its zone's authoritative servers.
+Which servers (`Servers`): the ones given (dms:verification.nameservers, or the server written to)
+for every name; with RFC 2136 also the zone's public authoritative set, its NS records resolved
+(`find_servers`): receivers ask those, and a hidden primary is not among them. Names in the sender
+domain then need an answer from at least one public server. For a name outside the sender domain
+(an SPF include, the MX host) that the servers refuse (they don't serve it), the name's own
+authoritative servers. With no servers given, every name goes to its zone's authoritative servers.
+
+NS sets are found through the system resolver (`SystemResolver`: the machine's, or the servers in
+DMS_SYSTEM_RESOLVER, which tests and labs set so they don't depend on the machine's).
 
 Answers for names outside the sender domain are shared between the polls of every domain in the
 process for a few seconds: twenty domains polling `qcloudmail.com` would otherwise ask the same
@@ -18,6 +23,7 @@ question many times a second, which authoritative servers' rate limiting punishe
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import time
@@ -30,6 +36,7 @@ import dns.exception
 import dns.flags
 import dns.message
 import dns.name
+import dns.nameserver
 import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
@@ -44,6 +51,9 @@ from dms_component.core.records import mx_value
 TIMEOUT = 3.0  # seconds for one question to one server (two tries of half each)
 SHARED_MAX_AGE = 5.0  # seconds an answer outside the sender domain is reused across polls and domains
 ZONE_MAX_AGE = 300.0  # seconds a zone's authoritative servers are remembered
+NOT_FOUND_MAX_AGE = 30.0  # seconds a zone whose servers could not be found is not asked again
+LOOKUP_LIFETIME = 5.0  # seconds the system resolver gets to find a zone's NS set
+SYSTEM_RESOLVER_ENV = "DMS_SYSTEM_RESOLVER"  # HOST[:PORT],...: the resolver that finds NS sets
 GRACE = 0.3  # seconds the other servers get once one has answered (at least 3x that one's time)
 
 
@@ -86,23 +96,96 @@ ZONE_SERVERS = _TimedCache()
 
 
 @dataclass(frozen=True)
+class SystemResolver:
+    """The resolver that finds zones and their NS sets: the machine's (/etc/resolv.conf) when `servers`
+    is empty, else those servers (HOST[:PORT], asked with recursion as a stub resolver asks)."""
+
+    servers: tuple[Nameserver, ...] = ()
+
+    @staticmethod
+    def from_environment() -> SystemResolver:
+        """DMS_SYSTEM_RESOLVER=HOST[:PORT],... when set (tests, labs, split horizon), else the machine's."""
+        given = os.environ.get(SYSTEM_RESOLVER_ENV, "")
+        return SystemResolver(tuple(Nameserver.parse(s) for s in given.split(",") if s.strip()))
+
+    def resolver(self) -> dns.asyncresolver.Resolver:
+        if not self.servers:
+            return dns.asyncresolver.Resolver()
+        resolver = dns.asyncresolver.Resolver(configure=False)
+        resolver.nameservers = [dns.nameserver.Do53Nameserver(s.host, s.port) for s in self.servers]
+        return resolver
+
+
+@dataclass(frozen=True)
+class Servers:
+    """The servers one verification asks.
+
+    `given`: asked for every name (dms:verification.nameservers, or the primary written to: then the
+    reference when answers differ, since it has every change first). `public`: the zone's NS set,
+    asked too; a name in the sender domain needs an answer from one of them. `note`: why the public
+    set is missing although it was looked for (said once in the output)."""
+
+    given: tuple[Nameserver, ...] = ()
+    public: tuple[Nameserver, ...] = ()
+    note: str | None = None
+    reference: bool = False  # the given servers are the primary: the others lag when they differ
+
+    @property
+    def every(self) -> tuple[Nameserver, ...]:
+        """Given and public, each address once (a primary in the NS set is asked once)."""
+        return tuple(dict.fromkeys((*self.given, *self.public)))
+
+    def names(self) -> list[str] | None:
+        """How progress lines name them; None: each name's authoritative servers."""
+        return [str(s) for s in self.every] or None
+
+
+async def find_servers(given: Sequence[Nameserver], zone: str | None, system: SystemResolver | None = None) -> Servers:
+    """`given`, and with a `zone`, its public NS set, found through the system resolver. A zone whose
+    NS set can't be found leaves the given servers alone, with a note saying so."""
+    if not zone:
+        return Servers(tuple(given))
+    try:
+        public = await public_servers(zone, system or SystemResolver.from_environment())
+    except (dns.exception.DNSException, OSError) as exc:
+        asked = ", ".join(map(str, given)) or "no server"
+        note = (
+            f"can't find the public servers of {zone} (its NS records, {exc.__class__.__name__}):"
+            f" verifying against {asked} only"
+        )
+        return Servers(tuple(given), note=note, reference=True)
+    return Servers(tuple(given), public, reference=True)
+
+
+@dataclass(frozen=True)
 class _Reply:
     server: Nameserver
     answer: Answer | None = None  # the server's answer, when it gave one
     refused: bool = False  # REFUSED: the server does not serve this name
     failure: str | None = None  # no usable answer: timeout, SERVFAIL...
 
+    def said(self) -> str:
+        return self.failure or f"{self.server} refused the question"
+
 
 class Resolver:
     """Asks the servers of one verification; `own` is the sender domain (its answers are never shared)."""
 
     def __init__(
-        self, servers: Sequence[Nameserver] | None = None, *, own: str | None = None, timeout: float = TIMEOUT
+        self,
+        servers: Servers | Sequence[Nameserver] | None = None,
+        *,
+        own: str | None = None,
+        timeout: float = TIMEOUT,
+        system: SystemResolver | None = None,
     ) -> None:
-        self.servers = tuple(servers or ())
+        self.asked = servers if isinstance(servers, Servers) else Servers(tuple(servers or ()))
+        self.servers = self.asked.every
         self.own = own
         self.timeout = timeout
+        self.system = system
         self.queries = 0  # questions sent to servers (for benchmarks)
+        self.over_tcp = 0  # answers truncated over UDP and asked again over TCP
 
     async def ask_many(self, questions: Iterable[Question]) -> dict[Question, Answer]:
         """Every question at once; each distinct (name, type) is asked once."""
@@ -125,33 +208,60 @@ class Resolver:
 
     async def _ask(self, name: str, rtype: str, *, shared: bool) -> Answer:
         if self.servers:
-            answer, refused = await self._ask_servers(self.servers, name, rtype)
+            answer, refused = await self._ask_servers(self.servers, name, rtype, own=not shared)
             if not (refused and shared):
                 return answer
         try:
-            servers = await zone_servers(name)
+            servers = await zone_servers(name, self.system)
         except (dns.exception.DNSException, OSError) as exc:
             return Answer(error=f"can't find the authoritative servers of {name} ({exc.__class__.__name__})")
         answer, _ = await self._ask_servers(servers, name, rtype)
         return answer
 
-    async def _ask_servers(self, servers: Sequence[Nameserver], name: str, rtype: str) -> tuple[Answer, bool]:
+    async def _ask_servers(
+        self, servers: Sequence[Nameserver], name: str, rtype: str, *, own: bool = False
+    ) -> tuple[Answer, bool]:
         """Ask all servers at once and merge; also whether every server refused the name."""
         replies = await self._replies(servers, name, rtype)
         answered = [r for r in replies if r.answer is not None]
+        public = set(self.asked.public) if own else set()
+        if answered and public and not any(r.server in public for r in answered):
+            # Only the hidden primary has it: receivers ask the NS set, and none of it answered.
+            silent = "; ".join(r.said() for r in replies if r.server in public)
+            return Answer(error=f"no server of the zone's NS set answered ({silent})"), False
         if answered:
-            first = answered[0]
-            for other in answered[1:]:
-                if _same(other.answer, first.answer) is False:
-                    return Answer(
-                        error=f"{first.server} and {other.server} answer differently"
-                        " (the change has not reached every server yet)"
-                    ), False
-            return first.answer, False  # type: ignore[return-value]
+            lagging = self._lagging(answered)
+            if lagging is None:  # no way to tell which is current: a tie, no primary among them
+                who = " and ".join(str(r.server) for r in answered)
+                return Answer(error=f"{who} answer differently (the change has not reached every server yet)"), False
+            if lagging:
+                who = " and ".join(str(s) for s in lagging)
+                verb = "serves" if len(lagging) == 1 else "serve"
+                return Answer(
+                    error=f"{who} still {verb} the old value (the change has not reached every server yet)"
+                ), False
+            return answered[0].answer, False  # type: ignore[return-value]
         if replies and all(r.refused for r in replies):
             return Answer(error=f"{replies[0].server} refused the question (it does not serve {name})"), True
-        failures = [r.failure or f"{r.server} refused the question" for r in replies]
-        return Answer(error="; ".join(failures) or "no server to ask"), False
+        return Answer(error="; ".join(r.said() for r in replies) or "no server to ask"), False
+
+    def _lagging(self, answered: list[_Reply]) -> list[Nameserver] | None:
+        """The servers whose answer differs from the current one: the primary's when it answered (it
+        has every change first), else the answer most servers give; None when that is a tie."""
+        groups: dict[tuple[frozenset[str], str | None], list[_Reply]] = {}
+        for reply in answered:
+            assert reply.answer is not None
+            groups.setdefault((frozenset(reply.answer.values), reply.answer.cname), []).append(reply)
+        if len(groups) == 1:
+            return []
+        given = set(self.asked.given) if self.asked.reference else set()
+        current = next((g for g in groups.values() if any(r.server in given for r in g)), None)
+        if current is None:
+            sizes = sorted((len(g) for g in groups.values()), reverse=True)
+            if sizes[0] == sizes[1]:
+                return None
+            current = max(groups.values(), key=len)
+        return [r.server for r in answered if r not in current]
 
     async def _replies(self, servers: Sequence[Nameserver], name: str, rtype: str) -> list[_Reply]:
         """Every server's reply; once one has answered, the others get a grace period, not the full timeout."""
@@ -185,9 +295,10 @@ class Resolver:
             response = None
             for attempt in (1, 2):  # one retry: a lost UDP packet should not fail a poll
                 try:
-                    response, _ = await dns.asyncquery.udp_with_fallback(
+                    response, used_tcp = await dns.asyncquery.udp_with_fallback(
                         query, where, timeout=self.timeout / 2, port=server.port
                     )
+                    self.over_tcp += used_tcp
                     break
                 except dns.exception.Timeout:
                     if attempt == 2:
@@ -239,29 +350,60 @@ async def _address(server: Nameserver) -> str:
     return str(infos[0][4][0])
 
 
-async def zone_servers(name: str) -> tuple[Nameserver, ...]:
+async def zone_servers(name: str, system: SystemResolver | None = None) -> tuple[Nameserver, ...]:
     """The addresses of the NS hosts of the zone holding `name`, via the system resolver (cached)."""
-    cached = ZONE_SERVERS.get(name, ZONE_MAX_AGE)
+    system = system or SystemResolver.from_environment()
+    cached = ZONE_SERVERS.get((system, "zone-of", name), ZONE_MAX_AGE)
     if isinstance(cached, tuple):
         return cached
-    zone = await dns.asyncresolver.zone_for_name(name, lifetime=10)
-    resolver = dns.asyncresolver.Resolver()
-    hosts = [ns.target for ns in await resolver.resolve(zone, "NS", lifetime=10)]
+    resolver = system.resolver()
+    zone = await dns.asyncresolver.zone_for_name(name, resolver=resolver, lifetime=10)
+    servers = await _ns_addresses(zone, resolver)
+    ZONE_SERVERS.put((system, "zone-of", name), servers)
+    return servers
+
+
+async def public_servers(zone: str, system: SystemResolver) -> tuple[Nameserver, ...]:
+    """The zone's public authoritative servers: its NS records' hosts and their addresses, each named by
+    its host. Remembered for a while; so is a failure, so twenty domains of one zone look it up once."""
+    key = (system, "public", zone)
+    cached = ZONE_SERVERS.get(key, ZONE_MAX_AGE)
+    if isinstance(cached, tuple):
+        return cached
+    failed = ZONE_SERVERS.get((*key, "failed"), NOT_FOUND_MAX_AGE)
+    if isinstance(failed, BaseException):
+        raise failed
+    try:
+        servers = await _ns_addresses(dns.name.from_text(zone), system.resolver())
+    except (dns.exception.DNSException, OSError) as exc:
+        ZONE_SERVERS.put((*key, "failed"), exc)
+        raise
+    ZONE_SERVERS.put(key, servers)
+    return servers
+
+
+async def _ns_addresses(zone: dns.name.Name, resolver: dns.asyncresolver.Resolver) -> tuple[Nameserver, ...]:
+    hosts = [ns.target for ns in await resolver.resolve(zone, "NS", lifetime=LOOKUP_LIFETIME)]
 
     async def addresses(host: dns.name.Name, rtype: str) -> list[Nameserver]:
         try:
-            return [Nameserver(a.to_text()) for a in await resolver.resolve(host, rtype, lifetime=10)]
+            found = await resolver.resolve(host, rtype, lifetime=LOOKUP_LIFETIME)
         except dns.exception.DNSException:
             return []
+        return [Nameserver(a.to_text(), name=host.to_text().rstrip(".")) for a in found]
 
     found = await asyncio.gather(*(addresses(h, t) for h in hosts for t in ("A", "AAAA")))
     servers = tuple(dict.fromkeys(s for group in found for s in group))
     if not servers:
         raise dns.exception.DNSException(f"no address for the name servers of {zone}")
-    ZONE_SERVERS.put(name, servers)
     return servers
 
 
 def authoritative_servers(domain: str) -> Sequence[Nameserver]:
     """Find the zone of `domain` and the addresses of its NS hosts, via the system resolver."""
     return list(asyncio.run(zone_servers(domain)))
+
+
+def servers_for(given: Sequence[Nameserver], zone: str | None) -> Servers:
+    """find_servers for synchronous callers (the Pulumi provider's threads, the `dms` command)."""
+    return asyncio.run(find_servers(given, zone)) if zone else Servers(tuple(given))

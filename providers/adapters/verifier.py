@@ -29,7 +29,7 @@ from dms_component.core.verdicts import (
     first_questions,
     judge,
 )
-from dms_component.providers.adapters.resolver import Resolver
+from dms_component.providers.adapters.resolver import Resolver, Servers
 
 # Called after each poll with the verdict and the seconds waited so far.
 Progress = Callable[[DomainVerdict, float], None]
@@ -52,7 +52,7 @@ async def poll(
     required: Sequence[RequiredRecord],
     resolver: Resolver,
     *,
-    dkim_private_key: str | None = None,
+    dkim_probe: bytes | None = None,
     stats: PollStats | None = None,
 ) -> DomainVerdict:
     """One poll: ask, judge, ask what the judgement needs, until it needs nothing."""
@@ -62,20 +62,20 @@ async def poll(
         answers.update(await resolver.ask_many(needs))
         if stats is not None:
             stats.rounds += 1
-        result = evaluate(domain, required, answers, dkim_private_key=dkim_private_key)
+        result = evaluate(domain, required, answers, dkim_probe=dkim_probe)
         if not result.needs:
             return result.verdict
         needs = set(result.needs)
-    return judge(domain, required, answers, dkim_private_key=dkim_private_key)
+    return judge(domain, required, answers, dkim_probe=dkim_probe)
 
 
 async def verify_until_async(
     domain: str,
     required: Sequence[RequiredRecord],
-    servers: Sequence[Nameserver] | None,
+    servers: Servers | Sequence[Nameserver] | None,
     timeout: float,
     *,
-    dkim_private_key: str | None = None,
+    dkim_probe: bytes | None = None,
     schedule: Schedule = DEFAULT,
     clock: Callable[[], float] = time.monotonic,
     stats: PollStats | None = None,
@@ -89,7 +89,7 @@ async def verify_until_async(
     deadline = start + timeout
     try:
         while True:
-            verdict = await poll(domain, required, resolver, dkim_private_key=dkim_private_key, stats=stats)
+            verdict = await poll(domain, required, resolver, dkim_probe=dkim_probe, stats=stats)
             if stats is not None:
                 stats.polls += 1
             now = clock()
@@ -107,21 +107,23 @@ async def verify_until_async(
 def verify_once(
     domain: str,
     required: Sequence[RequiredRecord],
-    servers: Sequence[Nameserver] | None,
+    servers: Servers | Sequence[Nameserver] | None,
     *,
-    dkim_private_key: str | None = None,
+    dkim_probe: bytes | None = None,
 ) -> DomainVerdict:
-    """One poll. `servers`: ask these (None or empty: each name's authoritative servers)."""
-    return verify_until(domain, required, servers, 0, dkim_private_key=dkim_private_key)
+    """One poll. `servers`: ask these (None or empty: each name's authoritative servers).
+    `dkim_probe`: a message DKIM-signed with the domain's private key (the identity's), checked against
+    the published key as a receiver checks it."""
+    return verify_until(domain, required, servers, 0, dkim_probe=dkim_probe)
 
 
 def verify_until(
     domain: str,
     required: Sequence[RequiredRecord],
-    servers: Sequence[Nameserver] | None,
+    servers: Servers | Sequence[Nameserver] | None,
     timeout: float,
     *,
-    dkim_private_key: str | None = None,
+    dkim_probe: bytes | None = None,
     schedule: Schedule = DEFAULT,
     stats: PollStats | None = None,
     progress: Progress | None = None,
@@ -133,7 +135,7 @@ def verify_until(
             required,
             servers,
             timeout,
-            dkim_private_key=dkim_private_key,
+            dkim_probe=dkim_probe,
             schedule=schedule,
             stats=stats,
             progress=progress,
@@ -155,7 +157,7 @@ async def judge_planned_async(record: RequiredRecord, planned: Sequence[str], re
 
 
 def judge_planned(
-    domain: str, items: Sequence[tuple[RequiredRecord, Sequence[str]]], servers: Sequence[Nameserver] | None
+    domain: str, items: Sequence[tuple[RequiredRecord, Sequence[str]]], servers: Servers | Sequence[Nameserver] | None
 ) -> list[ItemResult]:
     """judge_planned_async for each (record, planned values), for synchronous callers (a provider's check)."""
 

@@ -12,7 +12,10 @@ from typing import Any
 import pulumi.dynamic.dynamic
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
+from dms_component.core.nameservers import Nameserver
 from dms_component.providers.adapters.ledger import LedgerBackend, open_ledger
+from dms_component.providers.adapters.progress import emit_once
+from dms_component.providers.adapters.resolver import Servers, servers_for
 from dms_component.providers.resources.refusals import refusing
 from dms_component.providers.resources.sdk import skipped
 from dms_component.providers.resources.threads import widen_dynamic_host
@@ -96,6 +99,27 @@ def secret_credential(opts: Any, ledger_credential: Any) -> Any:
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["ledger_credential"]))
 
 
+PROVIDER_KEY = "__provider"  # where the dynamic-provider host keeps the pickled provider, in inputs and state
+
+
 def changed_keys(olds: dict[str, Any], news: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
     """The keys among `keys` whose value differs between olds and news."""
     return [k for k in keys if olds.get(k) != news.get(k)]
+
+
+def provider_moved(olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+    """[PROVIDER_KEY] when the state's pickled provider is not this code's. The host loads a refresh's or a delete's
+    provider from the state: one written by another release may name modules that are gone (`providers.dynamic`),
+    so the first `up` after upgrading rewrites it, in an update that writes nothing new."""
+    moved = isinstance(news.get(PROVIDER_KEY), str) and olds.get(PROVIDER_KEY) not in (None, news[PROVIDER_KEY])
+    return [PROVIDER_KEY] if moved else []
+
+
+def servers_asked(given: list[str], public_zone: str | None) -> Servers:
+    """What a verification asks (and the check at preview, as it does): the `nameservers` input (the
+    primary, or the ones the user named) and, with `public_zone`, that zone's NS set; none at all: each
+    name's authoritative servers. A zone whose NS set can't be found is said once per operation."""
+    servers = servers_for([Nameserver.parse(s) for s in given], public_zone)
+    if servers.note:
+        emit_once(servers.note)
+    return servers

@@ -1,4 +1,8 @@
-"""SenderIdentity: the sender domain's entry in the ledger and its DKIM key pair."""
+"""SenderIdentity: the sender domain's entry in the ledger, its DKIM key pair, and the signed probe.
+
+The probe is a fixed message DKIM-signed with the private key (not secret): the verification checks it
+against the published key as a receiver would, so the key itself lives in this resource only.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
+from dms_component.core import dkim
 from dms_component.core.service_records import dkim_key_of, records_from_attributes
 from dms_component.providers.adapters import keys
 from dms_component.providers.adapters.ledger.base import VERIFIED, unchangeable
@@ -15,6 +20,7 @@ from dms_component.providers.resources.base import (
     changed_keys,
     ledger_from,
     pause_point,
+    provider_moved,
     secret_credential,
 )
 
@@ -28,7 +34,17 @@ def _service_outputs(domain: str, attributes: Any) -> dict[str, Any]:
     refused now, with its code, before any record is written."""
     kept = [{k: a.get(k) for k in STATE_KEYS} for a in attributes or []]
     records = records_from_attributes(domain, kept)
-    return {"service_attributes": kept, "dkim_public_key": dkim_key_of(records), "dkim_private_key": None}
+    return {
+        "service_attributes": kept,
+        "dkim_public_key": dkim_key_of(records),
+        "dkim_private_key": None,
+        "dkim_probe": None,
+    }
+
+
+def _probe(props: dict[str, Any], private_key: str) -> str:
+    """The probe message, signed as the domain signs mail (d=domain, s=selector)."""
+    return dkim.probe_message(private_key, props["domain"], props.get("dkim_selector") or "probe").decode("ascii")
 
 
 class SenderIdentityProvider(DmsResourceProvider):
@@ -50,6 +66,7 @@ class SenderIdentityProvider(DmsResourceProvider):
                 "ledger_status": entry.status,
                 "dkim_public_key": pair.public_b64,
                 "dkim_private_key": pair.private_pem,
+                "dkim_probe": _probe(props, pair.private_pem),
             },
         )
 
@@ -65,6 +82,12 @@ class SenderIdentityProvider(DmsResourceProvider):
         elif retyped:
             ledger_from(olds).ensure_retypable(olds["domain"], news["mail_type"])
         changes = replaces + retyped + changed_keys(olds, news, ("ledger", "ledger_credential"))
+        changes += provider_moved(olds, news)
+        # State written before the probe (or a new selector): update makes the probe from the kept key.
+        if olds.get("dkim_private_key") and (
+            not olds.get("dkim_probe") or changed_keys(olds, news, ("dkim_selector",))
+        ):
+            changes.append("dkim_probe")
         return DiffResult(changes=bool(changes), replaces=replaces, delete_before_replace=False)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -84,6 +107,7 @@ class SenderIdentityProvider(DmsResourceProvider):
                 "ledger_status": entry.status,
                 "dkim_public_key": olds["dkim_public_key"],
                 "dkim_private_key": olds["dkim_private_key"],
+                "dkim_probe": _probe(news, olds["dkim_private_key"]),
             }
         )
 
@@ -105,6 +129,7 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
     ledger_status: pulumi.Output[str]
     dkim_public_key: pulumi.Output[str]
     dkim_private_key: pulumi.Output[str]
+    dkim_probe: pulumi.Output[str]  # a DKIM-signed message (not secret), for the verification's probe
     service_attributes: pulumi.Output[list[dict[str, Any]]]  # tencent: the records the service asks for
 
     def __init__(
@@ -118,6 +143,7 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
         ledger_credential: Any = None,
         owner: str | None = None,
         front: dict[str, Any] | None = None,
+        dkim_selector: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         opts = pulumi.ResourceOptions.merge(
@@ -135,9 +161,11 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
                 "ledger_credential": ledger_credential,  # the ledger's secret (tencent), a Pulumi secret
                 "owner": owner,  # the stack, kept in the ledger row: a removal is then refused at preview
                 "front": front,  # how the program names its keys, for the refusals of this resource's calls
+                "dkim_selector": dkim_selector,  # the probe's s= (the key's host)
                 "ledger_status": None,
                 "dkim_public_key": None,
                 "dkim_private_key": None,
+                "dkim_probe": None,
                 "service_attributes": None,
             },
             opts,

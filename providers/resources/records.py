@@ -13,7 +13,6 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Re
 
 from dms_component.core.changes import Plan, Spf, keys_to_read, satisfied, to_verify
 from dms_component.core.errors import PlanRefused, clipped, setting
-from dms_component.core.nameservers import Nameserver
 from dms_component.core.plan_view import plan_lines, render_plan
 from dms_component.core.records import RequiredRecord
 from dms_component.core.rules import ERROR
@@ -22,13 +21,16 @@ from dms_component.core.verdicts import refuses
 from dms_component.providers.adapters.dns import DnsProvider, dns_provider
 from dms_component.providers.adapters.ledger import ledger_settings
 from dms_component.providers.adapters.progress import emit
+from dms_component.providers.adapters.resolver import Servers
 from dms_component.providers.adapters.verifier import judge_planned
 from dms_component.providers.resources.base import (
     DmsResourceProvider,
     changed_keys,
     ledger_from,
     pause_point,
+    provider_moved,
     secret_credential,
+    servers_asked,
 )
 
 _TARGET = ("provider", "server", "zone", "hosted_zone_id", "endpoint")
@@ -43,9 +45,9 @@ def _provider(props: dict[str, Any]) -> DnsProvider:
     return dns_provider(props["dns"], props.get("credential"), reuse_reads=True)
 
 
-def _servers(props: dict[str, Any]) -> list[Nameserver] | None:
-    """The servers the verification asks (as it does: its nameservers, else each name's own)."""
-    return [Nameserver.parse(s) for s in props.get("nameservers") or []] or None
+def _servers(props: dict[str, Any]) -> Servers:
+    """The servers the verification asks, as it does (its nameservers and the zone's NS set)."""
+    return servers_asked(props.get("nameservers") or [], props.get("public_zone"))
 
 
 def _known(value: Any) -> bool:
@@ -65,9 +67,7 @@ def refuse_conflicts(domain: str, plan: Plan, severity: str, adopt: bool) -> Non
         )
 
 
-def refuse_unverifiable(
-    domain: str, desired: list[RequiredRecord], plan: Plan, servers: list[Nameserver] | None
-) -> None:
+def refuse_unverifiable(domain: str, desired: list[RequiredRecord], plan: Plan, servers: Servers | None) -> None:
     """Never write what would stay Pending: the verifier's own check runs on each item the plan leaves
     with more than our record (a merged SPF record, foreign records kept), and a sure failure stops it.
     A lookup that fails now (temperror) is not sure: the verifier will say what it finds."""
@@ -157,7 +157,7 @@ class DnsRecordsProvider(DmsResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # Never a replace: on one server, create-then-delete would delete what was just written.
         keys = ("domain", "records", "dns", "credential", "ledger", "ledger_credential", "adopt", "conflicts_check")
-        return DiffResult(changes=bool(changed_keys(olds, news, keys)), replaces=[])
+        return DiffResult(changes=bool(changed_keys(olds, news, keys) + provider_moved(olds, news)), replaces=[])
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         spf = Spf.from_dict(olds.get("spf"))
@@ -201,6 +201,7 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
         conflicts_check: str = ERROR,
         nameservers: list[str] | None = None,
         front: dict[str, Any] | None = None,
+        public_zone: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["credential"]))
@@ -220,6 +221,7 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
                 "conflicts_check": conflicts_check,
                 "nameservers": nameservers,  # those the verification asks: the check at preview asks them too
                 "front": front,  # how the program names its keys, for the refusals of this resource's calls
+                "public_zone": public_zone,  # and the zone whose NS set it asks besides
                 "spf": None,
                 "conflicts": None,
                 "change": None,

@@ -13,7 +13,13 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, Resource, UpdateResult
 
-from dms_component.providers.resources.base import DmsResourceProvider, ledger_from, secret_credential
+from dms_component.providers.resources.base import (
+    DmsResourceProvider,
+    changed_keys,
+    ledger_from,
+    provider_moved,
+    secret_credential,
+)
 
 
 def _release(props: dict[str, Any]) -> None:
@@ -30,7 +36,8 @@ class RetiredDomainsProvider(DmsResourceProvider):
         return CreateResult("retired:" + ",".join(props.get("domains") or []), props)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return DiffResult(changes=any(olds.get(k) != news.get(k) for k in ("domains", "ledger")), replaces=[])
+        changes = changed_keys(olds, news, ("domains", "ledger")) + provider_moved(olds, news)
+        return DiffResult(changes=bool(changes), replaces=[])
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         _release(news)

@@ -8,32 +8,36 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from dms_component.core.nameservers import Nameserver
 from dms_component.core.progress import pending_summary
 from dms_component.core.records import RequiredRecord
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.providers.adapters.dns import dns_provider
-from dms_component.providers.adapters.progress import emit, ticking, verdict_progress
+from dms_component.providers.adapters.progress import emit, ticking, verdict_progress, wait_served
+from dms_component.providers.adapters.resolver import Servers
 from dms_component.providers.adapters.verifier import verify_once, verify_until
 from dms_component.providers.resources.base import (
     DmsResourceProvider,
     changed_keys,
     ledger_from,
     pause_point,
+    provider_moved,
     secret_credential,
+    servers_asked,
 )
 
-_INPUTS = ("domain", "records", "nameservers", "ledger", "ledger_credential", "dkim_private_key")
+# State written before the probe held the private key among the inputs ("dkim_private_key"): its going
+# away is a change, so that `up` rewrites the verification without the key (it stays in the identity).
+_INPUTS = ("domain", "records", "nameservers", "ledger", "ledger_credential", "dkim_private_key", "dkim_probe")
 
 
-def _servers(props: dict[str, Any]) -> list[Nameserver] | None:
-    """The servers to ask; None: each name's authoritative servers, found when asked."""
-    return [Nameserver.parse(s) for s in props.get("nameservers") or []] or None
+def _servers(props: dict[str, Any]) -> Servers:
+    return servers_asked(list(props.get("nameservers") or []), props.get("public_zone"))
 
 
-def _key(props: dict[str, Any]) -> str | None:
-    # The private key signs a probe message, checked against the published key (never logged).
-    return props.get("dkim_private_key") or None
+def _probe(props: dict[str, Any]) -> bytes | None:
+    # A message the identity signed with the domain's private key: checked against the published key.
+    probe = props.get("dkim_probe")
+    return probe.encode("ascii") if isinstance(probe, str) and probe else None
 
 
 def _required(props: dict[str, Any]) -> list[RequiredRecord]:
@@ -44,27 +48,23 @@ def _outs(props: dict[str, Any], verdict: DomainVerdict, status: str) -> dict[st
     return {**props, "status": status, "items": [i.to_dict() for i in verdict.items]}
 
 
-_HOSTS = {"route53": "Route53", "dnspod": "DNSPod"}
-
-
 class VerificationProvider(DmsResourceProvider):
     def _verify(self, props: dict[str, Any]) -> dict[str, Any]:
         domain, timeout = props["domain"], float(props["timeout"])
         # What is printed here shows live in `pulumi up`: a line per domain while it waits (no secrets).
-        servers = list(props.get("nameservers") or []) or None
         if props.get("change"):  # the records' change, until the DNS host serves it from all its servers
-            host = dns_provider(props["dns"], None)
-            name = _HOSTS.get(props["dns"].get("provider"), "the DNS host")
-            limit = float(getattr(host, "insync_timeout", timeout))
-            with ticking(domain, f"waiting for {name} to serve the change on all its servers", limit):
-                host.wait_served(props["change"])
+            wait_served(
+                domain, dns_provider(props["dns"], None), props["dns"].get("provider"), props["change"], timeout
+            )
         started = time.monotonic()
+        asked = _servers(props)
+        servers = asked.names()
         verdict = verify_until(
             domain,
             _required(props),
-            _servers(props),
+            asked,
             timeout,
-            dkim_private_key=_key(props),
+            dkim_probe=_probe(props),
             progress=verdict_progress(timeout, servers),
         )
         status = PENDING
@@ -86,7 +86,7 @@ class VerificationProvider(DmsResourceProvider):
             return DiffResult(changes=False)  # retired: not managed any more, never checked again
         # Until the domain is verified and every item passes, each `up` checks again.
         settled = olds.get("status") == VERIFIED and all(i.get("ok") for i in olds.get("items") or [])
-        changes = changed_keys(olds, news, _INPUTS)
+        changes = changed_keys(olds, news, _INPUTS) + provider_moved(olds, news)
         return DiffResult(changes=bool(changes) or not settled, replaces=[])
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -94,7 +94,7 @@ class VerificationProvider(DmsResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         # Refresh checks once more; a verified domain stays verified in the service.
-        verdict = verify_once(props["domain"], _required(props), _servers(props), dkim_private_key=_key(props))
+        verdict = verify_once(props["domain"], _required(props), _servers(props), dkim_probe=_probe(props))
         entry = ledger_from(props).get(props["domain"])
         status = VERIFIED if entry is not None and entry.status == VERIFIED else PENDING
         return ReadResult(id_, _outs(props, verdict, status))
@@ -117,7 +117,8 @@ class Verification(Resource, module="dms", name="Verification"):
         timeout: float,
         ledger: dict[str, Any],
         ledger_credential: Any = None,
-        dkim_private_key: Any = None,
+        dkim_probe: Any = None,
+        public_zone: Any = None,
         dns: dict[str, Any] | None = None,
         change: Any = None,
         retired: bool = False,
@@ -125,10 +126,9 @@ class Verification(Resource, module="dms", name="Verification"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`dns` and `change`: where the records were written and that host's name for the change
-        (Route53's change id), waited on before the first check; neither carries a secret."""
-        # The key comes in as a secret input; its copy among the outputs must stay secret too.
-        secret_key = pulumi.ResourceOptions(additional_secret_outputs=["dkim_private_key"])
-        opts = pulumi.ResourceOptions.merge(opts, secret_key)
+        (Route53's change id), waited on before the first check; neither carries a secret.
+        `dkim_probe`: the identity's DKIM-signed probe message (no secret: the key stays in the identity).
+        `public_zone`: the zone whose NS set is asked besides `nameservers` (a primary written to)."""
         opts = secret_credential(opts, ledger_credential)
         super().__init__(
             VerificationProvider(),
@@ -140,7 +140,8 @@ class Verification(Resource, module="dms", name="Verification"):
                 "timeout": timeout,
                 "ledger": ledger,
                 "ledger_credential": ledger_credential,
-                "dkim_private_key": None if dkim_private_key is None else pulumi.Output.secret(dkim_private_key),
+                "dkim_probe": dkim_probe,
+                "public_zone": public_zone,
                 "dns": dns,
                 "change": change,
                 "retired": retired,

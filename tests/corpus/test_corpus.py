@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from devtools.localdns import LocalDnsServer
+from dms_component.core import dkim
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, Profile, RequiredRecord, required_records
 from dms_component.providers.adapters import keys
@@ -96,7 +97,7 @@ def test_corpus_case(case: dict[str, Any], local_dns: LocalDnsServer, nameserver
     publish(local_dns, domain, own + [g for g in good_records(recs) if (g[0], g[1]) not in written])
     private_key = OTHER.private_pem if case.get("private_key") == "other" else PAIR.private_pem
 
-    verdict = verify_once(domain, recs, [nameserver], dkim_private_key=private_key)
+    verdict = verify_once(domain, recs, [nameserver], dkim_probe=dkim.probe_message(private_key, domain, "qcloud"))
 
     expect = {item: "ok" for item in ITEMS} | case["expect"]
     for item in verdict.items:

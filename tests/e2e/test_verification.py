@@ -1,4 +1,4 @@
-"""End to end: what the stack's verifications wait for, and the DKIM probe's key staying secret."""
+"""End to end: what the stack's verifications wait for, and the DKIM probe: the key stays in the identity."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # how Pulumi marks a secret value
 
 
-def test_verifications_wait_for_every_domains_records_and_probe_with_a_secret_key(
+def test_verifications_wait_for_every_domains_records_and_probe_without_a_copy_of_the_key(
     tmp_path: Path, local_dns: LocalDnsServer
 ) -> None:
     deployment = Deployment(tmp_path, local_dns)
@@ -39,8 +39,11 @@ def test_verifications_wait_for_every_domains_records_and_probe_with_a_secret_ke
             if r.rsplit("::", 1)[1] == verification["urn"].rsplit("::", 1)[1].replace("/verification", "/records")
         }
         assert records & set(verification.get("dependencies") or []) == own and len(own) == 1
-        assert verification["outputs"]["dkim_private_key"][SECRET_SIG]  # marked secret in outputs
-        assert verification["inputs"]["dkim_private_key"][SECRET_SIG]  # and in inputs
+        # The verification checks the identity's signed probe: no copy of the private key.
+        assert "dkim_private_key" not in verification["inputs"] and "dkim_private_key" not in verification["outputs"]
+        assert verification["inputs"]["dkim_probe"].startswith("DKIM-Signature: ")
+    identities = [r for r in resources if r["urn"].endswith("/identity")]
+    assert all(r["outputs"]["dkim_private_key"][SECRET_SIG] for r in identities)  # the one copy, secret
     assert "PRIVATE KEY" not in deployment.state_text()
     assert "PRIVATE KEY" not in "\n".join(deployment.output)
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from devtools.localdns import LocalDnsServer
+from dms_component.core import dkim
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, required_records
 from dms_component.core.verdicts import VERIFIED
@@ -27,6 +28,10 @@ def fresh_shared_answers() -> Iterator[None]:
     SHARED_ANSWERS.clear()
 
 
+def probe(domain: str) -> bytes:
+    return dkim.probe_message(PAIR.private_pem, domain, "qcloud")
+
+
 def test_one_poll_asks_each_question_once_in_rounds(
     zone: Zone, nameserver: Nameserver, unique_domain: str, fresh_shared_answers: None
 ) -> None:
@@ -42,7 +47,14 @@ def test_one_poll_asks_each_question_once_in_rounds(
     zone.add_txt(f"key.{unique_domain}", recs[1].value)
     stats = PollStats()
 
-    verdict = verify_until(unique_domain, recs, [nameserver], 0, dkim_private_key=PAIR.private_pem, stats=stats)
+    verdict = verify_until(
+        unique_domain,
+        recs,
+        [nameserver],
+        0,
+        dkim_probe=probe(unique_domain),
+        stats=stats,
+    )
 
     assert verdict.status == VERIFIED, [i.reason for i in verdict.items]
     assert stats.polls == 1
@@ -63,7 +75,14 @@ def test_verified_once_records_are_served_after_a_propagation_delay(
         assert verify_once(unique_domain, recs, [through_proxy]).status != VERIFIED  # not served yet
         stats = PollStats()
 
-        verdict = verify_until(unique_domain, recs, [through_proxy], 30, dkim_private_key=PAIR.private_pem, stats=stats)
+        verdict = verify_until(
+            unique_domain,
+            recs,
+            [through_proxy],
+            30,
+            dkim_probe=probe(unique_domain),
+            stats=stats,
+        )
 
         assert verdict.status == VERIFIED
         assert stats.polls > 1

@@ -325,4 +325,5 @@ def test_many_domains_at_once_open_at_most_a_few_connections_to_the_server(
         thread.join()
 
     assert all(len(zone.served(records(d, dkim_key))) == 4 for d in domains)  # all written
-    assert most[0] == module.CONNECTIONS
+    # Reads and writes have CONNECTIONS each: together still below the servers' queue of 10.
+    assert module.CONNECTIONS <= most[0] <= 2 * module.CONNECTIONS < 10

@@ -215,7 +215,7 @@ def test_dmarc_parse_raises_only_its_own_error(text: str) -> None:
     )
 )
 def test_judge_never_raises_on_any_answers(answers: dict) -> None:
-    verdict = judge(DOMAIN, REQUIRED, answers, dkim_private_key=PAIR.private_pem)
+    verdict = judge(DOMAIN, REQUIRED, answers, dkim_probe=dkim.probe_message(PAIR.private_pem, DOMAIN, "qcloud"))
     assert [i.item for i in verdict.items] == ["SPF", "DKIM", "DMARC", "MX"]
     assert all(i.reason for i in verdict.items)
 

@@ -116,3 +116,57 @@ def test_every_domains_records_are_written_before_verification_waits_for_insync(
     assert run.returncode == 0, output
     assert {s["status"] for s in stack.statuses().values()} == {"Verified"}
     assert moto.get_change_calls > polls_before  # the verifications waited for INSYNC
+
+
+def test_dms_wait_waits_for_insync_with_the_line_pulumi_up_prints(
+    stack: Deployment, hosted_zone: HostedZone, bridge: Route53Bridge, moto
+) -> None:
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    from devtools.runner import ROOT, pulumi_bin_dir, pulumi_env
+    from tests.e2e.harness import PASSPHRASE
+
+    domain = f"waits.{hosted_zone.name}"
+    configure(stack, bridge, [{"domain": domain, "type": "triggered"}])
+    stack.up()
+    [records] = [r for r in stack.resources() if r["urn"].endswith(f"{domain}/records")]
+    assert records["outputs"]["change"]  # Route53's id of the records' last change
+
+    env = {**os.environ, **pulumi_env(pulumi_bin_dir(), stack.folder / "state", PASSPHRASE)}
+    command = [sys.executable, "-m", "dms_component", "wait", domain, "--timeout", "60"]
+    polls_before = moto.get_change_calls
+    moto.changes_pending = True  # Route53 says PENDING until the test lets it go
+    lines: list[str] = []
+    seen = threading.Event()
+    try:
+        wait = subprocess.Popen(
+            [*command, "--stack", "test", "--cwd", str(stack.project)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+        def read() -> None:
+            for line in wait.stderr:  # type: ignore[union-attr]
+                lines.append(line)
+                if "waiting for Route53 to serve the change on all its servers" in line:
+                    seen.set()
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        assert seen.wait(60), "".join(lines)  # it waits, saying so as `pulumi up` does
+    finally:
+        moto.changes_pending = False
+    out = wait.stdout.read()  # type: ignore[union-attr]
+    assert wait.wait(60) == 0, "".join(lines) + out
+    reader.join(10)
+
+    assert moto.get_change_calls > polls_before  # it asked Route53 (GetChange) while the change was PENDING
+    line = next(line for line in lines if "waiting for Route53" in line)
+    assert line.startswith(f"{domain}: waiting for Route53 to serve the change on all its servers (")
+    assert any(line.startswith(f"{domain}: every item passes") for line in lines)  # then it verified

@@ -25,9 +25,10 @@ def stack_project(
     code: Path = ROOT,
     env: dict[str, str] | None = None,
     prefix: str = "d",
+    timeout: float | None = None,
 ) -> CliProject:
     """Stack `bench` in `folder`/project with `count` domains (`<prefix><i>.<zone>`), written to and verified
-    at `address` (Knot, or a proxy in front of it), verification timeout `delay` + 120 s. `code`: the
+    at `address` (Knot, or a proxy in front of it), verification timeout `delay` + 120 s (or `timeout`). `code`: the
     checkout whose program and packages run (another worktree, e.g. the commit before a change; the venv
     stays this one's); `env`: more variables for the CLI."""
     project = copy_project(code, folder / "project", names=["Pulumi.yaml", "__main__.py"])
@@ -50,7 +51,7 @@ def stack_project(
             "tsig": {"keyFile": str(knot.key_file)},
         },
         "dms:ledger": {"backend": "sqlite", "path": "ledger.sqlite", "quota": count},
-        "dms:verification": {"timeout": delay + 120},
+        "dms:verification": {"timeout": delay + 120 if timeout is None else timeout},
     }
     cli.config_file.write_text(json.dumps({"config": config}, indent=2))
     return cli

@@ -99,6 +99,21 @@ def test_full_config_with_inline_secret() -> None:
     )
 
 
+def test_verification_nameservers_is_a_list_asked_instead_of_the_primary_and_the_ns_set() -> None:
+    raw = full()
+    del raw["verification"]["nameserver"]
+    raw["verification"]["nameservers"] = ["192.0.2.53", "ns2.example.net:5353"]
+
+    settings = parse_stack_config(raw)
+
+    assert settings.verification.servers() == ["192.0.2.53", "ns2.example.net:5353"]
+    assert settings.dns.verified_at(settings.verification.servers()) == (["192.0.2.53", "ns2.example.net:5353"], None)
+    one = parse_stack_config(full())  # nameserver: the same for one server
+    assert one.verification.servers() == ["[2001:db8::53]:53"]
+    default = parse_stack_config(copy.deepcopy(MINIMAL))  # the primary, and the zone's public NS set
+    assert default.dns.verified_at(default.verification.servers()) == (["ns1.example.com"], "example.com")
+
+
 def test_defaults_of_a_minimal_config() -> None:
     settings = parse_stack_config(copy.deepcopy(MINIMAL))
 
@@ -342,10 +357,34 @@ MISTAKES: list[tuple[str, Mutation, str, list[str]]] = [
     ),
     ("nameserver not text", _set(("verification", "nameserver"), 53), "dms:verification.nameserver", ["not a string"]),
     (
+        "nameservers and nameserver",
+        _set(("verification", "nameservers"), ["192.0.2.53"]),
+        "dms:verification.nameservers",
+        ["give either it or dms:verification.nameserver, not both"],
+    ),
+    (
+        "nameservers empty",
+        lambda raw: (raw["verification"].pop("nameserver"), raw["verification"].update(nameservers=[])),
+        "dms:verification.nameservers",
+        ["must be a non-empty list of HOST[:PORT]"],
+    ),
+    (
+        "nameservers not a list",
+        lambda raw: (raw["verification"].pop("nameserver"), raw["verification"].update(nameservers="192.0.2.53")),
+        "dms:verification.nameservers",
+        ["must be a non-empty list"],
+    ),
+    (
+        "nameservers bad entry",
+        lambda raw: (raw["verification"].pop("nameserver"), raw["verification"].update(nameservers=["a", ":53"])),
+        "dms:verification.nameservers[1]",
+        ["':53' is not HOST or HOST:PORT"],
+    ),
+    (
         "verification unknown key",
         _set(("verification", "retries"), 3),
         "dms:verification.retries",
-        ["unknown key", "nameserver, timeout"],
+        ["unknown key", "nameserver, nameservers, timeout"],
     ),
     ("bad profile", _set(("profile",), "aws-ses"), "dms:profile", ["'aws-ses' is not allowed", "tencent-ses"]),
 ]
@@ -412,3 +451,11 @@ def test_malformed_bracketed_nameserver_is_rejected(text: str) -> None:
     error = error_for(raw)
 
     assert error.key == "dms:verification.nameserver"
+
+
+def test_route53_and_dnspod_verify_at_the_zones_ns_set_unless_told_otherwise() -> None:
+    from dms_component import DnspodDns, Route53Dns
+
+    for target in (Route53Dns(zone="example.com"), DnspodDns(zone="example.com")):
+        assert target.verified_at() == ([], None)  # no primary: each name's own NS set, found when asked
+        assert target.verified_at(["192.0.2.53"]) == (["192.0.2.53"], None)

@@ -45,8 +45,15 @@ def test_item_states_for_the_reasons_a_wait_meets():
     assert item_state(item("SPF", False, "could not look up TXT at x: timeout"), servers) == (
         "SPF no answer from a.example and 2 other servers"
     )
-    differ = "the servers answer differently (the change has not reached every server yet)"
+    lag = "could not look up TXT at x: {} the old value (the change has not reached every server yet)"
+    one = item("DKIM", False, lag.format("ns2.example.com still serves"))
+    assert item_state(one, servers) == "DKIM still the old value on ns2.example.com"
+    two = item("DMARC", False, lag.format("ns2.example.com and 127.0.0.1:5353 still serve"))
+    assert item_state(two) == "DMARC still the old value on ns2.example.com and 127.0.0.1:5353"
+    differ = "could not look up TXT at x: a.example and b.example answer differently (the change has not ...)"
     assert item_state(item("DMARC", False, differ)) == "DMARC not yet on every server"
+    silent = "could not look up MX at x: no server of the zone's NS set answered (ns2.example.com did not answer)"
+    assert item_state(item("MX", False, silent), servers) == "MX no answer from the zone's NS set"
     wrong = item("SPF", False, "2 SPF records at x: merge them into one", ("v=spf1 a", "v=spf1 b"))
     assert item_state(wrong) == f"SPF wrong at {DOMAIN}"
 

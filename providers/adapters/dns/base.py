@@ -132,8 +132,18 @@ class DnsTarget(Settings):
         return None
 
     def nameserver(self) -> str | None:
-        """The server to ask when verifying, when the host has one (the primary); else the zone's NS hosts."""
+        """The server written to, when the host has one (the primary); else None."""
         return None
+
+    def verified_at(self, override: Sequence[str] = ()) -> tuple[list[str], str | None]:
+        """Where verification asks: the servers asked for every name, and the zone whose public NS set
+        is asked too. `override` (verification.nameservers): exactly those. A host with a primary (RFC
+        2136): the primary and the zone's NS set, which receivers ask (a hidden primary is not in it).
+        Else none given: each name's NS set (Route53, DNSPod: the zone's servers are the host's)."""
+        if override:
+            return list(override), None
+        primary = self.nameserver()
+        return ([primary], self.zone) if primary else ([], None)
 
     def provider(self, reuse_reads: bool = False) -> DnsProvider:
         """The adapter that reads and writes this host's records (settings validated)."""

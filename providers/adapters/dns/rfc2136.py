@@ -81,14 +81,14 @@ class TsigKey:
         return TsigKey(clauses["name"], clauses["algorithm"].lower(), clauses["secret"])
 
 
-CONNECTIONS = 4  # per server; below the servers' default accept queue, with room for other clients
-_SLOTS: dict[tuple[str, int], threading.BoundedSemaphore] = {}
+CONNECTIONS = 4  # per server and kind (reads, writes); below the servers' default accept queue of 10
+_SLOTS: dict[tuple[str, int, str], threading.BoundedSemaphore] = {}
 _SLOTS_LOCK = threading.Lock()
 
 
-def _slots(server: Nameserver) -> threading.BoundedSemaphore:
+def _slots(server: Nameserver, kind: str) -> threading.BoundedSemaphore:
     with _SLOTS_LOCK:
-        return _SLOTS.setdefault((server.host, server.port), threading.BoundedSemaphore(CONNECTIONS))
+        return _SLOTS.setdefault((server.host, server.port, kind), threading.BoundedSemaphore(CONNECTIONS))
 
 
 @dataclass
@@ -98,11 +98,13 @@ class Rfc2136Provider(DnsProvider):
     key: TsigKey | None = None
     timeout: float = 5.0
 
-    def _exchange(self, message: dns.message.Message) -> dns.message.Message:
+    def _exchange(self, message: dns.message.Message, kind: str = "read") -> dns.message.Message:
         """One TCP exchange with the server, at most CONNECTIONS at a time per server from this process:
         authoritative servers keep a short queue of connections waiting to be accepted (10 in Knot and
-        BIND by default), and a connection that overflows it waits a second for its SYN to be sent again."""
-        with _slots(self.server):
+        BIND by default), and a connection that overflows it waits a second for its SYN to be sent again.
+        Reads and writes have slots of their own: an update the server holds back (Knot answers some only
+        at its next whole-second timer, bench/README.md "A 1-s stall") must not hold up other domains' reads."""
+        with _slots(self.server, kind):
             return dns.query.tcp(message, address_of(self.server), timeout=self.timeout, port=self.server.port)
 
     def _keyring(self) -> tuple[dict[dns.name.Name, dns.tsig.Key] | None, dns.name.Name | None]:
@@ -179,7 +181,7 @@ class Rfc2136Provider(DnsProvider):
             for rdata in _rdatas(change, change.after):
                 update.add(name, change.ttl, rdata)
         try:
-            response = self._exchange(update)
+            response = self._exchange(update, "write")
         except dns.tsig.PeerError as exc:
             raise DnsUpdateError(
                 f"{self.server} refused our TSIG key for zone {self.zone}: {exc.__class__.__name__}"
