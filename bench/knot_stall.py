@@ -27,7 +27,7 @@ import dns.update  # noqa: E402
 
 from devtools.localdns import KEY_NAME, LocalDnsServer, free_port  # noqa: E402
 from dms_component.core.records import split_txt  # noqa: E402
-from dms_component.providers.adapters import keys  # noqa: E402
+from dms_component.providers.adapters import dkim_keys  # noqa: E402
 
 
 def main() -> None:
@@ -36,7 +36,7 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=0.05, help="seconds between an answer and the next update")
     parser.add_argument("--udp", action="store_true", help="send the updates over UDP (default TCP)")
     args = parser.parse_args()
-    value = f"v=DKIM1; k=rsa; p={keys.generate(2048).public_b64}"
+    value = f"v=DKIM1; k=rsa; p={dkim_keys.generate(2048).public_b64}"
     with tempfile.TemporaryDirectory() as tmp:
         knot = LocalDnsServer(Path(tmp), port=free_port()).start()
         try:

@@ -52,7 +52,7 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from devtools.localdns import LocalDnsServer, free_port  # noqa: E402
 from dms_component.core.records import PROFILES, RequiredRecord, required_records  # noqa: E402
-from dms_component.providers.adapters import keys  # noqa: E402
+from dms_component.providers.adapters import dkim_keys  # noqa: E402
 from dms_component.providers.adapters.dns.route53 import from_value  # noqa: E402
 from tests.aws import MotoServer, _QuietHandler, fake_aws_credentials  # noqa: E402
 from tests.e2e.harness import Deployment  # noqa: E402
@@ -422,7 +422,7 @@ def insync_waits(
 
 def run(repeat: int, log: Callable[[str], None]) -> tuple[list[Row], Waits]:
     log(f"generating {DOMAINS} DKIM keys (2048-bit) for octoDNS")
-    public_keys = [keys.generate(2048).public_b64 for _ in range(DOMAINS)]
+    public_keys = [dkim_keys.generate(2048).public_b64 for _ in range(DOMAINS)]
     rows: dict[tuple[int, str, str], Row] = {}
     waits = Waits()
     with fake_aws_credentials(), tempfile.TemporaryDirectory() as tmp:

@@ -16,7 +16,7 @@ from dms_component.core.records import RequiredRecord, mx_value
 from dms_component.core.spf import first_include, has_include, is_spf, with_include, without_include
 from dms_component.core.txt import Strings, split
 
-Key = tuple[str, str]  # (host, rtype)
+HostType = tuple[str, str]  # (host, rtype)
 
 CREATED, MERGED, FOUND = "created", "merged", "found"  # how we came to have the SPF record
 
@@ -53,7 +53,7 @@ class RrsetChange:
     exact: tuple[tuple[str, Strings], ...] = ()
 
     @property
-    def key(self) -> Key:
+    def key(self) -> HostType:
         return (self.host, self.rtype)
 
     def strings_for(self, values: Sequence[str]) -> list[Strings]:
@@ -65,11 +65,6 @@ class RrsetChange:
             at = next((i for i, (known, _) in enumerate(pool) if known == value), None)
             out.append(pool.pop(at)[1] if at is not None else split(value))
         return out
-
-    def describe(self) -> list[str]:
-        gone = [f"- {self.host} {self.rtype} {v!r}" for v in self.before if v not in self.after]
-        new = [f"+ {self.host} {self.rtype} {v!r}" for v in self.after if v not in self.before]
-        return gone + new or [f"~ {self.host} {self.rtype} ttl {self.ttl}"]
 
 
 @dataclass(frozen=True)
@@ -118,14 +113,11 @@ class Plan:
     spf: Spf = field(default_factory=Spf)
     applied: str | None = None  # once applied: the DNS host's name for the change, to wait on until it is served
     # The values at each of our (host, type) once applied: what the verifier will find there.
-    planned: tuple[tuple[Key, tuple[str, ...]], ...] = ()
+    planned: tuple[tuple[HostType, tuple[str, ...]], ...] = ()
 
     @property
     def empty(self) -> bool:
         return not self.changes
-
-    def describe(self) -> list[str]:
-        return [line for c in self.changes for line in c.describe()]
 
 
 def logical(record: RequiredRecord) -> str:
@@ -133,7 +125,7 @@ def logical(record: RequiredRecord) -> str:
     return mx_value(record.preference or 0, record.value) if record.rtype == "MX" else record.value
 
 
-def keys_to_read(records: Sequence[RequiredRecord]) -> list[Key]:
+def to_read(records: Sequence[RequiredRecord]) -> list[HostType]:
     """Our (host, type) pairs, plus CNAME at each host: a CNAME there would shadow our records."""
     keys = [(r.host, r.rtype) for r in records]
     keys += [(r.host, "CNAME") for r in records]
@@ -159,7 +151,7 @@ def plan_domain(
     desired: Sequence[RequiredRecord],
     owned: Sequence[RequiredRecord],
     spf: Spf,
-    existing: Mapping[Key, RecordSet],
+    existing: Mapping[HostType, RecordSet],
     ttl: int,
     adopt: bool = False,
 ) -> Plan:
@@ -168,12 +160,12 @@ def plan_domain(
     Foreign email records at our names are conflicts; with `adopt` they are replaced by ours.
     An existing single SPF record takes our include instead of gaining a second `v=spf1` record.
     """
-    after: dict[Key, list[str]] = {}
+    after: dict[HostType, list[str]] = {}
     conflicts: list[Conflict] = []
     new_spf = spf
-    restored: dict[Key, list[tuple[str, Strings]]] = {}  # values given back with their original strings
+    restored: dict[HostType, list[tuple[str, Strings]]] = {}  # values given back with their original strings
 
-    def current(key: Key) -> list[str]:
+    def current(key: HostType) -> list[str]:
         if key not in after:
             after[key] = list(existing.get(key, RecordSet(*key)).values)
         return after[key]
@@ -282,8 +274,8 @@ def _plan_spf(
 def _release_spf(
     owned: Sequence[RequiredRecord],
     spf: Spf,
-    current: Callable[[Key], list[str]],
-    restored: dict[Key, list[tuple[str, Strings]]],
+    current: Callable[[HostType], list[str]],
+    restored: dict[HostType, list[tuple[str, Strings]]],
 ) -> Spf:
     """Give the SPF record back: delete ours, restore a merged one, leave a found one alone."""
     if spf.mode == FOUND:
@@ -305,7 +297,7 @@ def _release_spf(
     return Spf()
 
 
-def satisfied(desired: Sequence[RequiredRecord], existing: Mapping[Key, RecordSet]) -> list[RequiredRecord]:
+def satisfied(desired: Sequence[RequiredRecord], existing: Mapping[HostType, RecordSet]) -> list[RequiredRecord]:
     """The desired records that are really published (an SPF record counts if it has our include)."""
     kept = []
     for record in desired:

@@ -9,8 +9,6 @@ import idna
 from dms_component.core.errors import ConfigError
 from dms_component.core.lookups import under as is_subdomain  # one definition of "inside that zone"
 
-__all__ = ["is_subdomain", "normalise_domain", "normalise_selector"]
-
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
@@ -49,3 +47,6 @@ def _check_labels(labels: list[str], problem: str, key: str) -> None:
                 f"{problem}: label {label!r} must be 1-63 letters, digits or hyphens,"
                 " not starting or ending with a hyphen",
             )
+
+
+__all__ = ["is_subdomain", "normalise_domain", "normalise_selector"]

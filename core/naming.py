@@ -51,7 +51,9 @@ class Front:
 
     def name(self, path: str) -> str:
         section, _, rest = path.partition(".")
-        if section not in _SECTIONS or not rest:
+        if section in _SECTIONS and not rest:  # the section itself: the host's or the ledger's settings as a whole
+            return {PYTHON: f"SenderDomainArgs.{section}", PACKAGE: section}.get(self.style, f"dms:{section}")
+        if section not in _SECTIONS:
             return self._top(path)
         kind = self.dns if section == "dns" else self.ledger if section == "ledger" else ""
         if rest == KIND_KEYS.get(section):

@@ -271,7 +271,7 @@ def valid_name(name: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Evaluation:
+class CheckHost:
     """How a receiver's check_host() ends for a sender that matches nothing."""
 
     error: str | None = None  # what stops evaluation, in a few words; None: it completes
@@ -403,15 +403,15 @@ class _Walk:
                 self.addresses(exchange, term, count_void=False)
 
 
-def evaluate(domain: str, record: SpfRecord, lookups: Lookups) -> Evaluation:
+def evaluate(domain: str, record: SpfRecord, lookups: Lookups) -> CheckHost:
     """Walk `record` (published at `domain`) as check_host() would; the answers come from `lookups`."""
     top = canonical(domain)
     walk = _Walk(top, lookups)
     try:
         qualifier = walk.walk(top, record, (top,))
     except _Stop as stop:
-        return Evaluation(stop.message, stop.kind, stop.code, walk.lookups, len(walk.voids))
-    return Evaluation(None, None, None, walk.lookups, len(walk.voids), qualifier)
+        return CheckHost(stop.message, stop.kind, stop.code, walk.lookups, len(walk.voids))
+    return CheckHost(None, None, None, walk.lookups, len(walk.voids), qualifier)
 
 
 def is_include_of(term: Mechanism, target: str) -> bool:

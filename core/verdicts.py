@@ -17,22 +17,6 @@ from dms_component.core import dkim, dmarc, spf
 from dms_component.core.lookups import Answer, Lookups, Question, Resolved, canonical, question
 from dms_component.core.records import RequiredRecord
 
-__all__ = [
-    "PENDING",
-    "PENDING_CODE",
-    "VERIFIED",
-    "VERIFIED_CODE",
-    "Answer",
-    "Answers",
-    "DomainVerdict",
-    "Evaluation",
-    "ItemResult",
-    "judge",
-    "status_code",
-    "status_label",
-    "stored_forms",
-]
-
 # A domain's status as people read it (the console's words, the stack output `status`) ...
 VERIFIED = "Verified"
 PENDING = "Pending verification"
@@ -344,3 +328,20 @@ def _exchange(mx: str) -> str | None:
 
 
 _CHECKS: dict[str, Check] = {"SPF": _check_spf, "DKIM": _check_dkim, "DMARC": _check_dmarc, "MX": _check_mx}
+
+
+__all__ = [
+    "PENDING",
+    "PENDING_CODE",
+    "VERIFIED",
+    "VERIFIED_CODE",
+    "Answer",
+    "Answers",
+    "DomainVerdict",
+    "Evaluation",
+    "ItemResult",
+    "judge",
+    "status_code",
+    "status_label",
+    "stored_forms",
+]

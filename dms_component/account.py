@@ -150,10 +150,10 @@ class Program:
     written: tuple[asyncio.Future[Any], pulumi.Output[None]] | None = None  # a barrier, and its records_written
 
     def account(self, settings: LedgerSettings, read: Callable[[LedgerSettings], list[LedgerEntry]]) -> Account:
-        key = settings.key()
-        if key not in self.accounts:
-            self.accounts[key] = Account(settings, read(settings))
-        return self.accounts[key]
+        account = settings.ledger_id()
+        if account not in self.accounts:
+            self.accounts[account] = Account(settings, read(settings))
+        return self.accounts[account]
 
     def records_barrier(self) -> asyncio.Future[list[pulumi.Resource]]:
         """Resolved with every domain's records once the program's body has run (the event loop is free

@@ -18,12 +18,14 @@ from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import DMARC_POLICIES, PROFILES, profile_named, required_records
 from dms_component.core.verdicts import VERIFIED
 from dms_component.errors import ConfigError, DmsError
+from dms_component.version import VERSION
 
 EXIT_VERIFIED, EXIT_PENDING, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dms", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"dms {VERSION}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def domain_args(p: argparse.ArgumentParser) -> None:

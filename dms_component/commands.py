@@ -28,7 +28,7 @@ from dms_component.core.service_records import records_from_attributes
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.errors import ConfigError
 from dms_component.providers.adapters.dns import dns_provider
-from dms_component.providers.adapters.ledger import LedgerBackend, LedgerEntry
+from dms_component.providers.adapters.ledger import LedgerBackend, LedgerEntry, ledger_settings
 from dms_component.providers.adapters.progress import emit, emit_once, ticking, verdict_progress, wait_served
 from dms_component.providers.adapters.resolver import Servers, servers_for
 from dms_component.providers.adapters.verifier import verify_until_async
@@ -102,7 +102,7 @@ def account_status(stack: StackView) -> list[AccountRow]:
     views = stack.domains()
     ledgers: dict[str, tuple[DomainView, LedgerBackend]] = {}
     for view in views:
-        account = repr(sorted((k, str(v)) for k, v in view.ledger.items() if k != "quota"))
+        account = ledger_settings(view.ledger).ledger_id()
         if account not in ledgers:
             try:
                 ledgers[account] = (view, stack.ledger(view))

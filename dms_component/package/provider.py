@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import sys
-from importlib import metadata
 from typing import Any, get_type_hints
 
 import grpc
@@ -27,6 +26,7 @@ from dms_component.package import types
 from dms_component.package.component import SenderDomain
 from dms_component.providers.adapters.dns import TARGETS
 from dms_component.providers.adapters.ledger import SETTINGS
+from dms_component.version import VERSION
 
 NAME = "dms"
 COMPONENTS = [SenderDomain]
@@ -40,10 +40,7 @@ GRPC_OPTIONS = [
 
 
 def version() -> str:
-    try:
-        return metadata.version("dms-sender-domains")
-    except metadata.PackageNotFoundError:  # run from a checkout on PYTHONPATH, not installed
-        return "0.0.0"
+    return VERSION  # the distribution's, from one place (dms_component/version.py)
 
 
 def secret_inputs() -> dict[str, str]:

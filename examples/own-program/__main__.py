@@ -10,9 +10,9 @@ Stack config (`pulumi config set ...`):
 """
 
 import pulumi
-from zone import Zone
 
 from dms_component import Rfc2136Dns, SenderDomain, SenderDomainArgs, SqliteLedgerArgs
+from providers import Zone  # the program's own providers.py, a common name: nothing of ours shadows it
 
 config = pulumi.Config("own")
 zone = Zone("zone", name=config.require("zone"), primary=config.require("primary"))

@@ -13,7 +13,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 
 from dms_component.core import dkim
 from dms_component.core.service_records import dkim_key_of, records_from_attributes
-from dms_component.providers.adapters import keys
+from dms_component.providers.adapters import dkim_keys
 from dms_component.providers.adapters.ledger.base import VERIFIED, unchangeable
 from dms_component.providers.resources.base import (
     DmsResourceProvider,
@@ -58,7 +58,7 @@ class SenderIdentityProvider(DmsResourceProvider):
             service = _service_outputs(props["domain"], entry.service_attributes)
             return CreateResult(props["domain"], {**props, "ledger_status": entry.status, **service})
         pause_point("ledger-row")
-        pair = keys.generate(int(props["dkim_key_bits"]))
+        pair = dkim_keys.generate(int(props["dkim_key_bits"]))
         return CreateResult(
             props["domain"],
             {

@@ -11,7 +11,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from dms_component.core.changes import Plan, Spf, keys_to_read, satisfied, to_verify
+from dms_component.core.changes import Plan, Spf, satisfied, to_read, to_verify
 from dms_component.core.errors import PlanRefused, clipped, setting
 from dms_component.core.plan_view import plan_lines, render_plan
 from dms_component.core.records import RequiredRecord
@@ -172,7 +172,7 @@ class DnsRecordsProvider(DmsResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         # Report only what is really published, so drift shows in refresh and `up` repairs it.
         desired = _records(props)
-        existing = _provider(props).read(keys_to_read(desired))
+        existing = _provider(props).read(to_read(desired))
         kept = [r.to_dict() for r in satisfied(desired, existing)]
         return ReadResult(id_, {**props, "records": kept})
 

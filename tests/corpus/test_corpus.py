@@ -20,13 +20,13 @@ from devtools.localdns import LocalDnsServer
 from dms_component.core import dkim
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, Profile, RequiredRecord, required_records
-from dms_component.providers.adapters import keys
+from dms_component.providers.adapters import dkim_keys
 from dms_component.providers.adapters.verifier import verify_once
 from tests.integration.zone import read_tsig, txt_rdata_text
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "cases.yaml").read_text())
-PAIR = keys.generate(1024)
-OTHER = keys.generate(1024)
+PAIR = dkim_keys.generate(1024)
+OTHER = dkim_keys.generate(1024)
 ITEMS = ("SPF", "DKIM", "DMARC", "MX")
 
 

@@ -17,6 +17,7 @@ from pulumi import automation as auto
 from devtools.localdns import LocalDnsServer
 from devtools.runner import ROOT, open_stack
 from dms_component.providers.resources.identity import SenderIdentity
+from dms_component.version import VERSION
 from tests.e2e.harness import PASSPHRASE, Deployment
 from tests.e2e.test_rules import entry, ledger, rows
 
@@ -41,7 +42,7 @@ def test_a_stack_within_the_rules_passes_the_pack(deployment: Deployment) -> Non
     deployment.preview(policy_packs=[PACK])
 
     printed = "\n".join(deployment.output)
-    assert "dms-sender-domains@v0.1.0" in printed  # the pack ran
+    assert f"dms-sender-domains@v{VERSION}" in printed  # the pack ran, at the one version
     assert "mandatory" not in printed
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from devtools.localdns import LocalDnsServer
-from dms_component.providers.adapters import keys
+from dms_component.providers.adapters import dkim_keys
 from tests.integration.zone import Zone
 
 
@@ -18,9 +18,9 @@ def zone(local_dns: LocalDnsServer) -> Zone:
 @pytest.fixture(scope="session")
 def dkim_key() -> str:
     """One 1024-bit DKIM public key (base64) for the whole session: generation is slow."""
-    return keys.generate(1024).public_b64
+    return dkim_keys.generate(1024).public_b64
 
 
 @pytest.fixture(scope="session")
 def other_dkim_key() -> str:
-    return keys.generate(1024).public_b64
+    return dkim_keys.generate(1024).public_b64

@@ -217,6 +217,6 @@ def test_verify_unusable_nameserver_exits_2(unique_domain: str, dkim_key: str, s
 
 
 def test_verify_empty_key_exits_2(nameserver: Nameserver, unique_domain: str):
-    # Today: exit 1, "Pending verification", DKIM expected as "v=DKIM1; k=rsa; p=" (a revoked key).
+    # An empty key would expect "v=DKIM1; k=rsa; p=" (a revoked key): a usage error, not a verdict.
     result = dms(*verify_args(unique_domain, "", nameserver))
     assert_usage_error(result, "--dkim-public-key")

@@ -113,11 +113,23 @@ def test_lookups_that_find_nothing_are_refused(
 
 
 def test_a_mergeable_spf_record_passes_the_check_and_verifies(
-    local_dns: LocalDnsServer, nameserver: Nameserver, zone: Zone, unique_domain: str, dkim_key: str
+    local_dns: LocalDnsServer,
+    rfc2136: Rfc2136Provider,
+    nameserver: Nameserver,
+    zone: Zone,
+    unique_domain: str,
+    dkim_key: str,
 ):
     zone.add_txt(unique_domain, "v=spf1 ip4:192.0.2.1 ~all")
     recs = records(unique_domain, dkim_key)
     DnsRecordsProvider().check({}, props(local_dns, unique_domain, recs))  # no refusal
+
+    plan = rfc2136.sync([], recs)  # what `up` then writes, and what the verifier finds
+
+    assert zone.txt(unique_domain) == {"v=spf1 ip4:192.0.2.1 include:qcloudmail.com ~all"}
+    verdict = verify_once(unique_domain, recs, [nameserver])
+    assert verdict.status == VERIFIED, [(i.item, i.code) for i in verdict.items if not i.ok]
+    assert plan.spf.mode == "merged"
 
 
 def test_a_foreign_dmarc_record_is_refused_with_its_code(

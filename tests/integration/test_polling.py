@@ -11,14 +11,14 @@ from dms_component.core import dkim
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, required_records
 from dms_component.core.verdicts import VERIFIED
-from dms_component.providers.adapters import keys
+from dms_component.providers.adapters import dkim_keys
 from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider, TsigKey
 from dms_component.providers.adapters.resolver import SHARED_ANSWERS
 from dms_component.providers.adapters.verifier import PollStats, verify_once, verify_until
 from tests.integration.zone import Zone
 from tests.support.delay_proxy import DelayProxy
 
-PAIR = keys.generate(1024)
+PAIR = dkim_keys.generate(1024)
 
 
 @pytest.fixture

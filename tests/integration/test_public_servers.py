@@ -17,12 +17,12 @@ from devtools.zoneset import Secondary, ZoneSet
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
-from dms_component.providers.adapters import keys
+from dms_component.providers.adapters import dkim_keys
 from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider, TsigKey
 from dms_component.providers.adapters.resolver import Resolver, Servers, SystemResolver, find_servers
 from dms_component.providers.adapters.verifier import poll, verify_until
 
-KEY = keys.generate(1024).public_b64
+KEY = dkim_keys.generate(1024).public_b64
 LAGGING = "ns3.example.test still serves the old value (the change has not reached every server yet)"
 
 
@@ -145,7 +145,7 @@ def test_a_dkim_answer_truncated_over_udp_is_asked_again_over_tcp(folder: Path) 
     # A 2048-bit key's record at a long name does not fit the 512 bytes of a plain UDP answer.
     domain = "a-sender-domain-with-a-long-name-so-the-answer-is-truncated.example.test"
     with zone_set(folder, Secondary("ns2"), Secondary("ns3")) as zones:
-        records = publish(zones, domain, keys.generate(2048).public_b64)
+        records = publish(zones, domain, dkim_keys.generate(2048).public_b64)
         found = servers(zones)
         verify_until(domain, records, found, 20)  # until the secondaries have it
         resolver = Resolver(found, own=domain)

@@ -41,7 +41,7 @@ def test_a_wrong_secret_key_is_refused_by_the_endpoint_and_the_error_never_shows
 
     message = str(caught.value)
     assert "AuthFailure.SignatureFailure" in message
-    assert "dms:ledger.secretId" in message and "TENCENTCLOUD_SECRET_KEY" in message
+    assert "ledger.secret_id" in message and "TENCENTCLOUD_SECRET_KEY" in message
     assert wrong not in message and tencent_cloud.secret_key not in message
     assert unique_domain not in tencent_cloud.identities
 
@@ -61,7 +61,7 @@ def test_no_credentials_anywhere_is_one_clear_line(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("TENCENTCLOUD_SECRET_ID", raising=False)
     monkeypatch.delenv("TENCENTCLOUD_SECRET_KEY", raising=False)
 
-    with pytest.raises(ServiceError, match=r"no Tencent Cloud credentials: set dms:ledger\.secretId"):
+    with pytest.raises(ServiceError, match=r"no Tencent Cloud credentials: set ledger\.secret_id"):
         TencentLedger("ap-guangzhou", endpoint="http://127.0.0.1:9").get("x.example.test")
 
 
@@ -401,4 +401,4 @@ def test_dnspod_with_a_wrong_key_names_the_dns_keys_not_the_secret(tencent_cloud
     with pytest.raises(DnsUpdateError) as caught:
         provider.read([(f"x.{ZONE}", "TXT")])
 
-    assert "dms:dns.secretId" in str(caught.value) and "nope" not in str(caught.value)
+    assert "dns.secret_id" in str(caught.value) and "nope" not in str(caught.value)

@@ -10,7 +10,7 @@ from devtools.localdns import free_port
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
-from dms_component.providers.adapters import keys
+from dms_component.providers.adapters import dkim_keys
 from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider
 from dms_component.providers.adapters.verifier import verify_once, verify_until
 from tests.integration.zone import Zone
@@ -58,7 +58,7 @@ def test_records_written_by_the_provider_verify_with_a_long_dkim_key(
     rfc2136: Rfc2136Provider, nameserver: Nameserver, unique_domain: str
 ):
     """A 2048-bit key is published in several strings; the verifier joins them back."""
-    recs = records(unique_domain, keys.generate(2048).public_b64)
+    recs = records(unique_domain, dkim_keys.generate(2048).public_b64)
     rfc2136.sync([], recs)
 
     verdict = verify_until(unique_domain, recs, [nameserver], timeout=0)

@@ -93,7 +93,7 @@ def test_a_missing_table_is_one_line_with_the_command_that_makes_it(moto_server:
         ledger.register("notify.example.com", "triggered")
 
     assert one_line(exc) == (
-        f"dms:ledger.table: DynamoDB table no-such-ledger in {REGION} at {moto_server} does not exist;"
+        f"ledger.table: DynamoDB table no-such-ledger in {REGION} at {moto_server} does not exist;"
         f" create it once with: aws dynamodb create-table --region {REGION} --table-name no-such-ledger"
         " --attribute-definitions AttributeName=account,AttributeType=S AttributeName=entry,AttributeType=S"
         " --key-schema AttributeName=account,KeyType=HASH AttributeName=entry,KeyType=RANGE"
@@ -103,7 +103,7 @@ def test_a_missing_table_is_one_line_with_the_command_that_makes_it(moto_server:
     client = boto3.client("dynamodb", region_name=REGION, endpoint_url=moto_server)
     assert "no-such-ledger" not in client.list_tables()["TableNames"]
     for step in (ledger.entries, lambda: ledger.get("x.example.com"), lambda: ledger.mark_verified("x.example.com")):
-        with pytest.raises(LedgerUnavailable, match=r"^dms:ledger\.table: .* does not exist"):
+        with pytest.raises(LedgerUnavailable, match=r"^ledger\.table: .* does not exist"):
             step()
 
 
@@ -137,7 +137,7 @@ def test_a_table_with_another_key_schema_is_one_line(moto_server: str) -> None:
         ledger.get("notify.example.com")
 
     message = one_line(exc)
-    assert message.startswith("dms:ledger.table: DynamoDB table someone-elses-table")
+    assert message.startswith("ledger.table: DynamoDB table someone-elses-table")
     assert "partition key account (string) and sort key entry (string)" in message
 
 
@@ -188,8 +188,8 @@ def test_no_credentials_is_one_line_saying_where_they_come_from(moto_server: str
     result = run_isolated(code, env)
 
     assert result.returncode == 3, result.stderr
-    assert result.stdout.startswith("dms:ledger: no AWS credentials for DynamoDB table")
-    assert "AWS_PROFILE or dms:ledger.profile" in result.stdout
+    assert result.stdout.startswith("ledger: no AWS credentials for DynamoDB table")
+    assert "AWS_PROFILE or ledger.profile" in result.stdout
     assert result.stdout.count("\n") == 1
 
 
@@ -200,7 +200,7 @@ def test_an_unknown_profile_names_the_key(moto_server: str, ledger_table: str) -
     result = run_isolated(code, env)
 
     assert result.returncode == 3, result.stderr
-    assert result.stdout.startswith("dms:ledger.profile: The config profile (ci-ledger) could not be found")
+    assert result.stdout.startswith("ledger.profile: The config profile (ci-ledger) could not be found")
 
 
 def test_credentials_from_a_profile_are_used_and_never_shown(tmp_path, moto_server: str, ledger_table: str) -> None:
@@ -215,7 +215,7 @@ def test_credentials_from_a_profile_are_used_and_never_shown(tmp_path, moto_serv
     failed = run_isolated(missing, env)
 
     assert failed.returncode == 3
-    assert "dms:ledger.table" in failed.stdout
+    assert "ledger.table" in failed.stdout
     assert secret not in failed.stdout + failed.stderr
 
 
@@ -226,7 +226,7 @@ def test_an_unreachable_endpoint_is_one_line(ledger_table: str) -> None:
     with pytest.raises(LedgerUnavailable) as exc:
         ledger.get("notify.example.com")
 
-    assert one_line(exc) == f"dms:ledger: can't reach DynamoDB table {ledger_table} in {REGION} at {endpoint}:" + (
+    assert one_line(exc) == f"ledger: can't reach DynamoDB table {ledger_table} in {REGION} at {endpoint}:" + (
         " EndpointConnectionError"
     )
 
@@ -241,7 +241,7 @@ def test_access_denied_is_one_line_with_the_services_reason(moto: MotoServer, le
         ledger.get("notify.example.com")
 
     assert one_line(exc) == (
-        f"dms:ledger: DynamoDB table {ledger.table} in {REGION} at {ledger.endpoint}: get_item failed:"
+        f"ledger: DynamoDB table {ledger.table} in {REGION} at {ledger.endpoint}: get_item failed:"
         " AccessDeniedException: User: arn:aws:iam::123456789012:user/ci is not authorized to perform:"
         " dynamodb:GetItem on resource"
     )
@@ -298,7 +298,7 @@ def test_endless_conflicts_give_up_with_one_line_and_change_nothing(
         ledger.mark_verified("notify.example.com")
 
     assert one_line(exc) == (
-        f"dms:ledger: couldn't mark notify.example.com verified: DynamoDB table {ledger.table} ({REGION}) kept"
+        f"ledger: couldn't mark notify.example.com verified: DynamoDB table {ledger.table} ({REGION}) kept"
         " cancelling the write for conflicting writes or throttling after 3 attempts; nothing was changed, run again"
     )
     assert conflict.served == 3
@@ -315,7 +315,7 @@ def test_another_cancellation_reason_is_one_line_and_not_retried(moto: MotoServe
         ledger.mark_verified("notify.example.com")
 
     assert one_line(exc) == (
-        f"dms:ledger: DynamoDB table {ledger.table} in {REGION} at {ledger.endpoint}: transact_write_items was"
+        f"ledger: DynamoDB table {ledger.table} in {REGION} at {ledger.endpoint}: transact_write_items was"
         " cancelled (None, ItemCollectionSizeLimitExceeded)"
     )
     assert odd.served == 1

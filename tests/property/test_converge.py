@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 
 from dms_component.core.changes import (
     MERGED,
-    Key,
+    HostType,
     Plan,
     RecordSet,
     RrsetChange,
     Spf,
-    keys_to_read,
     plan_domain,
+    to_read,
     to_verify,
 )
 from dms_component.core.lookups import Answer, Question, canonical
@@ -29,11 +29,11 @@ from dms_component.core.records import PROFILES, required_records
 from dms_component.core.txt import Strings
 from dms_component.core.txt import joined as txt_value
 from dms_component.core.verdicts import VERIFIED, evaluate_planned, judge, refuses
-from dms_component.providers.adapters import keys
+from dms_component.providers.adapters import dkim_keys
 
 ZONE = "example.com"
 DOMAIN = f"notify.{ZONE}"
-PAIR = keys.generate(1024)
+PAIR = dkim_keys.generate(1024)
 DESIRED = required_records(DOMAIN, PAIR.public_b64, PROFILES["tencent-ses"])
 DKIM_HOST = next(r.host for r in DESIRED if r.item == "DKIM")
 DMARC_HOST = f"_dmarc.{DOMAIN}"
@@ -54,9 +54,9 @@ Rr = tuple[str, Strings]  # a value and its strings as stored (TXT), or (value, 
 class MemoryZone:
     """An authoritative server's data: real records only; `answer` is what a query sees."""
 
-    data: dict[Key, list[Rr]]
+    data: dict[HostType, list[Rr]]
 
-    def read(self, keys: list[Key]) -> dict[Key, RecordSet]:
+    def read(self, keys: list[HostType]) -> dict[HostType, RecordSet]:
         # What the providers' reads give: the zone's own records (the RFC 2136 read tells
         # wildcard answers apart; Route53 and DNSPod list records, never synthesize).
         out = {}
@@ -167,7 +167,7 @@ def split(draw: st.DrawFn, value: str) -> Strings:
 
 @st.composite
 def starting_point(draw: st.DrawFn) -> tuple[MemoryZone, bool]:
-    data: dict[Key, list[Rr]] = {}
+    data: dict[HostType, list[Rr]] = {}
 
     def txt(host: str, value: str) -> None:
         data.setdefault((host, "TXT"), []).append((value, draw(split(value))))
@@ -209,7 +209,7 @@ def refusal(plan: Plan, answers: Answers, adopt: bool) -> str | None:
 def test_every_starting_point_ends_verified_or_refused_with_a_code(start: tuple[MemoryZone, bool]) -> None:
     zone, adopt = start
     original = {k: list(v) for k, v in zone.data.items()}
-    plan = plan_domain(DESIRED, [], Spf(), zone.read(keys_to_read(DESIRED)), 300, adopt)
+    plan = plan_domain(DESIRED, [], Spf(), zone.read(to_read(DESIRED)), 300, adopt)
 
     code = refusal(plan, Answers(zone), adopt)
     if code is not None:
@@ -223,7 +223,7 @@ def test_every_starting_point_ends_verified_or_refused_with_a_code(start: tuple[
     assert verdict.status == VERIFIED, [(i.item, i.code, i.reason) for i in verdict.items if not i.ok]
 
     # And destroy gives back what was there, string for string (what adopt replaced stays gone).
-    gone = plan_domain([], DESIRED, Spf.from_dict(plan.spf.to_dict()), zone.read(keys_to_read(DESIRED)), 300)
+    gone = plan_domain([], DESIRED, Spf.from_dict(plan.spf.to_dict()), zone.read(to_read(DESIRED)), 300)
     zone.apply(gone)
     if not adopt:
         assert zone.data == original

@@ -14,9 +14,9 @@ from dms_component.core.tags import TagListError, format_tags, parse_tag_list
 from dms_component.core.txt import STRING_MAX as TXT_STRING_MAX
 from dms_component.core.txt import split as split_txt
 from dms_component.core.verdicts import evaluate, judge
-from dms_component.providers.adapters import keys
+from dms_component.providers.adapters import dkim_keys
 
-PAIR = keys.generate(1024)
+PAIR = dkim_keys.generate(1024)
 DOMAIN = "notify.example.com"
 REQUIRED = required_records(DOMAIN, PAIR.public_b64, PROFILES["tencent-ses"])
 

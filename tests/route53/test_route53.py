@@ -11,7 +11,7 @@ from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import VERIFIED
 from dms_component.errors import DnsUpdateError
-from dms_component.providers.adapters import keys
+from dms_component.providers.adapters import dkim_keys
 from dms_component.providers.adapters.dns.route53 import MAX_ATTEMPTS, Route53Provider
 from dms_component.providers.adapters.verifier import verify_once
 from dms_component.providers.resources.records import refuse_conflicts
@@ -28,7 +28,7 @@ def records(domain: str, key: str = "KEY", **kw) -> list[RequiredRecord]:
 
 def test_writes_all_four_records_in_route53s_format(route53: Route53Provider, hosted_zone: HostedZone):
     domain = f"notify.{hosted_zone.name}"
-    public = keys.generate(2048).public_b64
+    public = dkim_keys.generate(2048).public_b64
     recs = records(domain, public)
 
     plan = route53.sync([], recs)
@@ -239,7 +239,7 @@ def test_over_long_values_are_refused_before_any_call(route53: Route53Provider, 
 
 def test_zone_by_name_must_exist(moto_server: str):
     provider = Route53Provider(zone="nowhere.example.test", endpoint=moto_server)
-    with pytest.raises(DnsUpdateError, match=r"no Route53 hosted zone named nowhere\.example\.test \(dms:dns.zone\)"):
+    with pytest.raises(DnsUpdateError, match=r"no Route53 hosted zone named nowhere\.example\.test \(dns.zone\)"):
         provider.present(records("a.nowhere.example.test"))
 
 
@@ -256,13 +256,13 @@ def test_missing_credentials_is_one_clear_line(hosted_zone: HostedZone, moto_ser
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     provider = Route53Provider(zone=hosted_zone.name, endpoint=moto_server, region="ap-east-1")  # a fresh client
-    with pytest.raises(DnsUpdateError, match="no AWS credentials: set AWS_PROFILE or aws:profile"):
+    with pytest.raises(DnsUpdateError, match=r"no AWS credentials: set AWS_PROFILE or dns\.profile"):
         provider.zone_id()
 
 
 def test_unknown_profile_names_the_config_key(moto_server: str):
     provider = Route53Provider(zone="example.test", endpoint=moto_server, profile="no-such-profile")
-    with pytest.raises(DnsUpdateError, match=r"AWS profile 'no-such-profile' \(aws:profile\)"):
+    with pytest.raises(DnsUpdateError, match=r"AWS profile 'no-such-profile' \(dns.profile\)"):
         provider.zone_id()
 
 
@@ -282,7 +282,7 @@ def test_a_record_split_at_200_bytes_is_merged_verified_and_restored_string_for_
     split = (original[:200], original[200:])
     stored = " ".join(f'"{s}"' for s in split)
     hosted_zone.put(domain, "TXT", [stored])
-    recs = records(domain, keys.generate(1024).public_b64)
+    recs = records(domain, dkim_keys.generate(1024).public_b64)
 
     plan = route53.sync([], recs)
 

@@ -155,7 +155,7 @@ def test_a_hosted_zone_id_of_another_zone_is_refused_before_any_change(
     other_id = other["HostedZone"]["Id"].rsplit("/", 1)[-1]
     provider = Route53Provider(zone=hosted_zone.name, hosted_zone_id=other_id, endpoint=moto_server)
 
-    with pytest.raises(DnsUpdateError, match=rf"{other_id} \(dms:dns.hostedZoneId\) is other.example.test, not"):
+    with pytest.raises(DnsUpdateError, match=rf"{other_id} \(dns.hosted_zone_id\) is other.example.test, not"):
         provider.sync([], records(f"notify.{hosted_zone.name}"))
     assert call_log.count("change_resource_record_sets") == 0
 

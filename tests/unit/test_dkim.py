@@ -7,10 +7,10 @@ import base64
 import pytest
 
 from dms_component.core import dkim
-from dms_component.providers.adapters import keys
+from dms_component.providers.adapters import dkim_keys
 
-PAIR = keys.generate(1024)
-OTHER = keys.generate(1024)
+PAIR = dkim_keys.generate(1024)
+OTHER = dkim_keys.generate(1024)
 DER = base64.b64decode(PAIR.public_b64)
 
 

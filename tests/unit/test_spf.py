@@ -148,7 +148,7 @@ def txt(*values: str) -> Answer:
     return Answer(tuple(values))
 
 
-def run(record: str, answers: dict, *, final: bool = True) -> tuple[spf.Evaluation, Lookups]:
+def run(record: str, answers: dict, *, final: bool = True) -> tuple[spf.CheckHost, Lookups]:
     lookups = Lookups(answers, final=final)
     return spf.evaluate(TOP, spf.parse(record), lookups), lookups
 

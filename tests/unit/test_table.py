@@ -6,10 +6,10 @@ from typing import Any
 
 from dms_component.core.records import PROFILES, required_records
 from dms_component.core.verdicts import Answer, judge
-from dms_component.providers.adapters import keys
+from dms_component.providers.adapters import dkim_keys
 from dms_component.table import status_table
 
-KEY = keys.generate(1024).public_b64  # the DKIM check wants a real RSA key
+KEY = dkim_keys.generate(1024).public_b64  # the DKIM check wants a real RSA key
 
 
 def verdict_dict(domain: str, mx: str = "5 mxbiz1.qq.com.", dmarc: str = "v=DMARC1; p=none") -> dict[str, Any]:

@@ -17,11 +17,11 @@ from dms_component.core.verdicts import (
     judge,
     judge_item,
 )
-from dms_component.providers.adapters import keys
+from dms_component.providers.adapters import dkim_keys
 
 DOMAIN = "notify.example.com"
-PAIR = keys.generate(1024)
-OTHER = keys.generate(1024)
+PAIR = dkim_keys.generate(1024)
+OTHER = dkim_keys.generate(1024)
 KEY = PAIR.public_b64
 SPF, DKIM, DMARC, MX = required_records(DOMAIN, KEY, PROFILES["tencent-ses"])
 DKIM_HOST = f"qcloud._domainkey.{DOMAIN}"

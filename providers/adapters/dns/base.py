@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar, Self
 
 from dms_component.core import validate
-from dms_component.core.changes import Key, Plan, RecordSet, RrsetChange, Spf, keys_to_read, plan_domain, satisfied
+from dms_component.core.changes import HostType, Plan, RecordSet, RrsetChange, Spf, plan_domain, satisfied, to_read
 from dms_component.core.errors import ChangeRefused
 from dms_component.core.names import normalise_domain
 from dms_component.core.records import RequiredRecord
@@ -32,7 +32,7 @@ class DnsProvider(ABC):
     reuse_reads: bool = field(default=False, kw_only=True)
 
     @abstractmethod
-    def read(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
+    def read(self, keys: Sequence[HostType]) -> dict[HostType, RecordSet]:
         """Everything published at each (host, rtype), ours and others'; absent means no values."""
 
     @abstractmethod
@@ -47,14 +47,14 @@ class DnsProvider(ABC):
         """Return once every server of the zone serves `change` (a name `apply` returned)."""
         return None  # a host whose `apply` returns no name serves a change once it is applied
 
-    def read_for_change(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
+    def read_for_change(self, keys: Sequence[HostType]) -> dict[HostType, RecordSet]:
         """What a plan starts from. With `reuse_reads`, a provider may answer from an earlier read in
         this operation: its `apply` then raises ChangeRefused if that read has gone stale."""
         return self.read(keys)
 
     def present(self, records: Sequence[RequiredRecord]) -> list[RequiredRecord]:
         """Those of `records` that are published now (an SPF record counts if it has our include)."""
-        return satisfied(records, self.read(keys_to_read(records)))
+        return satisfied(records, self.read(to_read(records)))
 
     def plan(
         self,
@@ -63,7 +63,7 @@ class DnsProvider(ABC):
         spf: Spf | None = None,
         adopt: bool = False,
     ) -> Plan:
-        existing = self.read_for_change(keys_to_read([*desired, *owned]))
+        existing = self.read_for_change(to_read([*desired, *owned]))
         return plan_domain(desired, owned, spf or Spf(), existing, self.ttl, adopt)
 
     def sync(
@@ -91,7 +91,7 @@ class DnsProvider(ABC):
             if not self.reuse_reads:
                 raise
             # The plan may have come from an earlier read: plan once more from a fresh one.
-            existing = self.read(keys_to_read([*desired, *owned]))
+            existing = self.read(to_read([*desired, *owned]))
             plan = plan_domain(desired, owned, spf or Spf(), existing, self.ttl, adopt)
             accept(plan)
             if plan.empty:
@@ -150,4 +150,4 @@ class DnsTarget(Settings):
         raise NotImplementedError(f"{self.kind} writes no records")
 
 
-__all__ = ["DnsProvider", "DnsTarget", "Key", "Plan", "RecordSet", "RrsetChange", "Spf"]
+__all__ = ["DnsProvider", "DnsTarget", "HostType", "Plan", "RecordSet", "RrsetChange", "Spf"]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dms_component.core import txt, validate
-from dms_component.core.changes import Key, Plan, RecordSet, RrsetChange, Spf
+from dms_component.core.changes import HostType, Plan, RecordSet, RrsetChange, Spf
 from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError, setting
 from dms_component.core.lookups import under
 from dms_component.core.records import RequiredRecord, mx_value
@@ -72,7 +72,7 @@ class DnspodProvider(DnsProvider):
             raise DnsUpdateError(self._explain(exc, what), code=_code(exc)) from None
 
     def _explain(self, exc: ApiError, what: str) -> str:
-        hint = auth_hint(exc, "dms:dns")
+        hint = auth_hint(exc, "dns")
         if hint:
             return hint
         if exc.code in ("InvalidParameterValue.DomainNotExists", "ResourceNotFound.NoDataOfDomain"):
@@ -136,10 +136,10 @@ class DnspodProvider(DnsProvider):
             cache[host] = at
         return [r for r in cache[host] if _read_as(r) == rtype]
 
-    def read(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
+    def read(self, keys: Sequence[HostType]) -> dict[HostType, RecordSet]:
         api = self._api()
         cache: dict[str, list[dict[str, Any]]] = {}
-        out: dict[Key, RecordSet] = {}
+        out: dict[HostType, RecordSet] = {}
         for host, rtype in dict.fromkeys(keys):
             records = [r for r in self._records(api, host, rtype, cache) if _served(r)]
             if records:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from dms_component.core.changes import Key
+from dms_component.core.changes import HostType
 
 R = TypeVar("R")  # a record set as the host's API gives it
 T = TypeVar("T")
@@ -40,24 +40,24 @@ class ZoneView(Generic[R]):
         self.whole = False  # the whole zone was listed
         self.listing_zone = threading.Lock()  # held by the one thread listing the whole zone
         self.listings = 0  # listings of sender domains' names made so far
-        self.known: set[Key] = set()
-        self.rrsets: dict[Key, list[R]] = {}
+        self.known: set[HostType] = set()
+        self.rrsets: dict[HostType, list[R]] = {}
 
-    def answer(self, keys: Sequence[Key]) -> dict[Key, list[R]] | None:
+    def answer(self, keys: Sequence[HostType]) -> dict[HostType, list[R]] | None:
         """What is at `keys`, if all of them were read; else None."""
         with self.lock:
             if not self.whole and not self.known.issuperset(keys):
                 return None
             return {k: list(self.rrsets.get(k, [])) for k in keys}
 
-    def learn(self, found: dict[Key, list[R]], whole: bool = False, listings: int = 0) -> None:
+    def learn(self, found: dict[HostType, list[R]], whole: bool = False, listings: int = 0) -> None:
         with self.lock:
             self.rrsets.update(found)
             self.known.update(found)
             self.whole = self.whole or whole
             self.listings += listings
 
-    def wrote(self, written: dict[Key, list[R]]) -> None:
+    def wrote(self, written: dict[HostType, list[R]]) -> None:
         with self.lock:
             self.rrsets.update(written)
 

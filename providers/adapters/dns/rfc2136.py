@@ -25,9 +25,9 @@ import dns.tsigkeyring
 import dns.update
 
 from dms_component.core import txt, validate
-from dms_component.core.changes import Key, RecordSet, RrsetChange
+from dms_component.core.changes import HostType, RecordSet, RrsetChange
 from dms_component.core.encoding import is_base64
-from dms_component.core.errors import ConfigError, DnsUpdateError
+from dms_component.core.errors import ConfigError, DnsUpdateError, setting
 from dms_component.core.nameservers import Nameserver
 from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
 from dms_component.providers.adapters.resolver import address_of, render
@@ -40,7 +40,7 @@ _BIND_KEY = re.compile(r'key\s+"?(?P<name>[^"\s{]+)"?\s*\{(?P<body>[^}]*)\}', re
 _BIND_CLAUSE = re.compile(r'(?P<clause>algorithm|secret)\s+"?(?P<value>[^";\s]+)"?\s*;')
 # Knot (`keymgr -t`): YAML with `- id: name`, `algorithm: ...`, `secret: ...`.
 _KNOT_CLAUSE = re.compile(r"^\s*(?:-\s*)?(?P<clause>id|algorithm|secret)\s*:\s*(?P<value>\S+)\s*$", re.M)
-_KEY_FILE_KEY = "dms:dns.tsig.keyFile"
+_KEY_FILE_KEY = setting("dns.tsig_key_file")
 
 
 def _parse_key_file(text: str) -> dict[str, str]:
@@ -113,13 +113,13 @@ class Rfc2136Provider(DnsProvider):
         name = dns.name.from_text(self.key.name)
         return {name: dns.tsig.Key(name, self.key.secret, self.key.algorithm)}, name
 
-    def read(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
+    def read(self, keys: Sequence[HostType]) -> dict[HostType, RecordSet]:
         found = {key: self._query(*key) for key in dict.fromkeys(keys)}
         for key in self._synthesized([s for s in found.values() if s.values]):
             found[key] = RecordSet(*key)
         return found
 
-    def _synthesized(self, sets: list[RecordSet]) -> list[Key]:
+    def _synthesized(self, sets: list[RecordSet]) -> list[HostType]:
         """The sets a wildcard answered for (RFC 4592): a query at a name with no records of its own
         gets `*.<closest encloser>`'s data, indistinguishable in the answer. Prerequisites (RFC 2136
         2.4.2) are evaluated on the zone's own data, so an update with prerequisites only, changing

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from dms_component.core import txt, validate
-from dms_component.core.changes import Key, RecordSet, RrsetChange
-from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError
+from dms_component.core.changes import HostType, RecordSet, RrsetChange
+from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError, setting
 from dms_component.core.lookups import under
 from dms_component.core.records import mx_value
+from dms_component.providers.adapters import aws
 from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
 from dms_component.providers.adapters.dns.operation import GroupCommit, Job, ZoneView, shared
 
@@ -131,10 +132,6 @@ def _change(action: str, change: RrsetChange, ttl: int, values: Sequence[str]) -
 # --- Process-wide state: Pulumi runs one provider process per operation, with four threads.
 
 
-_CLIENTS: dict[tuple[str | None, str | None, str | None], Any] = {}
-_CLIENTS_LOCK = threading.Lock()
-
-
 @dataclass(frozen=True)
 class _HostedZone:
     id: str
@@ -178,22 +175,14 @@ _COMMITS: dict[tuple[str | None, str | None, str], GroupCommit[_Batch]] = {}
 
 
 def _client(profile: str | None, region: str | None, endpoint: str | None) -> Any:
-    """One client per process and settings: clients are thread-safe, sessions are not, neither pickles."""
-    key = (profile, region, endpoint)
-    with _CLIENTS_LOCK:
-        if key not in _CLIENTS:
-            import boto3
-            import botocore.config
-            import botocore.exceptions
+    import botocore.exceptions
 
-            try:
-                session = boto3.session.Session(profile_name=profile, region_name=region or "us-east-1")
-            except botocore.exceptions.ProfileNotFound:
-                raise DnsUpdateError(f"AWS profile {profile!r} (aws:profile) is not in ~/.aws/config") from None
-            # Retries are ours (see _call): one place that knows what is worth retrying.
-            config = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"})
-            _CLIENTS[key] = session.client("route53", endpoint_url=endpoint, config=config)
-        return _CLIENTS[key]
+    try:
+        # Retries are ours (see _call): one place that knows what is worth retrying.
+        retries = {"total_max_attempts": 1, "mode": "standard"}
+        return aws.client("route53", region=region or "us-east-1", endpoint=endpoint, profile=profile, retries=retries)
+    except botocore.exceptions.ProfileNotFound:
+        raise DnsUpdateError(f"AWS profile {profile!r} ({setting('dns.profile')}) is not in ~/.aws/config") from None
 
 
 # --- The provider
@@ -226,8 +215,8 @@ class Route53Provider(DnsProvider):
                     raise _error(operation, error.get("Code", str(status)), error.get("Message", ""), attempt) from None
             except botocore.exceptions.NoCredentialsError:
                 raise DnsUpdateError(
-                    "no AWS credentials: set AWS_PROFILE or aws:profile, or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
-                    " environment variables, or run where an IAM role applies"
+                    f"no AWS credentials: set AWS_PROFILE or {setting('dns.profile')}, or the AWS_ACCESS_KEY_ID and"
+                    " AWS_SECRET_ACCESS_KEY environment variables, or run where an IAM role applies"
                 ) from None
             except botocore.exceptions.ParamValidationError as exc:
                 raise DnsUpdateError(f"Route53 {operation}: {' '.join(str(exc).split())}") from None
@@ -258,17 +247,17 @@ class Route53Provider(DnsProvider):
             zone = self._call("get_hosted_zone", Id=zone_id)["HostedZone"]
             if zone["Name"].rstrip(".").lower() != self.zone:
                 raise DnsUpdateError(
-                    f"Route53 hosted zone {zone_id} (dms:dns.hostedZoneId) is {zone['Name'].rstrip('.')},"
-                    f" not {self.zone} (dms:dns.zone)"
+                    f"Route53 hosted zone {zone_id} ({setting('dns.hosted_zone_id')}) is {zone['Name'].rstrip('.')},"
+                    f" not {self.zone} ({setting('dns.zone')})"
                 )
             return _HostedZone(zone_id, _record_set_count(zone))
         found = self._call("list_hosted_zones_by_name", DNSName=self.zone + ".", MaxItems="2")
         matches = [z for z in found.get("HostedZones", []) if z["Name"].rstrip(".").lower() == self.zone]
         if not matches:
-            raise DnsUpdateError(f"no Route53 hosted zone named {self.zone} (dms:dns.zone) in this account")
+            raise DnsUpdateError(f"no Route53 hosted zone named {self.zone} ({setting('dns.zone')}) in this account")
         if len(matches) > 1:
             raise DnsUpdateError(
-                f"two Route53 hosted zones are named {self.zone}: set dms:dns.hostedZoneId to the one to use"
+                f"two Route53 hosted zones are named {self.zone}: set {setting('dns.hosted_zone_id')} to the one to use"
             )
         zone = matches[0]
         return _HostedZone(zone["Id"].rsplit("/", 1)[-1], _record_set_count(zone))
@@ -279,7 +268,7 @@ class Route53Provider(DnsProvider):
     def _view(self, zone_id: str) -> ZoneView[dict[str, Any]]:
         return shared(_VIEWS, (*self._account, zone_id), ZoneView[dict[str, Any]])
 
-    def read(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
+    def read(self, keys: Sequence[HostType]) -> dict[HostType, RecordSet]:
         """What Route53 holds now at `keys`: one listing per sender domain, whatever the zone's size."""
         zone_id = self.zone_id()
         found = self._list_subtrees(zone_id, keys)
@@ -287,7 +276,7 @@ class Route53Provider(DnsProvider):
             self._view(zone_id).learn(found)
         return _record_sets(found)
 
-    def read_for_change(self, keys: Sequence[Key]) -> dict[Key, RecordSet]:
+    def read_for_change(self, keys: Sequence[HostType]) -> dict[HostType, RecordSet]:
         """With `reuse_reads`, from what this operation has read. Else one listing of this sender domain,
         until those listings have cost as many calls as listing the whole zone would: then the whole
         zone, once, which answers every later domain. So reads never cost more than about twice the
@@ -317,7 +306,7 @@ class Route53Provider(DnsProvider):
                 return rrsets
             start = {"StartRecordName": page["NextRecordName"], "StartRecordType": page["NextRecordType"]}
 
-    def _list_subtrees(self, zone_id: str, keys: Sequence[Key]) -> dict[Key, list[dict[str, Any]]]:
+    def _list_subtrees(self, zone_id: str, keys: Sequence[HostType]) -> dict[HostType, list[dict[str, Any]]]:
         """One listing per sender domain, starting at its name: its cost doesn't grow with the zone.
 
         Route53 lists names sorted with their labels reversed, so a domain and the names under it
@@ -443,15 +432,15 @@ def _record_set_count(zone: dict[str, Any]) -> int:
     return int(zone.get("ResourceRecordSetCount", 10**9))  # not told: as if huge, never listed whole
 
 
-def _by_key(rrsets: Sequence[dict[str, Any]]) -> dict[Key, list[dict[str, Any]]]:
-    out: dict[Key, list[dict[str, Any]]] = {}
+def _by_key(rrsets: Sequence[dict[str, Any]]) -> dict[HostType, list[dict[str, Any]]]:
+    out: dict[HostType, list[dict[str, Any]]] = {}
     for rrset in rrsets:
         out.setdefault((_unescape_name(rrset["Name"]).rstrip("."), rrset["Type"]), []).append(rrset)
     return out
 
 
-def _record_sets(found: dict[Key, list[dict[str, Any]]]) -> dict[Key, RecordSet]:
-    out: dict[Key, RecordSet] = {}
+def _record_sets(found: dict[HostType, list[dict[str, Any]]]) -> dict[HostType, RecordSet]:
+    out: dict[HostType, RecordSet] = {}
     for key, rrsets in found.items():
         if any("SetIdentifier" in r or "AliasTarget" in r for r in rrsets):
             raise DnsUpdateError(
@@ -499,10 +488,12 @@ def _error(operation: str, code: str, message: str, attempts: int) -> DnsUpdateE
     if code == "NoSuchChange":
         return _ChangeForgotten(f"Route53 has no change {message.strip()[:100]}")
     if code == "NoSuchHostedZone":
-        return DnsUpdateError(f"no such Route53 hosted zone: check dms:dns.hostedZoneId ({message.strip()[:200]})")
+        return DnsUpdateError(
+            f"no such Route53 hosted zone: check {setting('dns.hosted_zone_id')} ({message.strip()[:200]})"
+        )
     if code in ("AccessDenied", "AccessDeniedException"):
         return DnsUpdateError(
-            f"AWS denied route53:{_action(operation)}: grant it (see the README's IAM policy) to the identity in use"
+            f"AWS denied route53:{_action(operation)}: grant it to the identity in use (docs/route53.md has the policy)"
         )
     return DnsUpdateError(f"Route53 {operation} failed: {code}: {message.strip()[:300]}")
 

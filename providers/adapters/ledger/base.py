@@ -105,8 +105,8 @@ class LedgerSettings(Settings):
     def validated(self, name: validate.Namer) -> Self:
         return replace(self, quota=validate.whole(self.quota, name("quota"), 1))
 
-    def key(self) -> str:
-        """Which account this is, for telling ledgers apart within one program."""
+    def ledger_id(self) -> str:
+        """Which ledger this is (its settings but the quota): one program, or one `dms status`, may use several."""
         return repr(sorted((k, str(v)) for k, v in self.state().items() if k != "quota"))
 
     def open(self) -> LedgerBackend:

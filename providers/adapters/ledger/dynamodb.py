@@ -14,9 +14,7 @@ boto3 clients are never kept on the ledger (it is plain data and pickles); they 
 from __future__ import annotations
 
 import contextlib
-import os
 import random
-import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -24,8 +22,9 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from dms_component.core import validate
-from dms_component.core.errors import ConfigError, DmsError
+from dms_component.core.errors import ConfigError, DmsError, setting
 from dms_component.core.verdicts import status_code, status_label
+from dms_component.providers.adapters import aws
 from dms_component.providers.adapters.ledger.base import (
     PENDING,
     VERIFIED,
@@ -37,12 +36,8 @@ from dms_component.providers.adapters.ledger.base import (
     unchangeable,
 )
 
-try:
-    import boto3
-    import botocore.config
+with contextlib.suppress(ImportError):  # the [aws] extra is missing: DynamoDbLedgerArgs.validated says so at preview
     import botocore.exceptions
-except ImportError:  # the [aws] extra is not installed: DynamoDbLedgerArgs.validated says so at preview
-    pass
 
 DEFAULT_ACCOUNT = "default"
 PARTITION_KEY = "account"
@@ -305,7 +300,7 @@ class DynamoDbLedger(LedgerBackend):
 
     def _busy(self, what: str) -> LedgerUnavailable:
         return LedgerUnavailable(
-            f"dms:ledger: couldn't {what}: DynamoDB table {self.table} ({self.region}) kept cancelling the"
+            f"{setting('ledger')}: couldn't {what}: DynamoDB table {self.table} ({self.region}) kept cancelling the"
             f" write for conflicting writes or throttling after {ATTEMPTS} attempts; nothing was changed, run again"
         )
 
@@ -323,7 +318,7 @@ class DynamoDbLedger(LedgerBackend):
             unexpected = [c for c in codes if c not in _TRANSIENT | {"None", "ConditionalCheckFailed"}]
             if unexpected:
                 raise LedgerUnavailable(
-                    f"dms:ledger: {self._where()}: transact_write_items was cancelled ({', '.join(codes)})"
+                    f"{setting('ledger')}: {self._where()}: transact_write_items was cancelled ({', '.join(codes)})"
                 ) from None
             if _TRANSIENT & set(codes):
                 _pause(attempt)
@@ -347,27 +342,29 @@ class DynamoDbLedger(LedgerBackend):
                 raise _Cancelled([str(r.get("Code", "None")) for r in reasons]) from None
             if code == "ResourceNotFoundException":
                 raise LedgerUnavailable(
-                    f"dms:ledger.table: {where} does not exist; create it once with: "
+                    f"{setting('ledger.table')}: {where} does not exist; create it once with: "
                     + create_table_command(self.table, self.region)
                 ) from None
             if code == "ValidationException" and "key" in message.lower() and "schema" in message.lower():
                 raise LedgerUnavailable(
-                    f"dms:ledger.table: {where} has another key schema ({message}); the ledger needs partition key"
-                    f" {PARTITION_KEY} (string) and sort key {SORT_KEY} (string): use a table of its own"
+                    f"{setting('ledger.table')}: {where} has another key schema ({message}); the ledger needs"
+                    f" partition key {PARTITION_KEY} (string) and sort key {SORT_KEY} (string): use a table of its own"
                 ) from None
-            raise LedgerUnavailable(f"dms:ledger: {where}: {operation} failed: {code}: {message}") from None
+            raise LedgerUnavailable(f"{setting('ledger')}: {where}: {operation} failed: {code}: {message}") from None
         except botocore.exceptions.NoCredentialsError:
             raise LedgerUnavailable(
-                f"dms:ledger: no AWS credentials for {where}; give them the usual boto3 way (AWS_PROFILE or"
-                " dms:ledger.profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or an instance or CI role)"
+                f"{setting('ledger')}: no AWS credentials for {where}; give them the usual boto3 way (AWS_PROFILE or"
+                f" {setting('ledger.profile')}, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or an instance or CI role)"
             ) from None
         except botocore.exceptions.ProfileNotFound as exc:
-            raise LedgerUnavailable(f"dms:ledger.profile: {exc}; name a profile from your AWS config") from None
+            raise LedgerUnavailable(
+                f"{setting('ledger.profile')}: {exc}; name a profile from your AWS config"
+            ) from None
         except (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError) as exc:
-            raise LedgerUnavailable(f"dms:ledger: can't reach {where}: {type(exc).__name__}") from None
+            raise LedgerUnavailable(f"{setting('ledger')}: can't reach {where}: {type(exc).__name__}") from None
         except botocore.exceptions.BotoCoreError as exc:
             detail = " ".join(str(exc).split())
-            raise LedgerUnavailable(f"dms:ledger: {where}: {type(exc).__name__}: {detail}") from None
+            raise LedgerUnavailable(f"{setting('ledger')}: {where}: {type(exc).__name__}: {detail}") from None
 
 
 class _ConditionFailed(Exception):
@@ -393,36 +390,11 @@ def _entry(item: Mapping[str, Any]) -> LedgerEntry:
     return LedgerEntry(item["domain"]["S"], item["mail_type"]["S"], status_label(item["status"]["S"]), owner)
 
 
-# --- clients: one per process and settings, built lazily, never pickled ------------------------
-
-_clients: dict[tuple[int, str, str | None, str | None], Any] = {}
-_clients_lock = threading.Lock()
-
-
 def _client(region: str, endpoint: str | None, profile: str | None) -> Any:
-    # The pid is part of the key: a forked child must not reuse its parent's connections.
-    key = (os.getpid(), region, endpoint, profile)
-    client = _clients.get(key)
-    if client is None:
-        with _clients_lock:  # boto3 sessions are not thread-safe while they build clients
-            client = _clients.get(key)
-            if client is None:
-                session = boto3.session.Session(profile_name=profile, region_name=region)
-                client = session.client(
-                    "dynamodb",
-                    endpoint_url=endpoint,
-                    config=botocore.config.Config(
-                        retries={"mode": "standard", "max_attempts": 8},
-                        connect_timeout=5,
-                        read_timeout=20,
-                        user_agent_extra="dms-sender-domains",
-                    ),
-                )
-                _clients[key] = client
-    return client
-
-
-__all__ = ["DEFAULT_ACCOUNT", "TABLE_SCHEMA", "DynamoDbLedger", "LedgerUnavailable", "create_table"]
+    retries = {"mode": "standard", "max_attempts": 8}
+    timeouts = {"connect_timeout": 5, "read_timeout": 20}
+    config = {"retries": retries, **timeouts, "user_agent_extra": "dms-sender-domains"}
+    return aws.client("dynamodb", region=region, endpoint=endpoint, profile=profile, **config)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -496,3 +468,6 @@ class DynamoDbLedgerArgs(LedgerSettings):
 
 
 SETTINGS = DynamoDbLedgerArgs
+
+
+__all__ = ["DEFAULT_ACCOUNT", "TABLE_SCHEMA", "DynamoDbLedger", "LedgerUnavailable", "create_table"]

@@ -90,7 +90,7 @@ class TencentLedger(LedgerBackend):
             raise self._explain(exc, domain) from None
 
     def _explain(self, exc: ApiError, domain: str | None) -> Exception:
-        hint = auth_hint(exc, "dms:ledger")
+        hint = auth_hint(exc, "ledger")
         if hint:
             return ServiceError(hint, code="tencent.credentials")
         if exc.code == "OperationDenied.ExceedDomainLimit":
@@ -99,7 +99,7 @@ class TencentLedger(LedgerBackend):
                 f"quota: Tencent Cloud refused to create {domain} ({exc.code}): the account already has"
                 f" {len(names)} sender domains ({', '.join(names) or 'none listed'}), as many as the service"
                 " allows. Verified domains can't be deleted: delete a pending one in the SES console, ask"
-                " Tencent Cloud for a higher limit, or drop this domain from dms:domains"
+                " Tencent Cloud for a higher limit, or drop this domain"
             )
         if exc.code == "InvalidParameterValue.CreatedByOther":
             return ServiceError(

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
-from dms_component.core.errors import ServiceError
+from dms_component.core.errors import ServiceError, setting
 
 
 # Tencent Cloud has two sites, each with its own API hosts and its own name for DNSPod's default line
@@ -120,21 +120,20 @@ class ApiError(ServiceError):
         self.action, self.detail, self.uncertain = action, detail, uncertain
 
 
-def credentials(secret_id: str | None, secret_key: str | None, keys: str) -> Credentials:
-    """Explicit values, or the SDK's environment variables. `keys` names the config keys for the error."""
+def credentials(secret_id: str | None, secret_key: str | None, section: str) -> Credentials:
+    """Explicit values, or the SDK's environment variables. `section` (dns, ledger) names the settings in errors."""
+    key_id, key = setting(f"{section}.secret_id"), setting(f"{section}.secret_key")
     if secret_id and secret_key:
         return Credentials(secret_id, secret_key)
     if secret_id or secret_key:
-        raise ServiceError(
-            f"{keys}: give both secretId and secretKey, or neither and set {ENV_SECRET_ID}/{ENV_SECRET_KEY}"
-        )
+        raise ServiceError(f"give both {key_id} and {key}, or neither and set {ENV_SECRET_ID}/{ENV_SECRET_KEY}")
     from tencentcloud.common.credential import EnvironmentVariableCredential
 
     found = EnvironmentVariableCredential().get_credential()
     if found is None:
         raise ServiceError(
-            f"no Tencent Cloud credentials: set {keys}.secretId and {keys}.secretKey (with --secret),"
-            f" or the environment variables {ENV_SECRET_ID} and {ENV_SECRET_KEY}"
+            f"no Tencent Cloud credentials: set {key_id} and {key} (a secret), or the environment variables"
+            f" {ENV_SECRET_ID} and {ENV_SECRET_KEY}"
         )
     return Credentials(found.secret_id, found.secret_key)
 
@@ -199,21 +198,24 @@ def _api_error(action: str, code: str, message: str, api: Api, uncertain: bool) 
 
 def ses_api(region: str, endpoint: str | None, secret_id: str | None, secret_key: str | None, **options: Any) -> Api:
     if region not in SES_ENDPOINTS:
-        raise ServiceError(f"dms:ledger.region: {region!r} is not an SES region; allowed: {', '.join(REGIONS)}")
-    creds = credentials(secret_id, secret_key, "dms:ledger")
+        raise ServiceError(
+            f"{setting('ledger.region')}: {region!r} is not an SES region; allowed: {', '.join(REGIONS)}"
+        )
+    creds = credentials(secret_id, secret_key, "ledger")
     return Api("ses", region, endpoint or SES_ENDPOINTS[region], creds, **options)
 
 
 def dnspod_api(site: str, endpoint: str | None, secret_id: str | None, secret_key: str | None, **options: Any) -> Api:
-    creds = credentials(secret_id, secret_key, "dms:dns")
+    creds = credentials(secret_id, secret_key, "dns")
     return Api("dnspod", "", endpoint or SITES[site].dnspod, creds, **options)
 
 
-def auth_hint(error: ApiError, keys: str) -> str | None:
+def auth_hint(error: ApiError, section: str) -> str | None:
     """One line for a refused credential, naming where credentials come from (never their value)."""
     if error.code.startswith(("AuthFailure", "UnauthorizedOperation")):
         return (
-            f"Tencent Cloud refused the credentials ({error.code}): check {keys}.secretId/{keys}.secretKey"
+            f"Tencent Cloud refused the credentials ({error.code}): check {setting(f'{section}.secret_id')} and"
+            f" {setting(f'{section}.secret_key')}"
             f" or {ENV_SECRET_ID}/{ENV_SECRET_KEY}, and that the key may use {error.action}"
         )
     return None

@@ -1,4 +1,5 @@
-"""A stand-in for the zone resource a real program already has (aws.route53.Zone, cloudflare.Zone, ...).
+"""This program's own providers: a stand-in for the zone resource a real program already has (aws.route53.Zone,
+cloudflare.Zone, ...). A module named `providers` is common in Pulumi programs; dms_component adds no such name.
 
 It looks the zone up on its primary server and outputs the zone's name and the primary's address:
 the sender domain below takes its DNS settings from these Outputs, as it would from a real zone.
