@@ -9,7 +9,9 @@ text: every field but the credential, which travels only as a Pulumi secret.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+import pkgutil
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Self
 
@@ -84,3 +86,14 @@ class Settings:
             if rest:
                 shape.setdefault(head, set()).add(rest)
         return shape
+
+
+def registered(package: str, path: Sequence[str], attribute: str) -> dict[str, Any]:
+    """Every module of `package` that defines `attribute` (a Settings subclass): kind -> that class, in the order of
+    the modules' names. How DNS hosts and ledgers register: by their module alone."""
+    found: dict[str, Any] = {}
+    for module in sorted(m.name for m in pkgutil.iter_modules(path)):
+        settings = getattr(importlib.import_module(f"{package}.{module}"), attribute, None)
+        if settings is not None:
+            found[settings.kind] = settings
+    return found

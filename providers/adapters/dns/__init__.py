@@ -6,24 +6,13 @@ is one. Stack config, the Python API and the `dms` package's schema all take the
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Mapping
 from typing import Any
 
 from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget, Plan
+from dms_component.providers.adapters.settings import registered
 
-
-def _targets() -> dict[str, type[DnsTarget]]:
-    found: dict[str, type[DnsTarget]] = {}
-    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
-        target = getattr(importlib.import_module(f"{__name__}.{module}"), "TARGET", None)
-        if target is not None:
-            found[target.kind] = target
-    return found
-
-
-TARGETS = _targets()  # kind -> its settings class, in the order of their names
+TARGETS: dict[str, type[DnsTarget]] = registered(__name__, __path__, "TARGET")  # kind -> settings, by module name
 HOSTS = tuple(TARGETS)
 
 

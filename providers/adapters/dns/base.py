@@ -47,6 +47,10 @@ class DnsProvider(ABC):
         """Return once every server of the zone serves `change` (a name `apply` returned)."""
         return None  # a host whose `apply` returns no name serves a change once it is applied
 
+    def before_sync(self, desired: Sequence[RequiredRecord]) -> None:
+        """What a host does at our names before a change is planned there (DNSPod: its SPF type becomes TXT)."""
+        return None
+
     def read_for_change(self, keys: Sequence[HostType]) -> dict[HostType, RecordSet]:
         """What a plan starts from. With `reuse_reads`, a provider may answer from an earlier read in
         this operation: its `apply` then raises ChangeRefused if that read has gone stale."""
@@ -81,6 +85,7 @@ class DnsProvider(ABC):
         without one, conflicting foreign records are left in place. `settle`: return only once the
         change is served; else the returned plan's `applied` names it for `wait_served`.
         """
+        self.before_sync(desired)
         plan = self.plan(owned, desired, spf, adopt)
         accept(plan)
         if plan.empty:

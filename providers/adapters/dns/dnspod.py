@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dms_component.core import txt, validate
-from dms_component.core.changes import HostType, Plan, RecordSet, RrsetChange, Spf
+from dms_component.core.changes import HostType, RecordSet, RrsetChange
 from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError, setting
 from dms_component.core.lookups import under
 from dms_component.core.records import RequiredRecord, mx_value
@@ -147,18 +147,9 @@ class DnspodProvider(DnsProvider):
                 out[(host, rtype)] = RecordSet(host, rtype, tuple(_logical(r) for r in records), ttl)
         return out
 
-    def sync(
-        self,
-        owned: Sequence[RequiredRecord],
-        desired: Sequence[RequiredRecord],
-        spf: Spf | None = None,
-        adopt: bool = False,
-        accept: Callable[[Plan], None] = lambda _plan: None,
-        settle: bool = True,
-    ) -> Plan:
+    def before_sync(self, desired: Sequence[RequiredRecord]) -> None:
         # Before planning the write: an SPF policy kept in DNSPod's SPF type becomes a TXT record.
         self._retype_spf({r.host for r in desired if r.rtype == "TXT"})
-        return super().sync(owned, desired, spf, adopt, accept, settle)
 
     def _retype_spf(self, hosts: set[str]) -> None:
         api = self._api()

@@ -6,24 +6,13 @@ subclass) is one.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Mapping
 from typing import Any
 
 from dms_component.providers.adapters.ledger.base import DEFAULT_QUOTA, LedgerBackend, LedgerEntry, LedgerSettings
+from dms_component.providers.adapters.settings import registered
 
-
-def _backends() -> dict[str, type[LedgerSettings]]:
-    found: dict[str, type[LedgerSettings]] = {}
-    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
-        settings = getattr(importlib.import_module(f"{__name__}.{module}"), "SETTINGS", None)
-        if settings is not None:
-            found[settings.kind] = settings
-    return found
-
-
-SETTINGS = _backends()  # kind -> its settings class, in the order of their names
+SETTINGS: dict[str, type[LedgerSettings]] = registered(__name__, __path__, "SETTINGS")  # kind -> settings, by module
 BACKENDS = tuple(SETTINGS)
 
 
