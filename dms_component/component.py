@@ -126,6 +126,8 @@ class SenderDomain(pulumi.ComponentResource):
             opts=child,
         )
         target = pulumi.Output.from_input(dns)
+        # The servers a verification asks (and the check at preview, as it does): (nameservers, public zone).
+        asked = target.apply(lambda t: t.verified_at(verification.servers()))
         if not ledger.decides_records:
             wanted = pulumi.Output.all(spec, identity.dkim_public_key).apply(
                 lambda v: _dicts(required_records(v[0].domain, v[1], profile, v[0].dkim_selector, v[0].dmarc_policy))
@@ -159,8 +161,8 @@ class SenderDomain(pulumi.ComponentResource):
                 adopt=spec.apply(lambda s: s.adopt),
                 conflicts_check=checks.existing_email_dns,
                 # The check at preview judges a merged SPF record with the verification's servers.
-                nameservers=target.apply(lambda t: t.verified_at(verification.servers())[0]),
-                public_zone=target.apply(lambda t: t.verified_at(verification.servers())[1]),
+                nameservers=asked.apply(lambda a: a[0]),
+                public_zone=asked.apply(lambda a: a[1]),
                 front=front_state,
                 opts=child,
             )
@@ -183,8 +185,8 @@ class SenderDomain(pulumi.ComponentResource):
             records=checked,
             # Unless told which servers: the primary we write to and the zone's public NS set (RFC 2136),
             # else the zone's authoritative servers, found from its NS records.
-            nameservers=target.apply(lambda t: t.verified_at(verification.servers())[0]),
-            public_zone=target.apply(lambda t: t.verified_at(verification.servers())[1]),
+            nameservers=asked.apply(lambda a: a[0]),
+            public_zone=asked.apply(lambda a: a[1]),
             timeout=verification.timeout,
             ledger=ledger_state,
             ledger_credential=ledger_credential,

@@ -115,11 +115,12 @@ def provider_moved(olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
     return [PROVIDER_KEY] if moved else []
 
 
-def servers_asked(given: list[str], public_zone: str | None) -> Servers:
+def servers_asked(props: dict[str, Any]) -> Servers:
     """What a verification asks (and the check at preview, as it does): the `nameservers` input (the
     primary, or the ones the user named) and, with `public_zone`, that zone's NS set; none at all: each
     name's authoritative servers. A zone whose NS set can't be found is said once per operation."""
-    servers = servers_for([Nameserver.parse(s) for s in given], public_zone)
+    given = props.get("nameservers") or []
+    servers = servers_for([Nameserver.parse(s) for s in given], props.get("public_zone"))
     if servers.note:
         emit_once(servers.note)
     return servers

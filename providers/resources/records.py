@@ -45,11 +45,6 @@ def _provider(props: dict[str, Any]) -> DnsProvider:
     return dns_provider(props["dns"], props.get("credential"), reuse_reads=True)
 
 
-def _servers(props: dict[str, Any]) -> Servers:
-    """The servers the verification asks, as it does (its nameservers and the zone's NS set)."""
-    return servers_asked(props.get("nameservers") or [], props.get("public_zone"))
-
-
 def _known(value: Any) -> bool:
     """False while a value is still unknown at preview (the engine's sentinel, not a list)."""
     return isinstance(value, list) and all(isinstance(r, dict) for r in value)
@@ -144,7 +139,7 @@ class DnsRecordsProvider(DmsResourceProvider):
             for line in render_plan(news["domain"], plan_lines(wanted, owned, plan)):
                 emit(line)
             refuse_conflicts(news["domain"], plan, news.get("conflicts_check", ERROR), bool(news.get("adopt")))
-            refuse_unverifiable(news["domain"], wanted, plan, _servers(news))
+            refuse_unverifiable(news["domain"], wanted, plan, servers_asked(news))
             if _known(news.get("records")):
                 judge_by_service(news, plan)
         return CheckResult(news, [])

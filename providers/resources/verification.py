@@ -13,7 +13,6 @@ from dms_component.core.records import RequiredRecord
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.providers.adapters.dns import dns_provider
 from dms_component.providers.adapters.progress import emit, ticking, verdict_progress, wait_served
-from dms_component.providers.adapters.resolver import Servers
 from dms_component.providers.adapters.verifier import verify_once, verify_until
 from dms_component.providers.resources.base import (
     DmsResourceProvider,
@@ -28,10 +27,6 @@ from dms_component.providers.resources.base import (
 # State written before the probe held the private key among the inputs ("dkim_private_key"): its going
 # away is a change, so that `up` rewrites the verification without the key (it stays in the identity).
 _INPUTS = ("domain", "records", "nameservers", "ledger", "ledger_credential", "dkim_private_key", "dkim_probe")
-
-
-def _servers(props: dict[str, Any]) -> Servers:
-    return servers_asked(list(props.get("nameservers") or []), props.get("public_zone"))
 
 
 def _probe(props: dict[str, Any]) -> bytes | None:
@@ -57,7 +52,7 @@ class VerificationProvider(DmsResourceProvider):
                 domain, dns_provider(props["dns"], None), props["dns"].get("provider"), props["change"], timeout
             )
         started = time.monotonic()
-        asked = _servers(props)
+        asked = servers_asked(props)
         servers = asked.names()
         verdict = verify_until(
             domain,
@@ -94,7 +89,7 @@ class VerificationProvider(DmsResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         # Refresh checks once more; a verified domain stays verified in the service.
-        verdict = verify_once(props["domain"], _required(props), _servers(props), dkim_probe=_probe(props))
+        verdict = verify_once(props["domain"], _required(props), servers_asked(props), dkim_probe=_probe(props))
         entry = ledger_from(props).get(props["domain"])
         status = VERIFIED if entry is not None and entry.status == VERIFIED else PENDING
         return ReadResult(id_, _outs(props, verdict, status))
