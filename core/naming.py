@@ -51,13 +51,13 @@ class Front:
 
     def name(self, path: str) -> str:
         section, _, rest = path.partition(".")
-        if section in _SECTIONS and not rest:  # the section itself: the host's or the ledger's settings as a whole
-            return {PYTHON: f"SenderDomainArgs.{section}", PACKAGE: section}.get(self.style, f"dms:{section}")
         if section not in _SECTIONS:
             return self._top(path)
-        kind = self.dns if section == "dns" else self.ledger if section == "ledger" else ""
-        if rest == KIND_KEYS.get(section):
+        # The section itself (its settings as a whole), or the key naming its host or ledger: in Python the
+        # settings class, in the package the union's field.
+        if not rest or rest == KIND_KEYS.get(section):
             return {PYTHON: f"SenderDomainArgs.{section}", PACKAGE: section}.get(self.style, f"dms:{path}")
+        kind = self.dns if section == "dns" else self.ledger if section == "ledger" else ""
         if self.style == PYTHON:
             return f"SenderDomainArgs.{path}"
         if self.style == PACKAGE:

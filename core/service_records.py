@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dms_component.core import dkim, dmarc, spf
 from dms_component.core.errors import ServiceError, setting
 from dms_component.core.names import is_subdomain
 from dms_component.core.records import DMARC_POLICIES, ITEMS, RequiredRecord
@@ -175,14 +176,9 @@ def service_views(
 
 
 def _ours(item: str, values: tuple[str, ...]) -> str | None:
-    if item == "SPF":
-        kind = [v for v in values if v.lower().startswith("v=spf1")]
-    elif item == "DMARC":
-        kind = [v for v in values if v.replace(" ", "").startswith("v=DMARC1")]
-    elif item == "DKIM":
-        kind = [v for v in values if "p" in (parse_tags(v) or {})]
-    else:
-        kind = list(values)
+    # The record of that item among the values, as the verifier tells them apart.
+    matches = {"SPF": spf.is_spf, "DMARC": dmarc.is_dmarc, "DKIM": dkim.is_key_record}.get(item)
+    kind = [v for v in values if matches(v)] if matches else list(values)
     return kind[0] if len(kind) == 1 else None
 
 
@@ -190,7 +186,8 @@ def _why(item: str, expected: str, ours: str | None) -> str:
     if ours is None or _squeezed(ours) == _squeezed(expected):
         return ""
     if item == "SPF":
-        return "merged into the SPF record already there" if "include:qcloudmail.com" in ours.lower() else ""
+        include = spf.first_include(expected)
+        return "merged into the SPF record already there" if include and spf.has_include(ours, include) else ""
     if item == "DMARC":
         mine, theirs = parse_tags(ours) or {}, parse_tags(expected) or {}
         return f"{setting('dmarc_policy')} {mine.get('p')}" if mine.get("p") != theirs.get("p") else "other tags"
