@@ -115,6 +115,25 @@ def test_an_spf_type_record_that_already_has_our_include_becomes_txt(
     assert ledger(tencent_cloud, verify_timeout=0).mark_verified(unique_domain).status == VERIFIED
 
 
+def test_a_disabled_spf_type_record_stays_off_and_a_weighted_one_keeps_its_weight(
+    tencent_cloud: FakeTencentCloud, unique_domain: str, zone: Zone
+) -> None:
+    off = tencent_cloud.add_record(sub(unique_domain), "SPF", "v=spf1 -all", status="DISABLE")
+    weighted = f"w.{unique_domain}"
+    heavy = tencent_cloud.add_record(sub(weighted), "SPF", "v=spf1 include:_spf.example.net ~all", weight=50)
+
+    publish(tencent_cloud, unique_domain)
+    publish(tencent_cloud, weighted)
+
+    (still_off,) = tencent_cloud.zone_records(sub(unique_domain), "SPF")
+    assert (still_off.id, still_off.status) == (off.id, "DISABLE")
+    assert zone.txt(unique_domain) == {"v=spf1 include:qcloudmail.com ~all"}
+    (merged,) = tencent_cloud.zone_records(sub(weighted), "TXT")
+    assert (merged.id, merged.weight) == (heavy.id, 50)
+    for domain in (unique_domain, weighted):
+        assert ledger(tencent_cloud, verify_timeout=0).mark_verified(domain).status == VERIFIED
+
+
 # -- 3. retried writes that went through the first time ----------------------------------------------
 
 

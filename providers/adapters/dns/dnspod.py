@@ -155,8 +155,10 @@ class DnspodProvider(DnsProvider):
         api = self._api()
         for host in sorted(hosts):
             for record in self._records(api, host, "TXT"):
-                if record.get("Type") == "SPF" and is_spf(_logical(record)):
-                    fields = self._fields(self._subdomain(host), "TXT", _logical(record), int(record.get("TTL") or 0))
+                # Only a served one is a policy receivers see; a disabled one is left as it is, off.
+                if record.get("Type") == "SPF" and _served(record) and is_spf(_logical(record)):
+                    ttl = int(record.get("TTL") or 0)
+                    fields = self._fields(self._subdomain(host), "TXT", _logical(record), ttl, record)  # its weight
                     try:
                         api.call("ModifyRecord", {"Domain": self.zone, "RecordId": record["RecordId"], **fields})
                     except ApiError as exc:
