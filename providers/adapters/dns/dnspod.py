@@ -19,6 +19,7 @@ the read is repeated for up to LIST_DELAY seconds).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -49,6 +50,7 @@ LIST_DELAY = 40.0  # DescribeRecordList's doc: a new record may be missing from 
 READ_TYPES = {"TXT": ("TXT", "SPF")}
 RECORD_EXISTS = "InvalidParameter.DomainRecordExist"
 RECORD_ID_INVALID = "InvalidParameter.RecordIdInvalid"
+NO_RECORDS = "ResourceNotFound.NoDataOfRecord"
 
 
 @dataclass
@@ -65,10 +67,16 @@ class DnspodProvider(DnsProvider):
     def _api(self) -> Api:
         return dnspod_api(self.site, self.endpoint, self.secret_id, self.secret_key, sleep=self.sleep)
 
-    def _call(self, api: Api, action: str, params: dict[str, Any], what: str) -> dict[str, Any]:
+    def _call(
+        self, api: Api, action: str, params: dict[str, Any], what: str, *, tolerate: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        """One call about this zone. A refusal is a DnsUpdateError that names `what`, except the codes in
+        `tolerate`, whose ApiError the caller handles."""
         try:
             return api.call(action, {"Domain": self.zone, **params})
         except ApiError as exc:
+            if exc.code in tolerate:
+                raise
             raise DnsUpdateError(self._explain(exc, what), code=_code(exc)) from None
 
     def _explain(self, exc: ApiError, what: str) -> str:
@@ -111,11 +119,9 @@ class DnspodProvider(DnsProvider):
         while True:
             params = {"Subdomain": sub, "Offset": offset, "Limit": PAGE, "ErrorOnEmpty": "no"}
             try:
-                answer = api.call("DescribeRecordList", {"Domain": self.zone, **params})
-            except ApiError as exc:
-                if exc.code == "ResourceNotFound.NoDataOfRecord":
-                    break  # an empty list is an error unless ErrorOnEmpty=no is honoured
-                raise DnsUpdateError(self._explain(exc, host), code=_code(exc)) from None
+                answer = self._call(api, "DescribeRecordList", params, host, tolerate=(NO_RECORDS,))
+            except ApiError:
+                break  # an empty list is an error unless ErrorOnEmpty=no is honoured
             page = answer.get("RecordList") or []
             found += page
             offset += len(page)
@@ -159,11 +165,9 @@ class DnspodProvider(DnsProvider):
                 if record.get("Type") == "SPF" and _served(record) and is_spf(_logical(record)):
                     ttl = int(record.get("TTL") or 0)
                     fields = self._fields(self._subdomain(host), "TXT", _logical(record), ttl, record)  # its weight
-                    try:
-                        api.call("ModifyRecord", {"Domain": self.zone, "RecordId": record["RecordId"], **fields})
-                    except ApiError as exc:
-                        if exc.code != RECORD_EXISTS:  # the same value as TXT already: leave this one be
-                            raise DnsUpdateError(self._explain(exc, f"{host} SPF"), code=_code(exc)) from None
+                    params = {"RecordId": record["RecordId"], **fields}
+                    with contextlib.suppress(ApiError):  # the same value as TXT already: leave this one be
+                        self._call(api, "ModifyRecord", params, f"{host} SPF", tolerate=(RECORD_EXISTS,))
 
     def apply(self, changes: Sequence[RrsetChange]) -> None:
         api = self._api()
@@ -196,11 +200,11 @@ class DnspodProvider(DnsProvider):
             if sleeping is not None:
                 asleep.remove(sleeping)
                 new.remove(value)
-                self._modify(api, sleeping, self._fields(sub, change.rtype, value, change.ttl), what)
+                self._modify(api, change.host, sleeping, self._fields(sub, change.rtype, value, change.ttl), what)
         # Reuse a stale record's id for a new value (ModifyRecord): an SPF record being merged is
         # changed in place and never missing for a moment.
         for record, value in zip(stale, new, strict=False):
-            self._modify(api, record, self._fields(sub, change.rtype, value, change.ttl, record), what)
+            self._modify(api, change.host, record, self._fields(sub, change.rtype, value, change.ttl, record), what)
         for value in new[len(stale) :]:
             self._create(api, change, self._fields(sub, change.rtype, value, change.ttl), what)
         for record in stale[len(new) :]:
@@ -208,14 +212,12 @@ class DnspodProvider(DnsProvider):
         for record in keep:
             if int(record.get("TTL") or 0) != change.ttl:
                 fields = self._fields(sub, change.rtype, _logical(record), change.ttl, record)
-                self._modify(api, record, fields, what)
+                self._modify(api, change.host, record, fields, what)
 
     def _create(self, api: Api, change: RrsetChange, fields: dict[str, Any], what: str) -> None:
         try:
-            api.call("CreateRecord", {"Domain": self.zone, **fields})
+            self._call(api, "CreateRecord", fields, what, tolerate=(RECORD_EXISTS,))
         except ApiError as exc:
-            if exc.code != RECORD_EXISTS:
-                raise DnsUpdateError(self._explain(exc, what), code=_code(exc)) from None
             # Ours from a try whose answer was lost, or listed late: what matters is that it is there.
             value = _value_of(change.rtype, fields)
             found = self._find(api, change.host, change.rtype, lambda r: _logical(r) == value)
@@ -226,21 +228,19 @@ class DnspodProvider(DnsProvider):
                     code="dnspod.record-unlisted",
                 ) from None
             if not _served(found):
-                self._modify(api, found, fields, what)
+                self._modify(api, change.host, found, fields, what)
 
-    def _modify(self, api: Api, record: dict[str, Any], fields: dict[str, Any], what: str) -> None:
+    def _modify(self, api: Api, host: str, record: dict[str, Any], fields: dict[str, Any], what: str) -> None:
+        params = {"RecordId": record["RecordId"], **fields}
         try:
-            api.call("ModifyRecord", {"Domain": self.zone, "RecordId": record["RecordId"], **fields})
+            self._call(api, "ModifyRecord", params, what, tolerate=(RECORD_EXISTS, RECORD_ID_INVALID))
         except ApiError as exc:
-            if exc.code not in (RECORD_EXISTS, RECORD_ID_INVALID):
-                raise DnsUpdateError(self._explain(exc, what), code=_code(exc)) from None
             # A retried modify that went through the first time finds the record as asked.
             value = _value_of(fields["RecordType"], fields)
-            host = self.zone if fields["SubDomain"] == "@" else f"{fields['SubDomain']}.{self.zone}"
             done = self._find(
                 api,
                 host,
-                _read_as({"Type": fields["RecordType"]}),
+                fields["RecordType"],  # what we write is never DNSPod's SPF type
                 lambda r: r.get("RecordId") == record["RecordId"] and _logical(r) == value and _served(r),
                 wait=False,
             )
@@ -250,12 +250,9 @@ class DnspodProvider(DnsProvider):
                 ) from None
 
     def _delete(self, api: Api, change: RrsetChange, record: dict[str, Any], what: str) -> None:
-        try:
-            api.call("DeleteRecord", {"Domain": self.zone, "RecordId": record["RecordId"]})
-        except ApiError as exc:
-            if exc.code != RECORD_ID_INVALID:
-                raise DnsUpdateError(self._explain(exc, what), code=_code(exc)) from None
-            # Gone already: a retried delete whose first try went through, or someone else's.
+        # Gone already (RECORD_ID_INVALID): a retried delete whose first try went through, or someone else's.
+        with contextlib.suppress(ApiError):
+            self._call(api, "DeleteRecord", {"RecordId": record["RecordId"]}, what, tolerate=(RECORD_ID_INVALID,))
 
     def _find(
         self, api: Api, host: str, rtype: str, match: Callable[[dict[str, Any]], bool], wait: bool = True
