@@ -216,11 +216,15 @@ class TencentLedger(LedgerBackend):
         """A retype makes the domain again (SES can't retag one): refuse now what would stop that."""
         api = self._api()
         answer = self._get(api, domain)
-        if answer is None:
-            return
+        if answer is not None:
+            self._remade(api, domain, answer, mail_type)
+
+    def _remade(self, api: Api, domain: str, answer: dict[str, Any], mail_type: str) -> bool:
+        """Whether giving the domain (the service's `answer` for it) `mail_type` makes it again; raises what
+        would stop that."""
         entry = self._entry(domain, answer)
         if not entry.mail_type or entry.mail_type == mail_type:
-            return  # nothing to make again
+            return False  # untagged (made elsewhere), or already so: nothing to make again
         if entry.status == VERIFIED:
             raise unchangeable(domain, f"its type ({entry.mail_type})")
         if answer.get("DKIMOption") == DUAL_SIGNING:
@@ -231,18 +235,17 @@ class TencentLedger(LedgerBackend):
                 code="tencent.dual-signing",
             )
         self._ensure_no_senders(api, domain)
+        return True
 
     def retype(self, domain: str, mail_type: str) -> LedgerEntry:
-        entry = self.get(domain)
-        if entry is None:
+        api = self._api()
+        answer = self._get(api, domain)
+        if answer is None:
             raise KeyError(f"{domain} is not in the ledger")
-        if not entry.mail_type or entry.mail_type == mail_type:
-            # Untagged (made elsewhere), or already so: nothing to change.
-            return replace(entry, mail_type=mail_type)
-        self.ensure_retypable(domain, mail_type)
+        if not self._remade(api, domain, answer, mail_type):
+            return replace(self._entry(domain, answer), mail_type=mail_type)
         # SES can't retag a domain: a pending one is made again (with a new DKIM key the records follow).
-        option = (self._get(self._api(), domain) or {}).get("DKIMOption", 1)
-        bits = next((b for b, o in DKIM_OPTIONS.items() if o == option), 2048)
+        bits = next((b for b, o in DKIM_OPTIONS.items() if o == answer.get("DKIMOption", 1)), 2048)
         self.remove(domain)
         return self.register(domain, mail_type, dkim_key_bits=bits)
 
