@@ -84,19 +84,6 @@ def retryable(service: str) -> frozenset[str]:
     return codes[service]
 
 
-# Of those, the answers after which the request may still have been carried out (the answer was lost, or
-# the service failed after acting): a retried write may then find its own earlier success.
-UNCERTAIN = frozenset(
-    {
-        "ClientNetworkError",
-        "ServerNetworkError",
-        "InternalError",
-        "InternalError.QueryDataBaseFailed",
-        "FailedOperation.UnknowError",
-    }
-)
-
-
 def throttled(service: str, code: str) -> bool:
     """A retryable code that means "too many requests" (rather than a fault)."""
     return code in retryable(service) and ("LimitExceeded" in code or "Frequency" in code)
@@ -111,13 +98,12 @@ class Credentials:
 class ApiError(ServiceError):
     """The service's answer to one request: its error code and message (which never hold our secret).
 
-    `uncertain`: an earlier try of the same request got an answer after which it may have been carried
-    out (see UNCERTAIN), so a write refused now as a duplicate may be our own earlier success.
+    A write refused as a duplicate after a retry may be our own earlier success: its caller reads back.
     """
 
-    def __init__(self, action: str, code: str, detail: str, uncertain: bool = False) -> None:
+    def __init__(self, action: str, code: str, detail: str) -> None:
         super().__init__(f"Tencent Cloud refused {action}: {code}: {detail}", code=code)
-        self.action, self.detail, self.uncertain = action, detail, uncertain
+        self.action, self.detail = action, detail
 
 
 def credentials(secret_id: str | None, secret_key: str | None, section: str) -> Credentials:
@@ -174,26 +160,24 @@ class Api:
         client = self._client()
         again = retryable(self.service)
         delay = self.first_delay
-        uncertain = False
         for attempt in range(1, self.attempts + 1):
             try:
                 return client.call_json(action, dict(params))["Response"]
             except TencentCloudSDKException as exc:
                 code = str(exc.get_code() or "Unknown")
                 if code not in again or attempt == self.attempts:
-                    raise _api_error(action, code, str(exc.get_message() or ""), self, uncertain) from None
-                uncertain = uncertain or code in UNCERTAIN
+                    raise _api_error(action, code, str(exc.get_message() or ""), self) from None
             self.sleep(delay)
             delay = min(delay * 2, 8.0)
         raise AssertionError("unreachable")
 
 
-def _api_error(action: str, code: str, message: str, api: Api, uncertain: bool) -> ApiError:
+def _api_error(action: str, code: str, message: str, api: Api) -> ApiError:
     if throttled(api.service, code):
         message = f"still throttled after {api.attempts} tries (the service limits requests per second)"
     elif code == "ClientNetworkError":
         message = f"can't reach {api.endpoint}"  # the SDK's text repeats the request; keep it short
-    return ApiError(action, code, message[:300], uncertain)
+    return ApiError(action, code, message[:300])
 
 
 def ses_api(region: str, endpoint: str | None, secret_id: str | None, secret_key: str | None, **options: Any) -> Api:
