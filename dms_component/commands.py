@@ -199,7 +199,7 @@ def wait_for_change(stack: StackView, view: DomainView, timeout: float) -> None:
     DnsRecords output `change`), with the line `pulumi up` prints while it waits."""
     if view.change and view.dns is not None:
         host = dns_provider(view.dns, stack.dns_credential(view))
-        wait_served(view.domain, host, str(view.dns.get("provider")), view.change, timeout, print_line=_say)
+        wait_served(view.domain, host, view.change, timeout, print_line=_say)
 
 
 def wait_for(stack: StackView, domains: Sequence[str], timeout: float | None) -> list[tuple[DomainVerdict, str]]:

@@ -12,14 +12,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from dms_component.core.progress import EVERY, ProgressGate, progress_line, state_of, waiting_line
 from dms_component.core.verdicts import VERIFIED, DomainVerdict
 
+if TYPE_CHECKING:
+    from dms_component.providers.adapters.dns.base import DnsProvider
+
 _LOCK = threading.Lock()
 _SAID: set[str] = set()
-HOSTS = {"route53": "Route53", "dnspod": "DNSPod"}  # how lines name a DNS host that serves changes later
 
 
 def emit(line: str, stream: TextIO | None = None) -> None:
@@ -41,8 +43,7 @@ def emit_once(line: str, stream: TextIO | None = None) -> None:
 
 def wait_served(
     domain: str,
-    host: Any,
-    provider: str | None,
+    host: DnsProvider,
     change: str,
     timeout: float,
     *,
@@ -50,9 +51,10 @@ def wait_served(
 ) -> None:
     """Until the DNS host serves `change` (Route53's change id) on all its servers, with a line every few
     seconds: the wait of `pulumi up`'s verification and of `dms wait`. `host`: the DnsProvider."""
-    name = HOSTS.get(provider or "", "the DNS host")
     limit = float(getattr(host, "insync_timeout", timeout))
-    with ticking(domain, f"waiting for {name} to serve the change on all its servers", limit, print_line=print_line):
+    with ticking(
+        domain, f"waiting for {host.label} to serve the change on all its servers", limit, print_line=print_line
+    ):
         host.wait_served(change)
 
 

@@ -48,9 +48,7 @@ class VerificationProvider(DmsResourceProvider):
         domain, timeout = props["domain"], float(props["timeout"])
         # What is printed here shows live in `pulumi up`: a line per domain while it waits (no secrets).
         if props.get("change"):  # the records' change, until the DNS host serves it from all its servers
-            wait_served(
-                domain, dns_provider(props["dns"], None), props["dns"].get("provider"), props["change"], timeout
-            )
+            wait_served(domain, dns_provider(props["dns"], None), props["change"], timeout)
         started = time.monotonic()
         asked = servers_asked(props)
         servers = asked.names()

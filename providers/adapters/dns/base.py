@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # for type checkers only: a program may give any setting as a
 class DnsProvider(ABC):
     """One DNS host. Settings are plain data so the Pulumi provider can pickle them."""
 
+    label: ClassVar[str] = "the DNS host"  # how progress lines name it (e.g. while it serves a change)
     ttl: int = field(default=300, kw_only=True)
     # Inside Pulumi's provider process, which lives for one operation (preview, up, destroy): a provider
     # whose `apply` is compare-and-swap may base plans on what it already read in this operation.

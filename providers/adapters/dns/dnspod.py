@@ -55,6 +55,7 @@ NO_RECORDS = "ResourceNotFound.NoDataOfRecord"
 
 @dataclass
 class DnspodProvider(DnsProvider):
+    label: ClassVar[str] = "DNSPod"
     zone: str
     ttl: int = field(default=600, kw_only=True)  # DNSPod's free plan refuses less
     site: str = "china"  # which Tencent Cloud site the account is on: china | intl (its host and line name)

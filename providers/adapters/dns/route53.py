@@ -190,6 +190,7 @@ def _client(profile: str | None, region: str | None, endpoint: str | None) -> An
 
 @dataclass
 class Route53Provider(DnsProvider):
+    label: ClassVar[str] = "Route53"
     zone: str
     hosted_zone_id: str | None = None
     region: str | None = None
