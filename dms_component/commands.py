@@ -20,7 +20,6 @@ from typing import Any
 
 from dms_component.core.errors import DmsError
 from dms_component.core.names import normalise_domain
-from dms_component.core.nameservers import Nameserver
 from dms_component.core.plan_view import CONFLICT, plan_dict, plan_lines
 from dms_component.core.progress import pending_summary
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
@@ -29,8 +28,8 @@ from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.errors import ConfigError
 from dms_component.providers.adapters.dns import dns_provider
 from dms_component.providers.adapters.ledger import LedgerBackend, LedgerEntry, ledger_settings
-from dms_component.providers.adapters.progress import emit, emit_once, ticking, verdict_progress, wait_served
-from dms_component.providers.adapters.resolver import Servers, servers_for
+from dms_component.providers.adapters.progress import emit, ticking, verdict_progress, wait_served
+from dms_component.providers.adapters.resolver import Servers, servers_to_ask
 from dms_component.providers.adapters.verifier import verify_until_async
 from dms_component.stack_view import DomainView, StackView
 
@@ -41,10 +40,7 @@ CHECKS_PASS = "Pending (checks pass: run pulumi up)"
 def servers_of(view: DomainView) -> Servers:
     """The servers a domain's verification asks, as it does: its nameservers (the primary written to, or those
     the program named) and, with a primary, the zone's public NS set. A set that can't be found is said once."""
-    servers = servers_for([Nameserver.parse(n) for n in view.nameservers], view.public_zone)
-    if servers.note:
-        emit_once(servers.note, sys.stderr)
-    return servers
+    return servers_to_ask(view.nameservers, view.public_zone, sys.stderr)
 
 
 def in_words(error: DmsError, view: DomainView | None) -> DmsError:

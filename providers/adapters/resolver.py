@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TextIO
 
 import dns.asyncquery
 import dns.asyncresolver
@@ -47,6 +48,7 @@ from dms_component.core import txt
 from dms_component.core.lookups import Answer, Question, question, under
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import mx_value
+from dms_component.providers.adapters.progress import emit_once
 
 TIMEOUT = 3.0  # seconds for one question to one server (two tries of half each)
 SHARED_MAX_AGE = 5.0  # seconds an answer outside the sender domain is reused across polls and domains
@@ -404,6 +406,13 @@ def authoritative_servers(domain: str) -> Sequence[Nameserver]:
     return list(asyncio.run(zone_servers(domain)))
 
 
-def servers_for(given: Sequence[Nameserver], zone: str | None) -> Servers:
-    """find_servers for synchronous callers (the Pulumi provider's threads, the `dms` command)."""
-    return asyncio.run(find_servers(given, zone)) if zone else Servers(tuple(given))
+def servers_to_ask(given: Sequence[str], zone: str | None, stream: TextIO | None = None) -> Servers:
+    """What a verification asks, for synchronous callers (the Pulumi provider's threads, the `dms` command):
+    `given` (the primary written to, or the servers the program named) and, with `zone`, that zone's public
+    NS set; none at all: each name's authoritative servers. A zone whose NS set can't be found is said once
+    per process, on `stream` (default stdout)."""
+    parsed = [Nameserver.parse(s) for s in given]
+    servers = asyncio.run(find_servers(parsed, zone)) if zone else Servers(tuple(parsed))
+    if servers.note:
+        emit_once(servers.note, stream)
+    return servers

@@ -12,10 +12,8 @@ from typing import Any
 import pulumi.dynamic.dynamic
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
-from dms_component.core.nameservers import Nameserver
 from dms_component.providers.adapters.ledger import LedgerBackend, open_ledger
-from dms_component.providers.adapters.progress import emit_once
-from dms_component.providers.adapters.resolver import Servers, servers_for
+from dms_component.providers.adapters.resolver import Servers, servers_to_ask
 from dms_component.providers.resources.refusals import refusing
 from dms_component.providers.resources.sdk import skipped
 from dms_component.providers.resources.threads import widen_dynamic_host
@@ -116,11 +114,6 @@ def provider_moved(olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
 
 
 def servers_asked(props: dict[str, Any]) -> Servers:
-    """What a verification asks (and the check at preview, as it does): the `nameservers` input (the
-    primary, or the ones the user named) and, with `public_zone`, that zone's NS set; none at all: each
-    name's authoritative servers. A zone whose NS set can't be found is said once per operation."""
-    given = props.get("nameservers") or []
-    servers = servers_for([Nameserver.parse(s) for s in given], props.get("public_zone"))
-    if servers.note:
-        emit_once(servers.note)
-    return servers
+    """What a verification asks (and the check at preview, as it does), from the resource's inputs: its
+    `nameservers` and `public_zone` (see servers_to_ask)."""
+    return servers_to_ask(props.get("nameservers") or [], props.get("public_zone"))
