@@ -15,7 +15,8 @@ from typing import Literal, get_args
 
 from publicsuffixlist import PublicSuffixList
 
-from dms_component.core.errors import DmsError, QuotaExceeded, VerifiedDomainProtected, setting
+from dms_component.core.errors import QuotaExceeded, VerifiedDomainProtected, setting, worded
+from dms_component.core.naming import Namer, plain
 
 # How a recommendation of the service's guide is enforced (`checks`).
 Severity = Literal["error", "warn", "off"]
@@ -55,8 +56,9 @@ class Finding:
     message: str
     severity: str = ERROR
 
-    def error(self) -> DmsError:
-        return DmsError(self.message, code=self.code)
+    def line(self, name: Namer = plain) -> str:
+        """The finding as one line, its settings named by `name` (a front end's namer), with its code."""
+        return f"{worded(self.message, name)} [{self.code}]"
 
 
 def subdomain(domain: str, severity: str) -> Finding | None:
@@ -116,7 +118,7 @@ class QuotaPlan:
         )
 
 
-QUOTA = "ledger.quota"
+QUOTA = QuotaExceeded.code  # a quota finding is the same refusal as the ledger's
 _QUOTA_WAY_OUT = (
     f"Verified domains can't be deleted: raise {setting('ledger.quota')} if your account allows more, or drop"
 )

@@ -128,7 +128,7 @@ class Account:
             elif plan is not None and domain in plan.over:
                 finding = plan.finding()
             seen.setdefault(domain, mail_type)
-            found.append(None if finding is None else _worded(finding, entry.front))
+            found.append(None if finding is None else worded_finding(finding, entry.front))
         return found
 
     def check_removals(self, kept: Sequence[str], owner: str) -> None:
@@ -136,7 +136,7 @@ class Account:
         gone = dropped_verified([(e.domain, e.status == VERIFIED and e.owner == owner) for e in self.entries], kept)
         if gone:
             found = removal_refused(gone)
-            raise pulumi.RunError(f"{found.message} [{found.code}]")
+            raise pulumi.RunError(found.line())
 
 
 @dataclass
@@ -207,9 +207,9 @@ def _raise_refusal(refusal: str | None) -> None:
         raise pulumi.RunError(refusal)
 
 
-def _worded(finding: Finding, front: Front) -> str:
+def worded_finding(finding: Finding, front: Front) -> str:
     """A finding as one line about the domain that breaks the rule, in its program's words, with its code."""
-    text = f"{finding.error().worded(front.name)} [{finding.code}]"
+    text = finding.line(front.name)
     if finding.code == QUOTA:  # the quota line is about the account, not one entry
         return text
     return front.at(f"{front.name('domain')}: {text}")
@@ -226,4 +226,13 @@ def read_entries(settings: LedgerSettings, front: Front) -> list[LedgerEntry]:
         raise pulumi.RunError(f"can't read the ledger to check the quota: {exc.__class__.__name__}") from None
 
 
-__all__ = ["PROJECT_FOLDER", "Account", "Declared", "Program", "as_seen_here", "stack_owner", "this_program"]
+__all__ = [
+    "PROJECT_FOLDER",
+    "Account",
+    "Declared",
+    "Program",
+    "as_seen_here",
+    "stack_owner",
+    "this_program",
+    "worded_finding",
+]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pulumi
 
-from dms_component.account import Declared, read_entries, stack_owner, this_program
+from dms_component.account import Declared, read_entries, stack_owner, this_program, worded_finding
 from dms_component.args import (
     DomainSpec,
     ItemOutput,
@@ -234,10 +234,9 @@ def _verification_opts(
 def _guide_checks(spec: DomainSpec, severity: str, front: Front) -> None:
     found = subdomain(spec.domain, severity)
     if found is not None and found.severity == ERROR:
-        message = front.at(f"{front.name('domain')}: {found.error().worded(front.name)}")
-        raise pulumi.RunError(f"invalid sender domain: {message} [{found.code}]")
+        raise pulumi.RunError(f"invalid sender domain: {worded_finding(found, front)}")
     if found is not None and found.severity == WARN:
-        pulumi.log.warn(front.at(f"{front.name('domain')}: {found.error().worded(front.name)} [{found.code}]"))
+        pulumi.log.warn(worded_finding(found, front))
 
 
 def _preview_records(spec: DomainSpec, profile: Profile, ledger: LedgerSettings) -> list[dict[str, Any]]:

@@ -179,7 +179,7 @@ def _entries(
             continue
         found = declared_twice(spec.domain, first.spec.mail_type, spec.mail_type, checks.type_separation)
         if found.code != "rules.type-separation" or entry.retired or first.retired or found.severity == ERROR:
-            raise ConfigError(f"{at}.domain", f"{found.message} [{found.code}]")
+            raise ConfigError(f"{at}.domain", found.line())
         # typeSeparation is warn or off: one domain has one identity and one ledger row, so it is managed
         # once, with the type of its first entry.
         if found.severity == WARN:

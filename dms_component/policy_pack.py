@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dms_component.core.errors import worded
 from dms_component.core.naming import Front, plain
 from dms_component.core.rules import declared_twice, quota_plan
 from dms_component.core.verdicts import VERIFIED
@@ -57,7 +56,7 @@ def type_separation_violations(identities: list[DeclaredIdentity]) -> list[str]:
             first[identity.domain] = identity
             continue
         found = declared_twice(identity.domain, first[identity.domain].mail_type, identity.mail_type)
-        violations.append(f"{worded(found.message, identity.name)} [{found.code}]")
+        violations.append(found.line(identity.name))
     return violations
 
 
@@ -93,7 +92,7 @@ def quota_violation(
     if plan.ok:
         return None
     found = plan.finding()
-    return f"{worded(found.message, identities[0].name)} [{found.code}]"
+    return found.line(identities[0].name)
 
 
 def ledger_verified(settings: Mapping[str, Any]) -> list[str]:
