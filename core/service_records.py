@@ -108,7 +108,7 @@ def _with_policy(value: str, policy: str | None) -> str:
 
 
 def dkim_key_of(records: Iterable[RequiredRecord]) -> str | None:
-    """The service's DKIM public key (the `p=` of its DKIM record), for display."""
+    """The DKIM public key among `records` (the `p=` of the DKIM record); None when it has none yet."""
     for record in records:
         if record.item == "DKIM":
             tags = parse_tags(record.value) or {}

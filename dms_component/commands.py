@@ -23,7 +23,7 @@ from dms_component.core.names import normalise_domain
 from dms_component.core.plan_view import CONFLICT, plan_dict, plan_lines
 from dms_component.core.progress import pending_summary
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
-from dms_component.core.service_records import records_from_attributes
+from dms_component.core.service_records import dkim_key_of, records_from_attributes
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.errors import ConfigError
 from dms_component.providers.adapters.dns import dns_provider
@@ -78,7 +78,7 @@ class AccountRow:
 def _checked(entry: LedgerEntry, ledger: LedgerBackend, ours: DomainView | None) -> list[RequiredRecord]:
     """What to check for a ledger's domain: the stack's records when it is the stack's and they are known; the
     service's (tencent); else the records that need no key (another stack's DKIM key is not known here)."""
-    if ours is not None and any(r.item == "DKIM" and not _no_key(r) for r in ours.records):
+    if ours is not None and dkim_key_of(ours.records) is not None:
         return list(ours.records)
     if ledger.decides_records:
         profile = PROFILES["tencent-ses"]
@@ -87,10 +87,6 @@ def _checked(entry: LedgerEntry, ledger: LedgerBackend, ours: DomainView | None)
         )
     records = required_records(entry.domain, "", PROFILES["tencent-ses"])
     return [r for r in (ours.records if ours else records) if r.item != "DKIM"]
-
-
-def _no_key(record: RequiredRecord) -> bool:
-    return record.value.rstrip().endswith("p=")
 
 
 def account_status(stack: StackView) -> list[AccountRow]:
@@ -179,7 +175,7 @@ def _to_check(stack: StackView, view: DomainView) -> tuple[list[RequiredRecord],
     ledger = stack.ledger(view)
     if not ledger.decides_records:
         records = list(view.records)
-        if not any(r.item == "DKIM" and not _no_key(r) for r in records):
+        if dkim_key_of(records) is None:
             raise ConfigError(
                 "DOMAIN", f"{view.domain} has no DKIM key in stack {stack.name} yet: run `pulumi up` first"
             )
@@ -206,25 +202,23 @@ def wait_for(stack: StackView, domains: Sequence[str], timeout: float | None) ->
     todo = []
     for view in views:
         try:
-            todo.append((view, *_to_check(stack, view)))
+            todo.append((view, *_to_check(stack, view), view.timeout if timeout is None else timeout))
         except DmsError as exc:
             raise in_words(exc, view) from None
     start = time.monotonic()
-    for view, _, _ in todo:
-        wait_for_change(stack, view, view.timeout if timeout is None else timeout)
-    asked = [servers_of(view) for view, _, _ in todo]
+    for view, _, _, limit in todo:
+        wait_for_change(stack, view, limit)
+    asked = [servers_of(view) for view, _, _, _ in todo]
 
     async def wait_all() -> list[DomainVerdict]:
         checks = []
-        for (view, records, _), servers in zip(todo, asked, strict=True):
-            limit = view.timeout if timeout is None else timeout
+        for (view, records, _, limit), servers in zip(todo, asked, strict=True):
             progress = verdict_progress(limit, servers.names(), print_line=_say)
             checks.append(verify_until_async(view.domain, records, servers, limit, progress=progress))
         return list(await asyncio.gather(*checks))
 
     results = []
-    for (view, _, ledger), servers, verdict in zip(todo, asked, asyncio.run(wait_all()), strict=True):
-        limit = view.timeout if timeout is None else timeout
+    for (_, _, ledger, limit), servers, verdict in zip(todo, asked, asyncio.run(wait_all()), strict=True):
         status = verdict.status
         if status == VERIFIED and ledger is not None:
             # The service verifies only when asked (the console's Verify): ask it, within what is left.

@@ -74,9 +74,18 @@ class StackView:
     raw: dict[str, Any]  # the `dms:` keys, without the prefix, as parse_stack_config takes them
     aws: dict[str, str] = field(default_factory=dict)
     resources: list[dict[str, Any]] = field(default_factory=list)  # from the state; empty without one
+    _parsed: StackSettings | ConfigError | None = field(default=None, init=False, repr=False)
 
     def settings(self) -> StackSettings:
-        return parse_stack_config(self.raw, self.aws)
+        """The `dms:` config, parsed once: every domain's credentials are read from it."""
+        if self._parsed is None:
+            try:
+                self._parsed = parse_stack_config(self.raw, self.aws)
+            except ConfigError as exc:
+                self._parsed = exc
+        if isinstance(self._parsed, ConfigError):
+            raise self._parsed
+        return self._parsed
 
     def domains(self) -> list[DomainView]:
         """Every sender domain of the stack: from the state when it has any, else from the `dms:` config."""
