@@ -145,7 +145,7 @@ def check_spec(values: Mapping[str, Any], zone: str, name: validate.Namer) -> Do
     return DomainSpec(domain, mail_type, policy, selector, bits, adopt)
 
 
-_SPEC_FIELDS = ("domain", "type", "dmarc_policy", "dkim_selector", "dkim_key_bits", "adopt")
+SPEC_FIELDS = ("domain", "type", "dmarc_policy", "dkim_selector", "dkim_key_bits", "adopt")  # a DomainSpec's
 
 
 def front_for(style: str, where: str, args: SenderDomainArgs) -> Front:
@@ -185,7 +185,7 @@ def normalise(args: SenderDomainArgs, front: Front) -> Normalised:
     dns = resolved(args.dns, front)  # a DnsTarget, or an Output of one
     verification = args.verification.validated(front.namer("verification"))
     retire = validate.flag(args.retire, name("retire"))
-    values = {f: getattr(args, f) for f in _SPEC_FIELDS}
+    values = {f: getattr(args, f) for f in SPEC_FIELDS}
     if all(is_plain(v) for v in values.values()) and isinstance(dns, DnsTarget):
         spec: Any = check_spec(values, dns.zone, name)  # checked now: fails at once
     else:
@@ -238,6 +238,7 @@ def run_checked(check: Any, front: Front) -> Any:
 
 __all__ = [
     "DKIM_KEY_BITS",
+    "SPEC_FIELDS",
     "ChecksArgs",
     "DomainSpec",
     "ItemOutput",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dms_component.args import (
+    SPEC_FIELDS,
     ChecksArgs,
     DomainSpec,
     Normalised,
@@ -25,14 +26,13 @@ from dms_component.core import validate
 from dms_component.core.errors import ConfigError
 from dms_component.core.naming import STACK, Front, camel
 from dms_component.core.records import PROFILES, Profile, profile_named
-from dms_component.core.rules import ERROR, WARN, declared_twice
+from dms_component.core.rules import CHECK_DEFAULTS, ERROR, WARN, declared_twice
 from dms_component.providers.adapters.dns import HOSTS, DnsTarget, target_class
 from dms_component.providers.adapters.ledger import BACKENDS, LedgerSettings, settings_class
 from dms_component.providers.adapters.settings import Settings
 
-_SPEC_FIELDS = ("domain", "type", "dmarc_policy", "dkim_selector", "dkim_key_bits", "adopt", "retire")
-_DOMAIN_KEYS = {camel(f): f for f in _SPEC_FIELDS}
-_CHECK_KEYS = {camel(f): f for f in ("subdomain", "type_separation", "existing_email_dns")}
+_DOMAIN_KEYS = {camel(f): f for f in (*SPEC_FIELDS, "retire")}
+_CHECK_KEYS = {camel(f): f for f in CHECK_DEFAULTS}
 _VERIFICATION_KEYS = {camel(f): f for f in ("nameserver", "nameservers", "timeout")}
 
 
@@ -40,7 +40,6 @@ _VERIFICATION_KEYS = {camel(f): f for f in ("nameserver", "nameservers", "timeou
 class Entry:
     """One entry of dms:domains: the component's args, how messages name its keys, and its checked values."""
 
-    index: int
     args: SenderDomainArgs
     front: Front
     spec: DomainSpec
@@ -76,21 +75,20 @@ def parse_stack_config(raw: Mapping[str, Any], aws: Mapping[str, Any] | None = N
 
     `aws` holds the stack's `aws:profile` and `aws:region`, the keys AWS users already set (for Route53).
     """
-    profile = _profile(raw.get("profile", "tencent-ses")).name
+    profile = _profile(raw.get("profile", "tencent-ses"))
     dns = _adapter("dms:dns", raw.get("dns"), "provider", HOSTS, target_class, aws, required=True)
     ledger = _adapter("dms:ledger", raw.get("ledger"), "backend", BACKENDS, settings_class, aws, default="sqlite")
     verification = VerificationArgs(**_fields("dms:verification", raw.get("verification"), _VERIFICATION_KEYS))
     checks = ChecksArgs(**_fields("dms:checks", raw.get("checks"), _CHECK_KEYS))
-    entries, warnings, first = _entries(raw.get("domains"), dns, ledger, verification, checks, profile)
+    entries, warnings, first = _entries(raw.get("domains"), dns, ledger, verification, checks, profile.name)
     if first is None:  # no entry to check the shared settings with: check them on their own
         front = Front(STACK, "", dns.kind, ledger.kind)
         dns, ledger = dns.validated(front.namer("dns")), ledger.validated(front.namer("ledger"))
         verification = verification.validated(front.namer("verification"))
         checks.validated(front.namer("checks"))
-        resolved_profile = _profile(profile)  # checked already: the same Profile
     else:
-        dns, ledger, verification, resolved_profile = first.dns, first.ledger, first.verification, first.profile
-    return StackSettings(tuple(entries), resolved_profile, dns, ledger, verification, tuple(warnings))
+        dns, ledger, verification, profile = first.dns, first.ledger, first.verification, first.profile
+    return StackSettings(tuple(entries), profile, dns, ledger, verification, tuple(warnings))
 
 
 def _profile(name: Any) -> Profile:
@@ -171,7 +169,7 @@ def _entries(
         normalised = normalise(args, front)  # every value checked, named as a dms: key
         first_normalised = first_normalised or normalised
         spec = normalised.spec
-        entry = Entry(i, args, front, spec)
+        entry = Entry(args, front, spec)
         first = seen.get(spec.domain)
         if first is None:
             seen[spec.domain] = entry
