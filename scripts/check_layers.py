@@ -21,11 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # Folder -> (layer, the package it installs as), bottom to top.
 LAYERS: dict[str, tuple[str, str]] = {
     "core": ("core", "dms_component.core"),
+    "providers": ("adapters", "dms_component.providers"),  # the folder's own __init__: a docstring
     "providers/adapters": ("adapters", "dms_component.providers.adapters"),
     "providers/resources": ("resources", "dms_component.providers.resources"),
     "dms_component": ("component", "dms_component"),
 }
-ORDER = [layer for layer, _ in LAYERS.values()]
+ORDER = list(dict.fromkeys(layer for layer, _ in LAYERS.values()))
 # Modules a layer must not import, whatever it imports of ours.
 FORBIDDEN = {
     "core": ("pulumi", "boto3", "botocore", "tencentcloud", "dns.resolver", "dns.query", "sqlite3", "socket"),
@@ -35,13 +36,10 @@ FORBIDDEN = {
 
 def layer_of(module: str) -> str | None:
     """The layer of one of our modules (by its import name), None for anyone else's."""
-    best = None
-    for layer, package in LAYERS.values():
-        if (module == package or module.startswith(package + ".")) and (best is None or len(package) > len(best[1])):
-            best = (layer, package)
-    if module == "dms_component.providers":
-        return "adapters"  # the folder's own __init__: a docstring
-    return best[0] if best else None
+    holding = [
+        (package, layer) for layer, package in LAYERS.values() if module == package or module.startswith(package + ".")
+    ]
+    return max(holding, key=lambda held: len(held[0]))[1] if holding else None
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:
@@ -53,8 +51,6 @@ def module_name(path: Path, root: Path = ROOT) -> str:
             if rest and rest[-1] == "__init__":
                 rest.pop()
             return ".".join([package, *rest])
-    if relative.parts[0] == "providers":  # providers/__init__.py
-        return "dms_component.providers"
     raise ValueError(f"{relative} is in no layer's folder")
 
 
@@ -87,7 +83,8 @@ def imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
 
 
 def sources(root: Path = ROOT) -> list[Path]:
-    return sorted(p for folder in ("core", "providers", "dms_component") for p in (root / folder).rglob("*.py"))
+    tops = dict.fromkeys(folder.split("/")[0] for folder in LAYERS)
+    return sorted(p for folder in tops for p in (root / folder).rglob("*.py"))
 
 
 def problems(root: Path = ROOT) -> list[str]:
