@@ -179,13 +179,11 @@ class Resolver:
         *,
         own: str | None = None,
         timeout: float = TIMEOUT,
-        system: SystemResolver | None = None,
     ) -> None:
         self.asked = servers if isinstance(servers, Servers) else Servers(tuple(servers or ()))
         self.servers = self.asked.every
         self.own = own
         self.timeout = timeout
-        self.system = system
         self.queries = 0  # questions sent to servers (for benchmarks)
         self.over_tcp = 0  # answers truncated over UDP and asked again over TCP
 
@@ -214,7 +212,7 @@ class Resolver:
             if not (refused and shared):
                 return answer
         try:
-            servers = await zone_servers(name, self.system)
+            servers = await zone_servers(name)
         except (dns.exception.DNSException, OSError) as exc:
             return Answer(error=f"can't find the authoritative servers of {name} ({exc.__class__.__name__})")
         answer, _ = await self._ask_servers(servers, name, rtype)
@@ -352,9 +350,9 @@ async def _address(server: Nameserver) -> str:
     return str(infos[0][4][0])
 
 
-async def zone_servers(name: str, system: SystemResolver | None = None) -> tuple[Nameserver, ...]:
+async def zone_servers(name: str) -> tuple[Nameserver, ...]:
     """The addresses of the NS hosts of the zone holding `name`, via the system resolver (cached)."""
-    system = system or SystemResolver.from_environment()
+    system = SystemResolver.from_environment()
     cached = ZONE_SERVERS.get((system, "zone-of", name), ZONE_MAX_AGE)
     if isinstance(cached, tuple):
         return cached
