@@ -36,28 +36,24 @@ def clocked(cloud: FakeTencentCloud) -> Clock:
     return clock
 
 
-def ledger(cloud: FakeTencentCloud, clock: Clock | None = None, **kw: Any) -> TencentLedger:
-    clock = clock or Clock()
-    options: dict[str, Any] = {
+def _reaching(cloud: FakeTencentCloud, clock: Clock) -> dict[str, Any]:
+    """What a client needs to reach the fake: its endpoint and key, and the test's time."""
+    return {
         "endpoint": cloud.endpoint,
         "secret_id": cloud.secret_id,
         "secret_key": cloud.secret_key,
         "clock": clock,
         "sleep": clock.sleep,
     }
+
+
+def ledger(cloud: FakeTencentCloud, clock: Clock | None = None, **kw: Any) -> TencentLedger:
+    options = _reaching(cloud, clock or Clock())
     return TencentLedger(kw.pop("region", "ap-guangzhou"), **{**options, **kw})
 
 
 def dnspod(cloud: FakeTencentCloud, clock: Clock | None = None, **kw: Any) -> DnspodProvider:
-    clock = clock or Clock()
-    options: dict[str, Any] = {
-        "endpoint": cloud.endpoint,
-        "secret_id": cloud.secret_id,
-        "secret_key": cloud.secret_key,
-        "sleep": clock.sleep,
-        "clock": clock,
-        "site": cloud.site,
-    }
+    options = {**_reaching(cloud, clock or Clock()), "site": cloud.site}
     return DnspodProvider(ZONE, **{**options, **kw})
 
 
