@@ -1,14 +1,14 @@
 """`make lint`: the layers import only downward, and each folder is one layer.
 
-    core/                 the pure core                                  (dms_component.core)
-    providers/adapters/   DNS hosts, ledgers, resolver, verifier         (dms_component.providers.adapters)
-    providers/resources/  the Pulumi dynamic resources                   (dms_component.providers.resources)
-    dms_component/        the component, the program, the package, CLI  (dms_component)
+    dms_component/core/                 the pure core
+    dms_component/providers/adapters/   DNS hosts, ledgers, resolver, verifier
+    dms_component/providers/resources/  the Pulumi dynamic resources
+    dms_component/                      the component, the program, the package, the CLI
 
-A module may import its own layer and those below it. The core also stays free of Pulumi, the cloud SDKs
-and anything that does I/O; the adapters stay free of Pulumi. Imports under `if TYPE_CHECKING:` are for
-type checkers only (a setting's annotation `Input[str]`) and never run, so they don't count. Prints one
-line per import that breaks a rule; exit code 1 if there is any.
+A module's import name is its path. A module may import its own layer and those below it. The core also stays
+free of Pulumi, the cloud SDKs and anything that does I/O; the adapters stay free of Pulumi. Imports under
+`if TYPE_CHECKING:` are for type checkers only and never run, so they don't count. Prints one line per import
+that breaks a rule; exit code 1 if there is any.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Folder -> (layer, the package it installs as), bottom to top.
-LAYERS: dict[str, tuple[str, str]] = {
-    "core": ("core", "dms_component.core"),
-    "providers": ("adapters", "dms_component.providers"),  # the folder's own __init__: a docstring
-    "providers/adapters": ("adapters", "dms_component.providers.adapters"),
-    "providers/resources": ("resources", "dms_component.providers.resources"),
-    "dms_component": ("component", "dms_component"),
+# Package -> layer, bottom to top; a module is in the layer of the longest package that holds it.
+LAYERS: dict[str, str] = {
+    "dms_component.core": "core",
+    "dms_component.providers": "adapters",  # the folder's own __init__: a docstring
+    "dms_component.providers.adapters": "adapters",
+    "dms_component.providers.resources": "resources",
+    "dms_component": "component",
 }
-ORDER = list(dict.fromkeys(layer for layer, _ in LAYERS.values()))
+ORDER = list(dict.fromkeys(LAYERS.values()))
 # Modules a layer must not import, whatever it imports of ours.
 FORBIDDEN = {
     "core": ("pulumi", "boto3", "botocore", "tencentcloud", "dns.resolver", "dns.query", "sqlite3", "socket"),
@@ -36,22 +36,16 @@ FORBIDDEN = {
 
 def layer_of(module: str) -> str | None:
     """The layer of one of our modules (by its import name), None for anyone else's."""
-    holding = [
-        (package, layer) for layer, package in LAYERS.values() if module == package or module.startswith(package + ".")
-    ]
-    return max(holding, key=lambda held: len(held[0]))[1] if holding else None
+    holding = [package for package in LAYERS if module == package or module.startswith(package + ".")]
+    return LAYERS[max(holding, key=len)] if holding else None
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:
-    """The import name of a file of ours, from the folder it sits in."""
-    relative = path.relative_to(root)
-    for folder, (_, package) in sorted(LAYERS.items(), key=lambda kv: -len(kv[0])):
-        if relative.parts[: len(Path(folder).parts)] == Path(folder).parts:
-            rest = list(relative.with_suffix("").parts[len(Path(folder).parts) :])
-            if rest and rest[-1] == "__init__":
-                rest.pop()
-            return ".".join([package, *rest])
-    raise ValueError(f"{relative} is in no layer's folder")
+    """The import name of a file of ours: its path from the checkout's root."""
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
 
 
 def imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
@@ -83,8 +77,7 @@ def imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
 
 
 def sources(root: Path = ROOT) -> list[Path]:
-    tops = dict.fromkeys(folder.split("/")[0] for folder in LAYERS)
-    return sorted(p for folder in tops for p in (root / folder).rglob("*.py"))
+    return sorted((root / "dms_component").rglob("*.py"))
 
 
 def problems(root: Path = ROOT) -> list[str]:

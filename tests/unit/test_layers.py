@@ -31,22 +31,27 @@ def test_an_import_from_a_higher_layer_or_of_pulumi_in_the_core_is_reported(tmp_
         {
             "dms_component/__init__.py": "",
             "dms_component/config.py": "",
-            "core/__init__.py": "",
-            "core/spf.py": "from dms_component import config\nimport pulumi\n",
-            "providers/__init__.py": "",
-            "providers/adapters/__init__.py": "",
-            "providers/adapters/keys.py": "",
-            "providers/adapters/dns/__init__.py": "from dms_component.providers.resources import records\n",
-            "providers/resources/__init__.py": "",
-            "providers/resources/records.py": (
+            "dms_component/core/__init__.py": "",
+            "dms_component/core/spf.py": "from dms_component import config\nimport pulumi\n",
+            "dms_component/providers/__init__.py": "",
+            "dms_component/providers/adapters/__init__.py": "",
+            "dms_component/providers/adapters/keys.py": "",
+            "dms_component/providers/adapters/dns/__init__.py": (
+                "from dms_component.providers.resources import records\n"
+            ),
+            "dms_component/providers/resources/__init__.py": "",
+            "dms_component/providers/resources/records.py": (
                 "from dms_component.providers.adapters import keys\nfrom ..adapters.dns import base\n"
             ),
         },
     )
     found = check_layers.problems(root)
-    assert any(p.startswith("core/spf.py:1: the core layer imports dms_component.config") for p in found)
-    assert any(p.startswith("core/spf.py:2: the core layer imports pulumi") for p in found)
-    climbing = "providers/adapters/dns/__init__.py:1: the adapters layer imports dms_component.providers.resources"
+    assert any(p.startswith("dms_component/core/spf.py:1: the core layer imports dms_component.config") for p in found)
+    assert any(p.startswith("dms_component/core/spf.py:2: the core layer imports pulumi") for p in found)
+    climbing = (
+        "dms_component/providers/adapters/dns/__init__.py:1: "
+        "the adapters layer imports dms_component.providers.resources"
+    )
     assert any(p.startswith(climbing) for p in found)
-    assert not any(p.startswith("providers/resources/records.py") for p in found)  # downward is fine
+    assert not any(p.startswith("dms_component/providers/resources/records.py") for p in found)  # downward is fine
     assert len(found) == 3
