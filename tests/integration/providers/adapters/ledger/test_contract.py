@@ -10,7 +10,7 @@ import dill
 import pytest
 
 from dms_component.core.verdicts import PENDING_CODE, VERIFIED_CODE
-from dms_component.errors import QuotaExceeded, VerifiedDomainProtected
+from dms_component.core.errors import QuotaExceeded, VerifiedDomainProtected
 from dms_component.providers.adapters.ledger import LedgerBackend, LedgerEntry, open_ledger
 from dms_component.providers.adapters.ledger.base import PENDING, VERIFIED
 from tests.support.ledgers import Backend, TencentBackend, verify
