@@ -51,6 +51,7 @@ def _service_identity(ledger: LedgerBackend, props: dict[str, Any]) -> dict[str,
     domain, bits = props["domain"], int(props["dkim_key_bits"])
     assert isinstance(ledger, TencentLedger)  # the one ledger that decides the records
     step = ledger.change_dkim_length(domain, bits)
+    pause_point("dkim-option")  # the crash tests: the service has changed, the state not yet
     if step.bridging:
         emit(
             f"{domain}: DKIM: Tencent Cloud signs with the old and the new key (dual signing) while the new key's"
