@@ -21,7 +21,7 @@ from dms_component.errors import (
 )
 from dms_component.providers.adapters.ledger import LedgerBackend, LedgerEntry, open_ledger
 from dms_component.providers.adapters.ledger.base import PENDING, VERIFIED
-from tests.ledger.backends import Backend, TencentBackend, stored_addresses, stored_text, unverify, verify
+from tests.support.ledgers import Backend, TencentBackend, stored_addresses, stored_text, unverify, verify
 
 AnyBackend = Backend | TencentBackend
 
