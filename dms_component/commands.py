@@ -34,6 +34,8 @@ from dms_component.stack_view import DomainView, StackView
 
 CHECKING = "Pending (the service is checking)"
 CHECKS_PASS = "Pending (checks pass: run pulumi up)"
+# The checks pass, but `pulumi up` would refuse to mark it: the account's verified domains fill the quota.
+OVER_QUOTA = "Pending (checks pass, but the quota of {quota} is full: raise the quota or drop the domain)"
 
 
 def servers_of(view: DomainView) -> Servers:
@@ -100,12 +102,14 @@ def account_status(stack: StackView) -> list[AccountRow]:
             except DmsError as exc:
                 raise in_words(exc, view) from None
     ours = {v.domain: v for v in views}
-    checks, rows = [], []
+    checks, rows, full = [], [], set()
     for first, ledger in ledgers.values():
         try:
             entries = ledger.entries()
         except DmsError as exc:
             raise in_words(exc, first) from None
+        if sum(e.status == VERIFIED for e in entries) >= ledger.quota:
+            full.add(id(ledger))
         for entry in entries:
             view = ours.get(entry.domain)
             checks.append((entry, ledger, _checked(entry, ledger, view), servers_of(view or first)))
@@ -119,6 +123,8 @@ def account_status(stack: StackView) -> list[AccountRow]:
         if entry.status == PENDING and verdict.items and all(i.ok for i in verdict.items):
             # DNS is right and only the verdict is missing: the service's check, or the next `pulumi up`.
             status = CHECKING if ledger.decides_records else CHECKS_PASS
+            if id(ledger) in full:
+                status = OVER_QUOTA.format(quota=ledger.quota)
         rows.append(AccountRow(entry, verdict, status))
     return sorted(rows, key=lambda r: r.entry.domain)
 

@@ -54,6 +54,11 @@ def stack_file(folder: Path, local_dns: LocalDnsServer, ledger: dict[str, Any], 
     return path
 
 
+def config_of(settings: dict[str, Any]) -> dict[str, Any]:
+    """A ledger's settings as `dms:ledger` keys (camelCase); those left unset stay out."""
+    return {"senderQuota" if k == "sender_quota" else k: v for k, v in settings.items() if v is not None}
+
+
 def publish_without_dkim(zone: Zone, domain: str) -> None:
     zone.publish(r for r in required_records(domain, "", PROFILES["tencent-ses"]) if r.item != "DKIM")
 
@@ -70,7 +75,7 @@ def test_status_lists_every_domain_of_the_ledger_with_owner_and_a_fresh_check(
     ledger.mark_verified(good)
     ledger.register(missing, "batch", None)
     publish_without_dkim(zone, good)
-    path = stack_file(tmp_path, local_dns, {k: v for k, v in settings.items() if v is not None}, [good])
+    path = stack_file(tmp_path, local_dns, config_of(settings), [good])
 
     table = dms("status", "--stack-file", str(path))
     as_json = dms("status", "--stack-file", str(path), "--json")
@@ -199,3 +204,30 @@ def test_wait_with_the_tencent_ledger_asks_the_service_once_dns_passes(
     assert [d["status"] for d in json.loads(result.stdout)["domains"]] == ["Verified"]
     assert tencent_cloud.identities[domain].verified  # the service's own word
     assert tencent_cloud.secret_key not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("quota", [1, 2])
+def test_status_tells_a_pending_domain_over_the_quota_to_raise_it_or_drop_the_domain(
+    quota: int, tmp_path: Path, local_dns: LocalDnsServer, zone: Zone
+) -> None:
+    settings = SqliteBackend(tmp_path).fresh(quota)
+    ledger = open_ledger(settings)
+    verified, waiting = f"q{quota}-verified.example.test", f"q{quota}-waiting.example.test"
+    ledger.register(waiting, "batch", OWNER)  # pending first; then another domain takes the last slot
+    ledger.register(verified, "triggered", OWNER)
+    ledger.mark_verified(verified)
+    publish_without_dkim(zone, waiting)  # its checks pass: only the verified mark is missing
+    path = stack_file(tmp_path, local_dns, config_of(settings), [waiting])
+
+    status = dms("status", "--stack-file", str(path), "--json")
+
+    assert status.returncode == 1, status.stderr  # a domain is pending
+    rows = {r["domain"]: r for r in json.loads(status.stdout)["domains"]}
+
+    assert all(i["ok"] for i in rows[waiting]["items"]), rows[waiting]["items"]
+    if quota == 1:  # `pulumi up` would be refused: saying "run pulumi up" would send the user round in circles
+        assert rows[waiting]["status"] == (
+            "Pending (checks pass, but the quota of 1 is full: raise the quota or drop the domain)"
+        )
+    else:
+        assert rows[waiting]["status"] == "Pending (checks pass: run pulumi up)"
