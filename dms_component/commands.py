@@ -108,8 +108,8 @@ def account_status(stack: StackView) -> list[AccountRow]:
         except DmsError as exc:
             raise in_words(exc, first) from None
         for entry in entries:
-            view = ours.get(entry.domain)
-            checks.append((entry, ledger, _checked(entry, ledger, view), servers_of(view or first)))
+            mine = ours.get(entry.domain)
+            checks.append((entry, ledger, _checked(entry, ledger, mine), servers_of(mine or first)))
 
     async def check_all() -> list[DomainVerdict]:
         return list(await asyncio.gather(*(verify_until_async(e.domain, r, s, 0) for e, _, r, s in checks)))

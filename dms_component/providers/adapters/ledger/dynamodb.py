@@ -25,6 +25,7 @@ from dms_component.core import validate
 from dms_component.core.errors import ConfigError, DmsError, setting
 from dms_component.core.verdicts import status_code, status_label
 from dms_component.providers.adapters import aws
+from dms_component.providers.adapters.settings import given
 from dms_component.providers.adapters.ledger.base import (
     PENDING,
     VERIFIED,
@@ -458,8 +459,8 @@ class DynamoDbLedgerArgs(LedgerSettings):
 
     def open(self) -> DynamoDbLedger:
         return DynamoDbLedger(
-            self.table,
-            self.region,
+            given(self.table, "table"),
+            given(self.region, "region"),
             int(self.quota),
             account=self.account or DEFAULT_ACCOUNT,
             endpoint=self.endpoint,
