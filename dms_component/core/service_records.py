@@ -15,8 +15,8 @@ from typing import Any
 
 from dms_component.core import dkim, dmarc, spf
 from dms_component.core.dmarc import POLICIES as DMARC_POLICIES
+from dms_component.core.domain_names import is_subdomain
 from dms_component.core.errors import ServiceError, setting
-from dms_component.core.names import is_subdomain
 from dms_component.core.records import ITEMS, RequiredRecord
 from dms_component.core.tags import parse_tags
 

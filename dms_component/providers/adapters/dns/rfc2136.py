@@ -30,8 +30,9 @@ from dms_component.core.encoding import is_base64
 from dms_component.core.errors import ConfigError, DnsUpdateError, setting
 from dms_component.core.nameservers import Nameserver
 from dms_component.providers.adapters.settings import given
-from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
+from dms_component.providers.adapters.dns.base import DnsHost, DnsTarget
 from dms_component.providers.adapters.resolver import address_of, render
+
 
 # BIND (`tsig-keygen`): key "name" { algorithm hmac-sha256; secret "..."; };  clauses in any order.
 _BIND_KEY = re.compile(r'key\s+"?(?P<name>[^"\s{]+)"?\s*\{(?P<body>[^}]*)\}', re.S)
@@ -90,7 +91,7 @@ def _slots(server: Nameserver, kind: str) -> threading.BoundedSemaphore:
 
 
 @dataclass
-class Rfc2136Provider(DnsProvider):
+class Rfc2136Host(DnsHost):
     server: Nameserver
     zone: str
     key: TsigKey | None = None
@@ -276,13 +277,13 @@ class Rfc2136Dns(DnsTarget):
     def nameserver(self) -> str | None:
         return self.server  # the zone's primary: it serves a change as soon as it takes it
 
-    def provider(self, reuse_reads: bool = False) -> Rfc2136Provider:
+    def adapter(self, reuse_reads: bool = False) -> Rfc2136Host:
         key = None
         if self.tsig_key_file:
             key = TsigKey.from_key_file(self.tsig_key_file)
         elif self.tsig_secret:
             key = TsigKey(given(self.tsig_name, "tsig_name"), self.tsig_algorithm, self.tsig_secret)
-        return Rfc2136Provider(
+        return Rfc2136Host(
             Nameserver.parse(given(self.server, "server")), given(self.zone, "zone"), key, ttl=int(self.ttl), reuse_reads=reuse_reads
         )
 
