@@ -6,7 +6,8 @@ type and a description under every field, and the enums' values in the core. Fro
 
 - dms_component/package/types.py: the `dms` package's inputs as TypedDicts, which Pulumi's schema analyzer
   reads (it takes descriptions from the source, so they are written out, not built at run time);
-- dms_component/hosts.py: the hosts' and ledgers' classes, for `from dms_component import Rfc2136Dns`.
+- dms_component/hosts.py: the hosts' and ledgers' classes, for `from dms_component import Rfc2136Dns`, and, for
+  type checkers, each DNS host's constructor as a program calls it: every field a pulumi.Input of its type.
 
 So a new DNS host is one module; `make generate` does the rest, and `make lint` fails until it has run.
 `--check` writes nothing and exits 1 when a file would change.
