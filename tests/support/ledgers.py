@@ -154,9 +154,10 @@ class TencentBackend:
     cloud: FakeTencentCloud
     name: str = "tencent"
 
-    def fresh(self, quota: int = 5) -> dict[str, Any]:
+    def fresh(self, quota: int = 5, sender_quota: int = 10) -> dict[str, Any]:
         return {
             "backend": "tencent",
+            "sender_quota": sender_quota,
             "region": "ap-guangzhou",
             "endpoint": self.cloud.endpoint,
             "secret_id": self.cloud.secret_id,
@@ -210,6 +211,12 @@ def stored_addresses(backend: Backend | TencentBackend, settings: dict[str, Any]
         finally:
             conn.close()
         return [(a, d, n, bool(p), int(u)) for a, d, n, p, u in rows]
+    if isinstance(backend, TencentBackend):
+        cloud = backend.cloud
+        links = {a: int(c) if st == 1 else 0 for a, (c, st) in cloud.unsubscribe.items()}
+        return sorted(
+            (a, s.domain, s.name, a in cloud.smtp_passwords, links.get(a, 0)) for a, s in cloud.senders.items()
+        )
     if isinstance(backend, DynamoDbBackend):
         items = backend._items(settings)
         rows = sorted(
@@ -238,6 +245,8 @@ def stored_text(backend: Backend | TencentBackend, settings: dict[str, Any]) -> 
         return Path(settings["path"]).read_bytes().decode("latin-1") if Path(settings["path"]).exists() else ""
     if isinstance(backend, DynamoDbBackend):
         return repr(backend._items(settings))
+    if isinstance(backend, TencentBackend):  # the service holds the password; what it answers never does
+        return repr([backend.cloud.senders, backend.cloud.unsubscribe])
     raise NotImplementedError(backend.name)
 
 
@@ -250,6 +259,9 @@ def unverify(backend: Backend | TencentBackend, settings: dict[str, Any], domain
                 conn.execute("UPDATE sender_domains SET status = ? WHERE domain = ?", (PENDING_CODE, domain))
         finally:
             conn.close()
+        return
+    if isinstance(backend, TencentBackend):
+        backend.cloud.identities[domain].verified = False
         return
     if isinstance(backend, DynamoDbBackend):
         client = boto3.client("dynamodb", region_name=REGION, endpoint_url=backend.endpoint)
