@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dms_component.errors import ConfigError, DomainNotVerified, SenderQuotaExceeded
+from dms_component.core.errors import ConfigError, DomainNotVerified, SenderQuotaExceeded
 from dms_component.providers.adapters.ledger.base import AccountView, DomainView
 from tests.fakes.tencent_cloud import FakeTencentCloud
 from tests.support.tencent import ledger
