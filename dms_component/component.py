@@ -8,6 +8,7 @@ from typing import Any
 
 import pulumi
 
+from dms_component import addresses
 from dms_component.account import Declared, read_entries, stack_owner, this_program, worded_finding
 from dms_component.args import (
     DomainSpec,
@@ -73,6 +74,10 @@ class SenderDomain(pulumi.ComponentResource):
 
     def _build(self, name: str, given: Normalised, front: Front, owner: str, args: SenderDomainArgs) -> None:
         program = this_program()
+        # Every sender address is checked before anything is declared (a mistake writes nothing).
+        senders = addresses.checked(
+            args.senders, known_domain(args.domain, front) if is_plain(args.domain) else None, front
+        )
         checks, ledger, dns, retire = given.checks, given.ledger, given.dns, given.retire
         profile, verification = given.profile, given.verification
         # What needs this machine, not only the values (a key file is readable): the program's run, not the CLI's.
@@ -200,6 +205,7 @@ class SenderDomain(pulumi.ComponentResource):
             opts=_verification_opts(guarded, records, waited),
         )
         pulumi.Output.all(check.status, check.items).apply(lambda v: _warn_pending(name, *v))
+        self.addresses = self._addresses(name, senders, spec, check, ledger, ledger_credential, owner, retire, front)
 
         self.identity, self.dns_records, self.verification = identity, records, check
         self.retire = retire  # its children are retained on delete: Pulumi forgets them, deleting nothing
@@ -213,6 +219,27 @@ class SenderDomain(pulumi.ComponentResource):
         # Only the short ones in the state: the file backend rewrites the whole state at every step, so what
         # a component repeats of its children (items, records, keys) would be written N times per `up`.
         self.register_outputs({"domain": self.domain, "mail_type": self.mail_type, "status": self.status})
+
+    def _addresses(
+        self,
+        name: str,
+        senders: list[addresses.Sender],
+        spec: Any,
+        check: Verification,
+        ledger: Any,
+        ledger_credential: Any,
+        owner: str,
+        retire: bool,
+        front: Front,
+    ) -> list[Any]:
+        """The sender addresses, made after the verification (its status is their input); deleted before it."""
+        made = addresses.declare(
+            self, name, senders, domain=spec.apply(lambda s: s.domain), mail_type=spec.apply(lambda s: s.mail_type),
+            status=check.status, ledger=ledger, ledger_credential=ledger_credential, owner=owner, retire=retire,
+            front=front,
+        )  # fmt: skip
+        self.smtp_passwords = addresses.smtp_passwords(made)
+        return made
 
     def wait_for(self, resources: Sequence[pulumi.Resource]) -> None:
         """Start the verification only once these resources exist: the records another Pulumi provider

@@ -71,6 +71,8 @@ def converted(name: str, args: Mapping[str, Any]) -> tuple[python_api.SenderDoma
         "checks": python_api.ChecksArgs(**values.pop("checks", {})),
         "ledger": SETTINGS[ledger_kind](**ledger),
     }
+    if isinstance(values.get("senders"), list):
+        values["senders"] = [python_api.SenderAddressArgs(**dict(s)) for s in values["senders"]]
     python_args = python_api.SenderDomainArgs(**values, **nested)
     return python_args, python_api.front_for(PACKAGE, name, python_args)
 
