@@ -13,7 +13,7 @@ from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from tests.integration.zone import Zone
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # The console script installed beside the interpreter running the tests, whichever venv that is.
 CONSOLE_SCRIPT = Path(sys.executable).with_name("dms")
 ITEM_KEYS = ["item", "host", "expected", "current", "ok", "reason", "code"]

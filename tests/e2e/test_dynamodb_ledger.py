@@ -16,7 +16,7 @@ import pytest
 from devtools.localdns import LocalDnsServer
 from dms_component.providers.adapters.ledger import open_ledger
 from tests.e2e.harness import Deployment, race
-from tests.ledger.backends import DynamoDbBackend
+from tests.support.ledgers import DynamoDbBackend
 
 pytestmark = pytest.mark.e2e
 ROUNDS = 3  # each round is two concurrent `pulumi up` runs

@@ -13,7 +13,7 @@ import pytest
 from dms_component.core.verdicts import VERIFIED, VERIFIED_CODE
 from dms_component.errors import QuotaExceeded
 from dms_component.providers.adapters.ledger import open_ledger
-from tests.ledger.backends import Backend
+from tests.support.ledgers import Backend
 
 WORKERS = 8
 QUOTA = 5
@@ -76,7 +76,7 @@ def check_round(backend: Backend, settings: dict[str, Any], verified_before: lis
 
 
 def test_eight_processes_against_an_empty_quota_of_five(backend: Backend) -> None:
-    """As the SQLite race in tests/unit: 8 racers, 5 free slots, 5 rounds."""
+    """As the SQLite race in tests/fast: 8 racers, 5 free slots, 5 rounds."""
     rounds = [(backend.fresh(QUOTA), None) for _ in range(5)]
     outcomes = run_race(rounds)
 

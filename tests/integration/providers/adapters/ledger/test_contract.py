@@ -13,7 +13,7 @@ from dms_component.core.verdicts import PENDING_CODE, VERIFIED_CODE
 from dms_component.errors import QuotaExceeded, VerifiedDomainProtected
 from dms_component.providers.adapters.ledger import LedgerBackend, LedgerEntry, open_ledger
 from dms_component.providers.adapters.ledger.base import PENDING, VERIFIED
-from tests.ledger.backends import Backend, TencentBackend, verify
+from tests.support.ledgers import Backend, TencentBackend, verify
 
 AnyBackend = Backend | TencentBackend
 

@@ -16,8 +16,8 @@ from dms_component.providers.adapters.dns.route53 import MAX_ATTEMPTS, Route53Pr
 from dms_component.providers.adapters.verifier import verify_once
 from dms_component.providers.resources.records import refuse_conflicts
 from tests.aws import Fault
-from tests.route53.bridge import Route53Bridge
-from tests.route53.conftest import CallLog, HostedZone
+from tests.support.route53_bridge import Route53Bridge
+from tests.support.route53 import CallLog, HostedZone
 
 PROFILE = PROFILES["tencent-ses"]
 

@@ -88,7 +88,7 @@ def test_a_bad_check_setting_names_its_key(checks: Any, key: str, fragment: str)
 
 
 def test_the_subdomain_check_is_the_components_not_the_configs() -> None:
-    """Stack config hands the guide's checks to the component (tests/unit/test_front_words.py words them)."""
+    """Stack config hands the guide's checks to the component (tests/fast/component/test_front_words.py words them)."""
     raw = config(domains=[{"domain": "example.com", "type": "triggered"}], checks={"subdomain": "error"})
     settings = parse_stack_config(raw)
     assert [s.domain for s in settings.domains] == ["example.com"] and settings.warnings == ()

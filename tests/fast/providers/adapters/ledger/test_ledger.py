@@ -1,7 +1,7 @@
 """What only the SQLite ledger has: its file, its backend name, its errors.
 
 The rules every ledger keeps (idempotent steps, the quota, the no-delete rule, races) are the
-contract tests in tests/ledger/, run against SQLite and DynamoDB alike.
+contract tests in tests/integration/providers/adapters/ledger/, run against SQLite and DynamoDB alike.
 """
 
 from __future__ import annotations

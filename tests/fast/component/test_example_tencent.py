@@ -8,7 +8,7 @@ import yaml
 
 from dms_component.config import parse_stack_config
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tencent" / "Pulumi.tencent.yaml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "tencent" / "Pulumi.tencent.yaml"
 
 
 def test_the_example_parses_into_a_tencent_ledger_and_dnspod() -> None:
@@ -25,7 +25,7 @@ def test_the_example_parses_into_a_tencent_ledger_and_dnspod() -> None:
 
 
 def test_the_ci_example_stack_uses_the_dynamodb_ledger() -> None:
-    path = Path(__file__).resolve().parents[2] / "examples" / "ci" / "Pulumi.prod.yaml"
+    path = Path(__file__).resolve().parents[3] / "examples" / "ci" / "Pulumi.prod.yaml"
     config = yaml.safe_load(path.read_text())["config"]
     config["dms:dns"]["tsig"]["secret"] = "c2VjcmV0"  # set with --secret by the user, never in the file
 

@@ -1,4 +1,4 @@
-"""The corpus of tricky zones (cases.yaml), served by the session's Knot and verified through the real shell."""
+"""The corpus of tricky zones (corpus_cases.yaml), served by the session's Knot and verified through the real shell."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from dms_component.providers.adapters import dkim_keys
 from dms_component.providers.adapters.verifier import verify_once
 from tests.integration.zone import read_tsig, txt_rdata_text
 
-CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "cases.yaml").read_text())
+CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "corpus_cases.yaml").read_text())
 PAIR = dkim_keys.generate(1024)
 OTHER = dkim_keys.generate(1024)
 ITEMS = ("SPF", "DKIM", "DMARC", "MX")

@@ -11,7 +11,7 @@ import pytest
 from dms_component.providers.adapters.ledger import LedgerBackend, open_ledger
 from dms_component.providers.adapters.ledger.dynamodb import create_table
 from tests.fakes.tencent_cloud import fake_for
-from tests.ledger.backends import REGION, Backend, DynamoDbBackend, SqliteBackend, TencentBackend
+from tests.support.ledgers import REGION, Backend, DynamoDbBackend, SqliteBackend, TencentBackend
 
 TABLE = "dms-ledger-tests"
 

@@ -18,7 +18,7 @@ from dms_component.errors import DnsUpdateError
 from dms_component.providers.adapters.dns.route53 import PAGE_MAX, Route53Provider
 from dms_component.providers.resources.records import refuse_conflicts
 from tests.aws import Fault
-from tests.route53.conftest import CallLog, HostedZone
+from tests.support.route53 import CallLog, HostedZone
 
 
 def records(domain: str) -> list[RequiredRecord]:

@@ -14,8 +14,8 @@ from pulumi import automation as auto
 
 from devtools.localdns import LocalDnsServer
 from tests.e2e.harness import Deployment
-from tests.route53.bridge import Route53Bridge
-from tests.route53.conftest import HostedZone
+from tests.support.route53 import HostedZone
+from tests.support.route53_bridge import Route53Bridge
 
 pytestmark = pytest.mark.e2e
 

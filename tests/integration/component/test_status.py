@@ -18,9 +18,9 @@ from dms_component.providers.adapters.ledger import open_ledger
 from dms_component.providers.adapters.ledger.tencent import TencentLedger
 from tests.fakes.tencent_cloud import FakeTencentCloud
 from tests.integration.zone import Zone
-from tests.ledger.backends import DynamoDbBackend, SqliteBackend
+from tests.support.ledgers import DynamoDbBackend, SqliteBackend
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 OWNER = "organization/dms/prod@/srv/dms"
 
 

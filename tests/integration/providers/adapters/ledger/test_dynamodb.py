@@ -24,7 +24,7 @@ from dms_component.providers.adapters.ledger.base import PENDING, VERIFIED, Ledg
 from dms_component.providers.adapters.ledger.dynamodb import DynamoDbLedger, LedgerUnavailable
 from tests.aws import MotoServer, dynamodb_error, transaction_cancelled
 from tests.conftest import repo_root
-from tests.ledger.backends import REGION, DynamoDbBackend
+from tests.support.ledgers import REGION, DynamoDbBackend
 
 
 @pytest.fixture
