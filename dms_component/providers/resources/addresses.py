@@ -21,7 +21,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 
 from dms_component.core.verdicts import VERIFIED
 from dms_component.providers.adapters.ledger import LedgerBackend
-from dms_component.providers.adapters.passwords import smtp_password
+from dms_component.providers.adapters.passwords import generate_password
 from dms_component.providers.resources.base import (
     DmsResourceProvider,
     changed_keys,
@@ -48,7 +48,7 @@ def _password(props: dict[str, Any], olds: dict[str, Any] | None) -> str | None:
     if not props.get("generate_password"):
         return None
     kept = (olds or {}).get("smtp_password") if (olds or {}).get("generate_password") else None
-    return str(kept) if kept else smtp_password()
+    return str(kept) if kept else generate_password()
 
 
 def _ensure(props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
