@@ -40,9 +40,10 @@ class SqliteBackend:
     folder: Path
     name: str = "sqlite"
 
-    def fresh(self, quota: int = 5) -> dict[str, Any]:
+    def fresh(self, quota: int = 5, sender_quota: int = 10) -> dict[str, Any]:
         """Settings of a new, empty ledger."""
-        return {"backend": "sqlite", "path": str(self.folder / f"{uuid.uuid4().hex}.sqlite"), "quota": quota}
+        path = str(self.folder / f"{uuid.uuid4().hex}.sqlite")
+        return {"backend": "sqlite", "path": path, "quota": quota, "sender_quota": sender_quota}
 
     def stored(self, settings: dict[str, Any]) -> list[Row]:
         if not Path(settings["path"]).exists():
@@ -186,3 +187,44 @@ Backend = SqliteBackend | DynamoDbBackend
 def open_fresh(backend: Backend, quota: int = 5) -> tuple[LedgerBackend, dict[str, Any]]:
     settings = backend.fresh(quota)
     return open_ledger(settings), settings
+
+
+# -- sender addresses (issue 26): what each store holds, read around the ledger -----------------------------
+
+AddressRow = tuple[str, str, str, bool, int]  # address, domain, sender name, password set, unsubscribe
+
+
+def stored_addresses(backend: Backend | TencentBackend, settings: dict[str, Any]) -> list[AddressRow]:
+    """The addresses the store holds, read with the store's own client (never through the ledger)."""
+    if isinstance(backend, SqliteBackend):
+        if not Path(settings["path"]).exists():
+            return []
+        conn = sqlite3.connect(settings["path"])
+        try:
+            rows = conn.execute(
+                "SELECT address, domain, sender_name, password_set, unsubscribe FROM sender_addresses ORDER BY address"
+            ).fetchall()
+        finally:
+            conn.close()
+        return [(a, d, n, bool(p), int(u)) for a, d, n, p, u in rows]
+    raise NotImplementedError(backend.name)
+
+
+def stored_text(backend: Backend | TencentBackend, settings: dict[str, Any]) -> str:
+    """Everything the store holds, as text: a test searches it for a password."""
+    if isinstance(backend, SqliteBackend):
+        return Path(settings["path"]).read_bytes().decode("latin-1") if Path(settings["path"]).exists() else ""
+    raise NotImplementedError(backend.name)
+
+
+def unverify(backend: Backend | TencentBackend, settings: dict[str, Any], domain: str) -> None:
+    """The domain is pending again in the store (a verification the service withdrew), its addresses kept."""
+    if isinstance(backend, SqliteBackend):
+        conn = sqlite3.connect(settings["path"])
+        try:
+            with conn:
+                conn.execute("UPDATE sender_domains SET status = ? WHERE domain = ?", (PENDING_CODE, domain))
+        finally:
+            conn.close()
+        return
+    raise NotImplementedError(backend.name)

@@ -126,3 +126,24 @@ def test_an_endpoint_with_a_password_is_refused_without_echoing_it() -> None:
     message = error_for({**DYNAMODB, "endpoint": "http://admin:hunter2-secret@127.0.0.1:8000"})
     assert message == "dms:ledger.endpoint: must be http(s)://HOST[:PORT] without user, password or query"
     assert "hunter2" not in message
+
+
+def test_a_sender_quota_other_than_the_default_is_kept_in_state() -> None:
+    """Issue 26: `senderQuota` (default 10, counted per account); the default stays out of state, so stacks from
+    before see no diff, and another value travels to the ledger the resources open."""
+    from dms_component.providers.adapters.ledger import ledger_settings
+
+    default = ledger_of(None)
+    assert default.sender_quota == 10 and "sender_quota" not in default.state()
+    assert ledger_settings(default.state()).open().sender_quota == 10
+    raised = ledger_of({"backend": "sqlite", "senderQuota": 50})
+    assert raised.state()["sender_quota"] == 50
+    assert ledger_settings(raised.state()).open().sender_quota == 50
+    assert default.ledger_id() == raised.ledger_id()  # the same ledger, like another quota
+
+
+@pytest.mark.parametrize("value", [0, -1, "ten", True, 2.5])
+def test_a_bad_sender_quota_names_its_key(value: object) -> None:
+    with pytest.raises(ConfigError) as exc:
+        ledger_of({"backend": "sqlite", "senderQuota": value})
+    assert str(exc.value).startswith("dms:ledger.senderQuota: ")

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import inspect
 import pickle
+import threading
 from typing import Any
 
 import dill
 import pytest
 
 from dms_component.core.verdicts import PENDING_CODE, VERIFIED_CODE
-from dms_component.errors import QuotaExceeded, VerifiedDomainProtected
+from dms_component.errors import (
+    ConfigError,
+    DomainHasAddresses,
+    DomainNotVerified,
+    QuotaExceeded,
+    SenderQuotaExceeded,
+    VerifiedDomainProtected,
+)
 from dms_component.providers.adapters.ledger import LedgerBackend, LedgerEntry, open_ledger
 from dms_component.providers.adapters.ledger.base import PENDING, VERIFIED
-from tests.support.ledgers import Backend, TencentBackend, verify
+from tests.support.ledgers import Backend, TencentBackend, stored_addresses, stored_text, unverify, verify
 
 AnyBackend = Backend | TencentBackend
 
@@ -386,3 +394,213 @@ def test_ensure_retypable_refuses_at_preview_what_retype_would(any_backend: AnyB
     with pytest.raises(VerifiedDomainProtected, match=r"its type \(triggered\)"):
         ledger.ensure_retypable("verified.example.com", "batch")
     assert ledger.get("pending.example.com").mail_type == "triggered"  # type: ignore[union-attr]  # checked only
+
+
+# -- sender addresses (issue 26, item 4): the same steps, rules and codes in every backend -------------------
+
+PASSWORD = "Xy7Kq2mWzP9"  # meets the service's rule; searched for in every store
+
+
+def addressed(backend: AnyBackend, quota: int = 5, sender_quota: int = 10) -> tuple[LedgerBackend, dict[str, Any]]:
+    """A fresh ledger with two verified domains (one.example.com, two.example.com) and a pending one."""
+    settings = backend.fresh(quota, sender_quota)  # type: ignore[call-arg]
+    ledger = open_ledger(settings)
+    for domain in ("one.example.com", "two.example.com", "pending.example.com"):
+        ledger.register(domain, "batch")
+    verify(backend, ledger, "one.example.com")
+    verify(backend, ledger, "two.example.com")
+    return ledger, settings
+
+
+def test_an_address_is_created_under_its_verified_domain(address_backend: AnyBackend) -> None:
+    ledger, settings = addressed(address_backend)
+
+    entry = ledger.create_address("NoReply@One.Example.com", "Example Notifications", owner="o/p/s")
+
+    assert (entry.address, entry.domain, entry.sender_name) == ("noreply@one.example.com", "one.example.com",
+                                                                "Example Notifications")  # fmt: skip
+    assert (entry.password_set, entry.unsubscribe) == (False, 0)
+    assert stored_addresses(address_backend, settings) == [
+        ("noreply@one.example.com", "one.example.com", "Example Notifications", False, 0)
+    ]
+    assert ledger.address("noreply@one.example.com") == entry
+    assert ledger.addresses() == [entry] and ledger.addresses("one.example.com") == [entry]
+    assert ledger.addresses("two.example.com") == []
+
+
+def test_an_existing_address_is_taken_over_not_refused(address_backend: AnyBackend) -> None:
+    ledger, settings = addressed(address_backend)
+    first = ledger.create_address("noreply@one.example.com", "First", owner="o/p/s")
+
+    # A rerun, a retried create, or a run killed before its state was written: the address is returned as it is.
+    again = ledger.create_address("noreply@one.example.com", "First", owner="o/p/s")
+    other_name = ledger.create_address("noreply@one.example.com", "Second")
+
+    assert again == first == other_name
+    assert [row[2] for row in stored_addresses(address_backend, settings)] == ["First"]
+
+
+@pytest.mark.parametrize("domain", ["pending.example.com", "unknown.example.com"])
+def test_an_address_under_a_domain_not_verified_is_refused(address_backend: AnyBackend, domain: str) -> None:
+    ledger, settings = addressed(address_backend)
+
+    with pytest.raises(DomainNotVerified) as exc:
+        ledger.create_address(f"noreply@{domain}", "Example")
+
+    assert exc.value.code == "ledger.domain-not-verified" and "dms wait" in str(exc.value)
+    assert stored_addresses(address_backend, settings) == []
+
+
+def test_the_sender_quota_counts_every_domains_addresses_in_one_step(address_backend: AnyBackend) -> None:
+    ledger, settings = addressed(address_backend, sender_quota=3)
+    ledger.create_address("a@one.example.com", "A")
+    ledger.create_address("b@one.example.com", "B")
+    ledger.create_address("c@two.example.com", "C")  # the quota is the account's, not the domain's
+
+    with pytest.raises(SenderQuotaExceeded) as exc:
+        ledger.create_address("d@two.example.com", "D")
+
+    assert exc.value.code == "ledger.sender-quota" and "3 of 3 sender addresses" in str(exc.value)
+    assert "Raise ledger.sender_quota" in str(exc.value)  # the setting, for a front end to name
+    assert [row[0] for row in stored_addresses(address_backend, settings)] == [
+        "a@one.example.com",
+        "b@one.example.com",
+        "c@two.example.com",
+    ]
+    # An existing address is still taken over while the quota is full; a raised quota makes room.
+    assert ledger.create_address("a@one.example.com", "A").address == "a@one.example.com"
+    raised = open_ledger({**settings, "sender_quota": 4})
+    assert raised.create_address("d@two.example.com", "D").address == "d@two.example.com"
+
+
+def test_the_sender_quota_is_checked_at_preview_like_at_apply(address_backend: AnyBackend) -> None:
+    ledger, settings = addressed(address_backend, sender_quota=2)
+    ledger.create_address("a@one.example.com", "A")
+
+    ledger.ensure_sender_quota(["a@one.example.com", "b@two.example.com"])  # one new: fits
+    plan = ledger.sender_quota_plan(["a@one.example.com", "b@two.example.com", "c@two.example.com"])
+    assert plan.over == ("c@two.example.com",)
+    with pytest.raises(SenderQuotaExceeded) as exc:
+        ledger.ensure_sender_quota(["b@two.example.com", "c@two.example.com"])
+
+    assert exc.value.code == "ledger.sender-quota" and "c@two.example.com would not fit" in str(exc.value)
+    assert [row[0] for row in stored_addresses(address_backend, settings)] == ["a@one.example.com"]  # checked only
+
+
+def test_two_racers_for_the_last_address_slot_cannot_both_win(address_backend: AnyBackend) -> None:
+    ledger, settings = addressed(address_backend, sender_quota=3)
+    ledger.create_address("a@one.example.com", "A")
+    ledger.create_address("b@one.example.com", "B")
+    start = threading.Barrier(6)
+    outcomes: list[str] = []
+
+    def racer(i: int) -> None:
+        own = open_ledger(dict(settings))  # its own connection or client
+        start.wait(timeout=60)
+        try:
+            own.create_address(f"r{i}@two.example.com", f"R{i}")
+            outcomes.append("ok")
+        except SenderQuotaExceeded:
+            outcomes.append("quota")
+
+    threads = [threading.Thread(target=racer, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    assert sorted(outcomes) == ["ok"] + ["quota"] * 5
+    assert len(stored_addresses(address_backend, settings)) == 3
+
+
+def test_delete_an_address(address_backend: AnyBackend) -> None:
+    ledger, settings = addressed(address_backend)
+    ledger.create_address("a@one.example.com", "A")
+    ledger.create_address("b@one.example.com", "B")
+
+    ledger.delete_address("a@one.example.com")
+    ledger.delete_address("a@one.example.com")  # missing: fine
+    ledger.delete_address("never@two.example.com")
+
+    assert [row[0] for row in stored_addresses(address_backend, settings)] == ["b@one.example.com"]
+    assert ledger.address("a@one.example.com") is None
+    assert ledger.create_address("a@one.example.com", "A again").sender_name == "A again"  # it can come back
+
+
+def test_the_ledger_keeps_only_that_a_password_is_set(address_backend: AnyBackend) -> None:
+    ledger, settings = addressed(address_backend)
+    ledger.create_address("a@one.example.com", "A")
+
+    entry = ledger.set_smtp_password("a@one.example.com", PASSWORD)
+
+    assert entry.password_set is True
+    assert ledger.address("a@one.example.com") == entry
+    assert stored_addresses(address_backend, settings)[0][3] is True
+    assert PASSWORD not in stored_text(address_backend, settings)
+    assert PASSWORD not in repr(ledger.addresses())
+
+
+def test_a_password_that_breaks_the_rule_is_refused_and_nothing_changes(address_backend: AnyBackend) -> None:
+    ledger, settings = addressed(address_backend)
+    ledger.create_address("a@one.example.com", "A")
+
+    with pytest.raises(ConfigError) as exc:
+        ledger.set_smtp_password("a@one.example.com", "short1A")
+
+    assert exc.value.code == "senders.password" and "short1A" not in str(exc.value)
+    assert stored_addresses(address_backend, settings)[0][3] is False
+    with pytest.raises(KeyError):
+        ledger.set_smtp_password("missing@one.example.com", PASSWORD)
+
+
+def test_the_unsubscribe_setting(address_backend: AnyBackend) -> None:
+    ledger, settings = addressed(address_backend)
+    ledger.create_address("a@one.example.com", "A")
+
+    assert ledger.set_unsubscribe("a@one.example.com", 2).unsubscribe == 2
+    assert stored_addresses(address_backend, settings)[0][4] == 2
+    assert ledger.set_unsubscribe("a@one.example.com", 7).unsubscribe == 7  # another language
+    assert ledger.set_unsubscribe("a@one.example.com", 0).unsubscribe == 0  # no link
+    assert ledger.address("a@one.example.com").unsubscribe == 0  # type: ignore[union-attr]
+    with pytest.raises(ConfigError) as exc:
+        ledger.set_unsubscribe("a@one.example.com", 11)
+    assert exc.value.code == "senders.unsubscribe"
+    with pytest.raises(KeyError):
+        ledger.set_unsubscribe("missing@one.example.com", 2)
+    assert stored_addresses(address_backend, settings)[0][4] == 0
+
+
+@pytest.mark.parametrize(
+    ("address", "name", "code"),
+    [
+        ("bad address@one.example.com", "A", "senders.address"),
+        ("noreply", "A", "senders.address"),  # the ledger takes full addresses
+        ("a@one.example.com", "", "senders.sender-name"),
+        ("a@one.example.com", "A <b>", "senders.sender-name"),
+    ],
+)
+def test_a_bad_address_or_sender_name_is_refused_by_every_ledger(
+    address_backend: AnyBackend, address: str, name: str, code: str
+) -> None:
+    ledger, settings = addressed(address_backend)
+    with pytest.raises(ConfigError) as exc:
+        ledger.create_address(address, name)
+    assert exc.value.code == code
+    assert stored_addresses(address_backend, settings) == []
+
+
+def test_a_domain_with_addresses_is_not_removed(address_backend: AnyBackend) -> None:
+    ledger, settings = addressed(address_backend)
+    ledger.create_address("a@one.example.com", "A")
+    with pytest.raises(VerifiedDomainProtected):  # the verified rule comes first
+        ledger.remove("one.example.com")
+
+    unverify(address_backend, settings, "one.example.com")  # pending again, its address kept
+    with pytest.raises(DomainHasAddresses) as exc:
+        ledger.remove("one.example.com")
+
+    assert exc.value.code == "ledger.domain-has-addresses" and "a@one.example.com" in str(exc.value)
+    assert ledger.get("one.example.com") is not None
+    ledger.delete_address("a@one.example.com")  # the resource layer deletes the addresses first
+    ledger.remove("one.example.com")
+    assert ledger.get("one.example.com") is None

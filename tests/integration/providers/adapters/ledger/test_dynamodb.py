@@ -428,6 +428,7 @@ def test_the_ledger_is_plain_data(ledger: DynamoDbLedger) -> None:
     ledger.get("warm.example.com")  # a client exists now, in the cache, not on the ledger
     assert {k: type(v).__name__ for k, v in vars(ledger).items()} == {
         "quota": "int",
+        "sender_quota": "int",
         "table": "str",
         "region": "str",
         "account": "str",
