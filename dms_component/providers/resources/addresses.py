@@ -51,6 +51,11 @@ def _password(props: dict[str, Any], olds: dict[str, Any] | None) -> str | None:
     return str(kept) if kept else generate_password()
 
 
+def _language(props: dict[str, Any]) -> int:
+    """UnsubscribeConfig (0 none, 1..10 a language); the engine hands numbers over as floats."""
+    return int(props.get("unsubscribe") or 0)
+
+
 def _ensure(props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
     """Make the address as declared (or take over the one there), then its password and unsubscribe link.
 
@@ -73,7 +78,7 @@ def _ensure(props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any
     if password is not None and (password != was or not getattr(found, "password_set", False)):
         ledger.set_smtp_password(address, password)
     if (olds or {}).get("unsubscribe") != props.get("unsubscribe") or not (olds or {}).get("created"):
-        ledger.set_unsubscribe(address, props.get("unsubscribe") or "none")
+        ledger.set_unsubscribe(address, _language(props))
     return {
         **props,
         "created": True,
