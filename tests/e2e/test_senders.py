@@ -7,6 +7,8 @@ and their unsubscribe links; a domain left pending makes none and says how to go
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +20,7 @@ from pulumi import automation as auto
 from devtools.localdns import LocalDnsServer, free_port
 from dms_component.core.senders import password_problem
 from tests.e2e.harness import Deployment
+from tests.e2e.test_day_to_day import dms
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Send3r-Pass9word"  # meets the service's rule: searched for in state and output
@@ -90,6 +93,21 @@ def test_addresses_are_made_in_the_up_that_verifies_their_domain_and_the_next_up
     deployment.output.clear()
     deployment.preview(expect_no_changes=True)
 
+    # Day to day: `dms status` lists them (whether a password is set, never which), `dms plan` has none to change.
+    status, table, plan = (dms(deployment, *args) for args in (("status", "--json"), ("status",), ("plan", "--json")))
+    assert status.returncode == 0 and table.returncode == 0 and plan.returncode == 0, status.stderr + plan.stderr
+    [row] = json.loads(status.stdout)["domains"]
+    assert {a["address"]: (a["password_set"], a["unsubscribe"], a["status_code"]) for a in row["addresses"]} == {
+        f"noreply@{domain}": (True, "en", "address.made"),
+        f"team@{domain}": (True, "en", "address.made"),
+        f"plain@{domain}": (False, "none", "address.made"),
+    }
+    assert re.search(rf"^team@{domain}\s+Example Team\s+set\s+en\s+made$", table.stdout, re.M), table.stdout
+    [planned] = json.loads(plan.stdout)["domains"]
+    assert {a["action"] for a in planned["addresses"]} == {"keep"}
+    for shown in (status, table, plan):
+        assert PASSWORD not in shown.stdout + shown.stderr and generated not in shown.stdout + shown.stderr
+
 
 def test_a_pending_domain_makes_no_address_says_so_once_and_the_next_up_converges(
     deployment: Deployment,
@@ -153,6 +171,17 @@ def test_day_to_day_changes_take_over_replace_update_in_place_and_delete(deploym
         f"keep@{domain}": ("Kept", True, 2),
         f"console@{domain}": ("Console", False, 0),
     }
+    deployment.preview(expect_no_changes=True)
+
+    # Deleted in the console: `dms plan` says it would be made again; refresh sees it gone, and `up` makes it.
+    console.delete_address(f"keep@{domain}")
+    plan = dms(deployment, "plan", "--json")
+    [planned] = json.loads(plan.stdout)["domains"]
+    assert [(a["address"], a["action"]) for a in planned["addresses"]] == [(f"keep@{domain}", "create")]
+    assert "+ CREATE   ADDRESS keep@" in dms(deployment, "plan").stdout
+    deployment.refresh()
+    deployment.up()
+    assert addresses(deployment)[f"keep@{domain}"] == ("Kept", True, 2)
     deployment.preview(expect_no_changes=True)
 
 
