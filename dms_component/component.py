@@ -52,6 +52,7 @@ class SenderDomain(pulumi.ComponentResource):
     records: pulumi.Output[list[RecordOutput]]  # per record set, ready for another DNS provider
     dkim_public_key: pulumi.Output[str]
     dkim_private_key: pulumi.Output[str]  # a Pulumi secret
+    smtp_passwords: pulumi.Output[dict[str, str]]  # a Pulumi secret: address -> SMTP password (given or generated)
 
     def __init__(
         self,

@@ -43,6 +43,8 @@ class SenderDomain(component.SenderDomain):
     """The DKIM public key (base64), as published in the DKIM record."""
     dkim_private_key: pulumi.Output[str]
     """The DKIM private key (PEM); a Pulumi secret, encrypted in state."""
+    smtp_passwords: pulumi.Output[dict[str, str]]
+    """Each sender address's SMTP password, given or generated (address -> password); a Pulumi secret."""
 
     def __init__(self, name: str, args: SenderDomainArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         try:
