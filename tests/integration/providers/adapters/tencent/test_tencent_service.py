@@ -332,25 +332,6 @@ def test_the_service_itself_refuses_a_delete_while_sender_addresses_remain(
     assert unique_domain in tencent_cloud.identities
 
 
-def test_dual_signing_is_refused_for_a_retype_and_nothing_changes(
-    tencent_cloud: FakeTencentCloud, unique_domain: str
-) -> None:
-    ledger(tencent_cloud).register(unique_domain, "triggered")
-    identity = tencent_cloud.identities[unique_domain]
-    identity.dkim_option = 2  # dual signing, as GetEmailIdentity reports it ("2: 双签")
-    key = identity.dkim_value
-
-    for step in (
-        lambda: ledger(tencent_cloud).ensure_retypable(unique_domain, "batch"),
-        lambda: ledger(tencent_cloud).retype(unique_domain, "batch"),
-    ):
-        with pytest.raises(ServiceError) as caught:
-            step()
-        assert caught.value.code == "tencent.dual-signing"
-    assert tencent_cloud.identities[unique_domain].dkim_value == key
-    assert tencent_cloud.count("DeleteEmailIdentity") == 0
-
-
 @pytest.mark.parametrize("rtype", ["CNAME", "A"])
 def test_a_record_of_another_type_is_refused_with_a_code_before_any_write(
     tencent_cloud: FakeTencentCloud, unique_domain: str, rtype: str
