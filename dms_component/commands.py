@@ -133,6 +133,8 @@ def _addresses(ledger: LedgerBackend, domain: str, view: DomainView | None, show
     the ledger's (the service's) now."""
     try:
         existing = ledger.addresses(domain)
+    except NotImplementedError:
+        return []  # a ledger that keeps no addresses (yet)
     except DmsError as exc:
         raise in_words(exc, view) from None
     return shown(list(view.addresses) if view else [], existing)

@@ -76,9 +76,8 @@ class SenderDomain(pulumi.ComponentResource):
     def _build(self, name: str, given: Normalised, front: Front, owner: str, args: SenderDomainArgs) -> None:
         program = this_program()
         # Every sender address is checked before anything is declared (a mistake writes nothing).
-        senders = addresses.checked(
-            args.senders, known_domain(args.domain, front) if is_plain(args.domain) else None, front
-        )
+        domain_now = known_domain(args.domain, front) if is_plain(args.domain) else None
+        senders = addresses.checked(args.senders, domain_now, given.ledger, front)
         checks, ledger, dns, retire = given.checks, given.ledger, given.dns, given.retire
         profile, verification = given.profile, given.verification
         # What needs this machine, not only the values (a key file is readable): the program's run, not the CLI's.

@@ -179,3 +179,14 @@ def test_within_the_quota_each_address_is_one_resource_after_the_verification(
     [made] = [a for a in graph_mocks.CREATED if a.name.endswith("/sender/noreply")]
     assert made.inputs["address"] == f"noreply@d.{ZONE}" and made.inputs["unsubscribe"] == 2  # batch: English
     assert made.inputs["domain_status"] == "Verified"  # the verification's status: it runs after it
+
+
+def test_the_demo_declares_one_address_per_domain() -> None:
+    """`make demo` shows an address per demo domain: its stack config declares them (Pulumi.dev.yaml)."""
+    import yaml
+
+    from devtools.runner import ROOT
+
+    config = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]
+    settings = parse_stack_config({k.removeprefix("dms:"): v for k, v in config.items() if k.startswith("dms:")})
+    assert [len(e.args.senders or []) for e in settings.entries] == [1, 1]
