@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 
 from dms_component.account import as_seen_here
-from dms_component.args import SenderAddressArgs, is_plain, run_checked
+from dms_component.args import Normalised, SenderAddressArgs, is_plain, run_checked
 from dms_component.core import senders as rules
 from dms_component.core import validate
 from dms_component.core.errors import ConfigError, DmsError
@@ -134,27 +134,25 @@ def declare(
     name: str,
     senders: Sequence[Sender],
     *,
-    domain: pulumi.Output[str],
+    given: Normalised,
     mail_type: pulumi.Output[str],
     status: pulumi.Output[str],
-    ledger: LedgerSettings,
-    ledger_credential: Any,
     owner: Any,
-    retire: bool,
-    front: Front,
+    program: Any,
 ) -> list[SenderAddress]:
     """One SenderAddress per sender, made once `status` (the domain's verification) is Verified; one warning
     line for the domain when it ends the run pending. Retired with the domain: retained on delete."""
     if not senders:
         return []
+    front, retire = given.front, given.retire
+    domain = pulumi.Output.from_input(given.domain)
     addresses = domain.apply(
         lambda d: [
             run_checked(lambda s=s: _coded(lambda: rules.address_at(s.given, d, front.name(f"{s.key}.address"))), front)
             for s in senders
         ]
     )
-    gate = _book(ledger, front).declare(addresses, front, [s.key for s in senders])
-    front_state = front.to_dict()
+    gate = _book(program, given.ledger, front).declare(addresses, front, [s.key for s in senders])
     opts = pulumi.ResourceOptions(parent=parent, retain_on_delete=retire)
     made = []
     for index, sender in enumerate(senders):
@@ -178,12 +176,10 @@ def declare(
                 generate_password=sender.generate_password,
                 unsubscribe=unsubscribe,
                 domain_status=status,
-                ledger=ledger.state(),
-                ledger_credential=ledger_credential,
+                context=given.context,
                 # The rules gate the first write: a refused address makes nothing.
                 owner=gate.apply(lambda _: owner),
                 retired=retire,
-                front=front_state,
                 opts=opts,
             )
         )
@@ -252,15 +248,14 @@ class _Book:
         return found
 
 
-# Per run (each has its own event loop, kept here so its id is not reused) and ledger.
-_BOOKS: dict[tuple[int, str], tuple[asyncio.AbstractEventLoop, _Book]] = {}
+# Per run (its Program, kept here so its id is not reused) and ledger.
+_BOOKS: dict[tuple[int, str], tuple[Any, _Book]] = {}
 
 
-def _book(settings: LedgerSettings, front: Front) -> _Book:
-    loop = asyncio.get_event_loop()
-    key = (id(loop), settings.ledger_id())
-    if key not in _BOOKS or _BOOKS[key][0] is not loop:
-        _BOOKS[key] = (loop, _Book(settings, _read_addresses(settings, front)))
+def _book(program: Any, settings: LedgerSettings, front: Front) -> _Book:
+    key = (id(program), settings.ledger_id())
+    if key not in _BOOKS or _BOOKS[key][0] is not program:
+        _BOOKS[key] = (program, _Book(settings, _read_addresses(settings, front)))
     return _BOOKS[key][1]
 
 

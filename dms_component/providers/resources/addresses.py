@@ -28,8 +28,8 @@ from dms_component.providers.resources.base import (
     ledger_from,
     pause_point,
     provider_moved,
-    secret_credential,
 )
+from dms_component.providers.resources.context import LedgerContext
 
 # What the address is: a new one is another address (the service has no rename), so a replace.
 _IDENTITY = ("address", "sender_name")
@@ -143,19 +143,17 @@ class SenderAddress(Resource, module="dms", name="SenderAddress"):
         sender_name: Any,
         unsubscribe: Any,
         domain_status: Any,
-        ledger: dict[str, Any],
+        context: LedgerContext,
         password: Any = None,
         generate_password: bool = False,
-        ledger_credential: Any = None,
         owner: Any = None,
         retired: bool = False,
-        front: dict[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`domain_status`: the domain's verification status (the Verification's output): the address is made
         once it is Verified. `password`: a Pulumi secret, or None (none, or generated: `generate_password`)."""
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRETS))
-        opts = secret_credential(opts, ledger_credential)
+        opts = context.options(opts)
         super().__init__(
             SenderAddressProvider(),
             name,
@@ -167,11 +165,11 @@ class SenderAddress(Resource, module="dms", name="SenderAddress"):
                 "generate_password": generate_password,
                 "unsubscribe": unsubscribe,
                 "domain_status": domain_status,
-                "ledger": ledger,
-                "ledger_credential": ledger_credential,
+                "ledger": context.ledger,  # plain: what the `dms` commands read back from the state
+                "ledger_credential": context.credential_input(),  # the ledger's secret (tencent), a Pulumi secret
                 "owner": owner,
                 "retired": retired,
-                "front": front,  # how the program names its keys, for the refusals of this resource's calls
+                "front": context.front,  # how the program names its keys, for the refusals of this resource's calls
                 "created": None,
                 "password_set": None,
                 "smtp_password": None,

@@ -29,9 +29,9 @@ from dms_component.providers.resources.base import (
     ledger_from,
     pause_point,
     provider_moved,
-    secret_credential,
     servers_asked,
 )
+from dms_component.providers.resources.context import LedgerContext
 
 _TARGET = ("provider", "server", "zone", "hosted_zone_id", "endpoint")
 
@@ -190,17 +190,15 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
         preview_records: Any,
         dns: Any,
         credential: Any,
-        ledger: dict[str, Any],
-        ledger_credential: Any = None,
+        context: LedgerContext,
         adopt: Any = False,
         conflicts_check: str = ERROR,
         nameservers: list[str] | None = None,
-        front: dict[str, Any] | None = None,
         public_zone: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["credential"]))
-        opts = secret_credential(opts, ledger_credential)
+        opts = context.options(opts)
         super().__init__(
             DnsRecordsProvider(),
             name,
@@ -210,12 +208,12 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
                 "preview_records": preview_records,
                 "dns": dns,
                 "credential": credential,  # the DNS host's secret (TSIG or API key), if it has one
-                "ledger": ledger,
-                "ledger_credential": ledger_credential,
+                "ledger": context.ledger,
+                "ledger_credential": context.credential_input(),
                 "adopt": adopt,
                 "conflicts_check": conflicts_check,
                 "nameservers": nameservers,  # those the verification asks: the check at preview asks them too
-                "front": front,  # how the program names its keys, for the refusals of this resource's calls
+                "front": context.front,  # how the program names its keys, for the refusals of this resource's calls
                 "public_zone": public_zone,  # and the zone whose NS set it asks besides
                 "spf": None,
                 "conflicts": None,

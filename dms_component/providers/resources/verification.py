@@ -20,9 +20,9 @@ from dms_component.providers.resources.base import (
     ledger_from,
     pause_point,
     provider_moved,
-    secret_credential,
     servers_asked,
 )
+from dms_component.providers.resources.context import LedgerContext
 
 # State written before the probe held the private key among the inputs ("dkim_private_key"): its going
 # away is a change, so that `up` rewrites the verification without the key (it stays in the identity).
@@ -108,21 +108,19 @@ class Verification(Resource, module="dms", name="Verification"):
         records: Any,
         nameservers: list[str],
         timeout: float,
-        ledger: dict[str, Any],
-        ledger_credential: Any = None,
+        context: LedgerContext,
         dkim_probe: Any = None,
         public_zone: Any = None,
         dns: dict[str, Any] | None = None,
         change: Any = None,
         retired: bool = False,
-        front: dict[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`dns` and `change`: where the records were written and that host's name for the change
         (Route53's change id), waited on before the first check; neither carries a secret.
         `dkim_probe`: the identity's DKIM-signed probe message (no secret: the key stays in the identity).
         `public_zone`: the zone whose NS set is asked besides `nameservers` (a primary written to)."""
-        opts = secret_credential(opts, ledger_credential)
+        opts = context.options(opts)
         super().__init__(
             VerificationProvider(),
             name,
@@ -131,14 +129,14 @@ class Verification(Resource, module="dms", name="Verification"):
                 "records": records,
                 "nameservers": nameservers,
                 "timeout": timeout,
-                "ledger": ledger,
-                "ledger_credential": ledger_credential,
+                "ledger": context.ledger,
+                "ledger_credential": context.credential_input(),
                 "dkim_probe": dkim_probe,
                 "public_zone": public_zone,
                 "dns": dns,
                 "change": change,
                 "retired": retired,
-                "front": front,  # how the program names its keys, for the refusals of this resource's calls
+                "front": context.front,  # how the program names its keys, for the refusals of this resource's calls
                 "status": None,
                 "items": None,
             },
