@@ -17,8 +17,8 @@ import pulumi
 
 from dms_component.core import validate
 from dms_component.core.dmarc import DmarcPolicy
+from dms_component.core.domain_names import is_subdomain, normalise_domain, normalise_selector
 from dms_component.core.errors import ConfigError
-from dms_component.core.names import is_subdomain, normalise_domain, normalise_selector
 from dms_component.core.naming import Front
 from dms_component.core.records import DMARC_POLICIES, MAIL_TYPES, PROFILES, MailType, Profile, profile_named
 from dms_component.core.rules import CHECK_DEFAULTS, SEVERITIES, Severity

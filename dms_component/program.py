@@ -15,8 +15,8 @@ from dms_component.account import PROJECT_FOLDER, Program, as_seen_here, read_en
 from dms_component.component import SenderDomain
 from dms_component.config import StackSettings, parse_stack_config
 from dms_component.core import validate
+from dms_component.core.errors import ConfigError
 from dms_component.core.naming import STACK, Front
-from dms_component.errors import ConfigError
 
 _KEYS = ("profile", "domains", "dns", "ledger", "verification", "checks")
 

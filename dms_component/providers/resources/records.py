@@ -18,7 +18,7 @@ from dms_component.core.records import RequiredRecord
 from dms_component.core.rules import ERROR
 from dms_component.core.service_records import FAILED, service_views
 from dms_component.core.verdicts import refuses
-from dms_component.providers.adapters.dns import DnsProvider, dns_provider
+from dms_component.providers.adapters.dns import DnsHost, dns_host
 from dms_component.providers.adapters.ledger import ledger_settings
 from dms_component.providers.adapters.progress import emit
 from dms_component.providers.adapters.resolver import Servers
@@ -40,9 +40,9 @@ def _records(props: dict[str, Any], key: str = "records") -> list[RequiredRecord
     return [RequiredRecord.from_dict(r) for r in props.get(key) or []]
 
 
-def _provider(props: dict[str, Any]) -> DnsProvider:
+def _provider(props: dict[str, Any]) -> DnsHost:
     # This process lives for one Pulumi operation: a check's read can serve the create after it.
-    return dns_provider(props["dns"], props.get("credential"), reuse_reads=True)
+    return dns_host(props["dns"], props.get("credential"), reuse_reads=True)
 
 
 def _known(value: Any) -> bool:
@@ -105,7 +105,7 @@ def judge_by_service(props: dict[str, Any], plan: Plan) -> None:
             )
 
 
-def _sync(provider: DnsProvider, props: dict[str, Any], owned: list[RequiredRecord], spf: Spf) -> Plan:
+def _sync(provider: DnsHost, props: dict[str, Any], owned: list[RequiredRecord], spf: Spf) -> Plan:
     adopt = bool(props.get("adopt"))
 
     def accept(plan: Plan) -> None:

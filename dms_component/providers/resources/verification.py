@@ -11,7 +11,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from dms_component.core.progress import pending_summary
 from dms_component.core.records import RequiredRecord
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
-from dms_component.providers.adapters.dns import dns_provider
+from dms_component.providers.adapters.dns import dns_host
 from dms_component.providers.adapters.progress import emit, ticking, verdict_progress, wait_served
 from dms_component.providers.adapters.verifier import verify_once, verify_until
 from dms_component.providers.resources.base import (
@@ -48,7 +48,7 @@ class VerificationProvider(DmsResourceProvider):
         domain, timeout = props["domain"], float(props["timeout"])
         # What is printed here shows live in `pulumi up`: a line per domain while it waits (no secrets).
         if props.get("change"):  # the records' change, until the DNS host serves it from all its servers
-            wait_served(domain, dns_provider(props["dns"], None), props["change"], timeout)
+            wait_served(domain, dns_host(props["dns"], None), props["change"], timeout)
         started = time.monotonic()
         asked = servers_asked(props)
         servers = asked.names()
