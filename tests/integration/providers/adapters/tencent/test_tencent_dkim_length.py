@@ -19,7 +19,7 @@ from dms_component.core.records import RequiredRecord
 from dms_component.core.service_records import records_from_attributes
 from dms_component.core.tags import parse_tags
 from dms_component.core.verdicts import PENDING, VERIFIED
-from dms_component.errors import ServiceError
+from dms_component.core.errors import ServiceError
 from dms_component.providers.adapters.ledger.tencent import DUAL_SIGNING, DkimStep
 from dms_component.providers.resources.identity import SenderIdentityProvider
 from tests.fakes.tencent_cloud import FakeTencentCloud
