@@ -27,7 +27,29 @@ def account_table(rows: Sequence[Mapping[str, Any]]) -> str:
         owner = (row.get("owner") or "-").split("@", 1)[0]
         first = [row["domain"], row.get("type") or "-", row.get("status") or "-", owner]
         cells.append((first, row["domain"], row.get("items")))
-    return _table(["DOMAIN", "TYPE", "STATUS", "OWNER"], cells)
+    table = _table(["DOMAIN", "TYPE", "STATUS", "OWNER"], cells)
+    addresses = [a for row in rows for a in row.get("addresses") or []]
+    return table + "\n\n" + address_table(addresses) if addresses else table
+
+
+# How `dms status` words an address's state (its stable code is in --json).
+_ADDRESS_STATUS = {
+    "address.made": "made",
+    "address.waiting": "waiting for verification",
+    "address.undeclared": "not declared",
+}
+
+
+def address_table(addresses: list[Mapping[str, Any]]) -> str:
+    """Each sender address: the sender name, whether an SMTP password is set (never the password), unsubscribe."""
+    table = [["ADDRESS", "SENDER NAME", "SMTP PASSWORD", "UNSUBSCRIBE", "STATUS"]]
+    for a in addresses:
+        status = str(a.get("status_code") or "")
+        password = "set" if a.get("password_set") else "none"
+        name, unsubscribe = str(a.get("sender_name") or "-"), str(a.get("unsubscribe") or "none")
+        table.append([str(a.get("address")), name, password, unsubscribe, _ADDRESS_STATUS.get(status, status)])
+    widths = [max(len(r[c]) for r in table) for c in range(len(table[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in table)
 
 
 def _table(header: list[str], rows: list[tuple[list[str], str, Any]]) -> str:
