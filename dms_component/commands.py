@@ -60,6 +60,7 @@ class AccountRow:
     verdict: DomainVerdict
     status: str  # the ledger's (the service's) word, or that it is still checking
     addresses: tuple[dict[str, Any], ...] = ()  # core/address_plan.address_rows: no password, only whether set
+    sending: Any = None  # the service's console list (tencent ledger): a ledger DomainView, else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +71,7 @@ class AccountRow:
             "owner": self.entry.owner,
             "items": [i.to_dict() for i in self.verdict.items],
             "addresses": list(self.addresses),
+            **({"sending": _sending(self.sending)} if self.sending is not None else {}),
         }
 
     @property
@@ -104,11 +106,14 @@ def account_status(stack: StackView) -> list[AccountRow]:
                 raise in_words(exc, view) from None
     ours = {v.domain: v for v in views}
     checks, rows = [], []
+    sending: dict[str, Any] = {}  # domain -> what the service's console lists (tencent)
     for first, ledger in ledgers.values():
         try:
             entries = ledger.entries()
+            console = ledger.account_view()
         except DmsError as exc:
             raise in_words(exc, first) from None
+        sending.update({d.domain: d for d in console.domains} if console is not None else {})
         for entry in entries:
             mine = ours.get(entry.domain)
             checks.append((entry, ledger, _checked(entry, ledger, mine), servers_of(mine or first)))
@@ -123,8 +128,18 @@ def account_status(stack: StackView) -> list[AccountRow]:
             # DNS is right and only the verdict is missing: the service's check, or the next `pulumi up`.
             status = CHECKING if ledger.decides_records else CHECKS_PASS
         mine = ours.get(entry.domain)
-        rows.append(AccountRow(entry, verdict, status, tuple(_addresses(ledger, entry.domain, mine, address_rows))))
+        shown = tuple(_addresses(ledger, entry.domain, mine, address_rows))
+        rows.append(AccountRow(entry, verdict, status, shown, sending.get(entry.domain)))
     return sorted(rows, key=lambda r: r.entry.domain)
+
+
+def _sending(view: Any) -> dict[str, Any]:
+    """ListEmailIdentities' word on a domain: whether it may send, its reputation level and daily quota."""
+    return {
+        "sending_enabled": bool(view.sending_enabled),
+        "reputation_level": int(view.reputation_level),
+        "daily_quota": int(view.daily_quota),
+    }
 
 
 def _addresses(ledger: LedgerBackend, domain: str, view: DomainView | None, shown: Any) -> list[dict[str, Any]]:

@@ -23,13 +23,25 @@ def account_table(rows: Sequence[Mapping[str, Any]]) -> str:
     Each row: domain, type, status, owner ("org/project/stack@folder"; shown without the folder) and
     items; an item not checked (another stack's DKIM key is not known here) shows `-`."""
     cells = []
+    # With the tencent ledger, what the console's list shows too: sending enabled, reputation, daily quota.
+    console = any(row.get("sending") for row in rows)
     for row in rows:
         owner = (row.get("owner") or "-").split("@", 1)[0]
         first = [row["domain"], row.get("type") or "-", row.get("status") or "-", owner]
+        if console:
+            first += _sending_cells(row.get("sending"))
         cells.append((first, row["domain"], row.get("items")))
-    table = _table(["DOMAIN", "TYPE", "STATUS", "OWNER"], cells)
+    extra = ["SENDING", "REPUTATION", "DAILY QUOTA"] if console else []
+    table = _table(["DOMAIN", "TYPE", "STATUS", "OWNER", *extra], cells)
     addresses = [a for row in rows for a in row.get("addresses") or []]
     return table + "\n\n" + address_table(addresses) if addresses else table
+
+
+def _sending_cells(sending: Mapping[str, Any] | None) -> list[str]:
+    if not sending:
+        return ["-", "-", "-"]
+    enabled = "enabled" if sending.get("sending_enabled") else "disabled"
+    return [enabled, str(sending.get("reputation_level", "-")), str(sending.get("daily_quota", "-"))]
 
 
 # How `dms status` words an address's state (its stable code is in --json).

@@ -235,15 +235,22 @@ class DnspodHost(DnsHost):
         try:
             self._call(api, "ModifyRecord", params, what, tolerate=(RECORD_EXISTS, RECORD_ID_INVALID))
         except ApiError as exc:
-            # A retried modify that went through the first time finds the record as asked.
+            # A retried modify that went through the first time finds the record as asked: its value, TTL and
+            # weight, served (a change of the TTL alone keeps the value, so the value alone proves nothing).
             value = _value_of(fields["RecordType"], fields)
-            done = self._find(
-                api,
-                host,
-                fields["RecordType"],  # what we write is never DNSPod's SPF type
-                lambda r: r.get("RecordId") == record["RecordId"] and _logical(r) == value and _served(r),
-                wait=False,
-            )
+
+            def as_asked(r: dict[str, Any]) -> bool:
+                same_weight = "Weight" not in fields or r.get("Weight") == fields["Weight"]
+                return (
+                    r.get("RecordId") == record["RecordId"]
+                    and _logical(r) == value
+                    and r.get("TTL") == fields["TTL"]
+                    and same_weight
+                    and _served(r)
+                )
+
+            # What we write is never DNSPod's SPF type.
+            done = self._find(api, host, fields["RecordType"], as_asked, wait=False)
             if done is None:
                 raise ChangeRefused(
                     f"{what} changed in DNSPod while it was being written ({exc.code}); run `pulumi up` again"
