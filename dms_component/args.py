@@ -16,17 +16,19 @@ from typing import Any
 import pulumi
 
 from dms_component.core import validate
+from dms_component.core.dmarc import POLICIES as DMARC_POLICIES
 from dms_component.core.dmarc import DmarcPolicy
 from dms_component.core.domain_names import is_subdomain, normalise_domain, normalise_selector
 from dms_component.core.errors import ConfigError
 from dms_component.core.naming import Front
-from dms_component.core.records import DMARC_POLICIES, MAIL_TYPES, PROFILES, MailType, Profile, profile_named
+from dms_component.core.records import MAIL_TYPES, PROFILES, MailType, Profile, profile_named
 from dms_component.core.rules import CHECK_DEFAULTS, SEVERITIES, Severity
 from dms_component.outputs import ItemOutput, RecordOutput
 from dms_component.providers.adapters.dns import TARGETS, DnsTarget
 from dms_component.providers.adapters.ledger import SETTINGS as LEDGERS
 from dms_component.providers.adapters.ledger import LedgerSettings
 from dms_component.providers.adapters.ledger.sqlite import SqliteLedgerArgs
+from dms_component.providers.adapters.settings import given
 from dms_component.providers.resources.context import LedgerContext
 
 DKIM_KEY_BITS = (1024, 2048)  # what the service's DKIMOption offers
@@ -81,6 +83,25 @@ class ChecksArgs:
 
 
 @dataclass(frozen=True)
+class SenderAddressArgs:
+    """One sender address of the domain (the service's CreateEmailAddress), made once the domain is verified."""
+
+    address: str
+    """The local part (noreply) or the whole address (noreply@notify.example.com), exactly at this sender domain;
+    plain: it names the address's resource."""
+    sender_name: pulumi.Input[str]
+    """The name recipients see (EmailSenderName); the service can't rename, so a new one replaces the address."""
+    password: pulumi.Input[str] | None = None
+    """The address's SMTP password, a secret: 10 to 20 characters with two different digits, a lower-case and an
+    upper-case letter; changing it sets the new one (default: none, unless generatePassword)."""
+    generate_password: bool = False
+    """Make an SMTP password that meets the service's rule, kept as a secret in the smtpPasswords output."""
+    unsubscribe: pulumi.Input[str] | None = None
+    """Batch mail's one-click unsubscribe link: none, or its language (en, zh-CN, zh-TW, es, fr, de, ja, ko, ar,
+    th); default en for a batch domain, none for a triggered one."""
+
+
+@dataclass(frozen=True)
 class SenderDomainArgs:
     """One sender domain: its name and type, where its records go, and the account's ledger.
 
@@ -113,6 +134,8 @@ class SenderDomainArgs:
     """The service guide's recommendations, each error, warn or off."""
     profile: str = "tencent-ses"
     """The service profile: tencent-ses (default)."""
+    senders: list[SenderAddressArgs] | None = None
+    """The domain's sender addresses, made in the `pulumi up` that verifies it; a plain list (default none)."""
 
 
 @dataclass(frozen=True)
@@ -193,7 +216,7 @@ def normalise(args: SenderDomainArgs, front: Front) -> Normalised:
     ledger, dns = _where(args, front)
     values = {f: getattr(args, f) for f in SPEC_FIELDS}
     if all(is_plain(v) for v in values.values()) and isinstance(dns, DnsTarget):
-        spec: Any = check_spec(values, dns.zone, name)  # checked now: fails at once
+        spec: Any = check_spec(values, given(dns.zone, "zone"), name)  # checked now: fails at once
         domain: Any = spec.domain
         known: str | None = spec.domain
         servers: Any = dns.verified_at(verification.servers())
@@ -260,6 +283,7 @@ __all__ = [
     "ItemOutput",
     "Normalised",
     "RecordOutput",
+    "SenderAddressArgs",
     "SenderDomainArgs",
     "VerificationArgs",
     "front_for",

@@ -12,11 +12,12 @@ import json
 import sys
 from pathlib import Path
 
+from dms_component.core.dmarc import POLICIES as DMARC_POLICIES
 from dms_component.core.domain_names import normalise_domain, normalise_selector
 from dms_component.core.encoding import is_base64
 from dms_component.core.errors import ConfigError, DmsError
 from dms_component.core.nameservers import Nameserver
-from dms_component.core.records import DMARC_POLICIES, PROFILES, profile_named, required_records
+from dms_component.core.records import PROFILES, profile_named, required_records
 from dms_component.core.verdicts import VERIFIED
 from dms_component.version import VERSION
 
@@ -162,10 +163,20 @@ def _stack_command(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"stack": view.name, "domains": plans}, indent=2))
         else:
+            from dms_component.core.address_plan import address_summary, render_address_plan
             from dms_component.core.plan_view import render_lines
 
             for plan in plans:
                 print("\n".join(render_lines(plan)))
+                if plan.get("addresses"):
+                    print(
+                        "\n".join(
+                            [
+                                address_summary(plan["domain"], plan["addresses"]),
+                                *render_address_plan(plan["addresses"]),
+                            ]
+                        )
+                    )
         return EXIT_PENDING if commands.has_conflicts(plans) else EXIT_VERIFIED
     results = commands.wait_for(view, args.domains, args.timeout)
     if args.json:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 
+from dms_component import addresses
 from dms_component.account import Declared, Program, read_entries, stack_owner, worded_finding
 from dms_component.args import (
     DomainSpec,
@@ -27,6 +28,7 @@ from dms_component.core.service_records import records_from_attributes
 from dms_component.core.verdicts import PENDING
 from dms_component.providers.adapters.dns.base import DnsTarget
 from dms_component.providers.adapters.ledger.base import LedgerSettings
+from dms_component.providers.adapters.settings import given
 from dms_component.providers.resources.identity import SenderIdentity
 from dms_component.providers.resources.records import DnsRecords
 from dms_component.providers.resources.retired import RetiredDomains
@@ -49,6 +51,7 @@ class SenderDomain(pulumi.ComponentResource):
     records: pulumi.Output[list[RecordOutput]]  # per record set, ready for another DNS provider
     dkim_public_key: pulumi.Output[str]
     dkim_private_key: pulumi.Output[str]  # a Pulumi secret
+    smtp_passwords: pulumi.Output[dict[str, str]]  # a Pulumi secret: address -> SMTP password (given or generated)
 
     def __init__(
         self,
@@ -69,7 +72,10 @@ class SenderDomain(pulumi.ComponentResource):
         self._program = program or Program.of_this_run()
         self._waits: list[pulumi.Resource] = []
         try:
-            self._build(normalise(args, front))
+            given = normalise(args, front)
+            # The sender addresses are checked before anything is declared: a mistake writes nothing.
+            self._senders = addresses.checked(args.senders, given.known_domain, given.ledger, front)
+            self._build(given)
         except ConfigError as exc:
             # One line, no traceback, before anything is written.
             raise pulumi.RunError(f"invalid sender domain: {front.at(exc.worded(front.name))}") from None
@@ -83,6 +89,7 @@ class SenderDomain(pulumi.ComponentResource):
         self._identity(given)
         self._records(given)
         self._verification(given)
+        self._addresses(given)
         self._outputs(given)
 
     def _preflight(self, given: Normalised) -> None:
@@ -185,7 +192,12 @@ class SenderDomain(pulumi.ComponentResource):
         checked = pulumi.Output.all(self._published, program.records_written()).apply(lambda v: v[0])
         # What `wait_for` names, known once the program's body has run (when the barrier closes).
         waited: asyncio.Future[list[pulumi.Resource]] = asyncio.get_event_loop().create_future()
-        program.waits.append(lambda: waited.done() or waited.set_result(list(self._waits)))
+
+        def settle() -> None:
+            if not waited.done():
+                waited.set_result(list(self._waits))
+
+        program.waits.append(settle)
         protect = pulumi.ResourceOptions(protect=self._verified and not given.retire)
         guarded = pulumi.ResourceOptions.merge(self._child, protect)
         asked = pulumi.Output.from_input(given.servers)
@@ -210,12 +222,22 @@ class SenderDomain(pulumi.ComponentResource):
         name = self._name
         pulumi.Output.all(self.verification.status, self.verification.items).apply(lambda v: _warn_pending(name, *v))
 
+    def _addresses(self, given: Normalised) -> None:
+        """The sender addresses (addresses.py), made after the verification (its status is their input), so also
+        deleted before it; retained on delete with a retired domain."""
+        spec = pulumi.Output.from_input(given.spec)
+        self.addresses = addresses.declare(
+            self, self._name, self._senders, given=given, mail_type=spec.apply(lambda s: s.mail_type),
+            status=self.verification.status, owner=self._owner, program=self._program,
+        )  # fmt: skip
+        self.smtp_passwords = addresses.smtp_passwords(self.addresses)
+
     def _outputs(self, given: Normalised) -> None:
         self.retire = given.retire  # its children are retained on delete: Pulumi forgets them, deleting nothing
         self.domain = pulumi.Output.from_input(given.domain)
         self.mail_type = pulumi.Output.from_input(given.spec).apply(lambda s: s.mail_type)
         self.status = self.verification.status
-        self.items = self.verification.items
+        self.items = cast(pulumi.Output[list[ItemOutput]], self.verification.items)  # the verdicts' to_dict()
         self.records = pulumi.Output.all(self._published, self._target).apply(lambda v: _published(v[0], v[1]))
         self.dkim_public_key = self.identity.dkim_public_key
         self.dkim_private_key = pulumi.Output.secret(self.identity.dkim_private_key)
@@ -259,9 +281,10 @@ def _dicts(records: list[RequiredRecord]) -> list[dict[str, Any]]:
     return [r.to_dict() for r in records]
 
 
-def _published(records: list[dict[str, Any]] | None, target: DnsTarget) -> list[dict[str, Any]]:
+def _published(records: list[dict[str, Any]] | None, target: DnsTarget) -> list[RecordOutput]:
     """The records as another DNS provider wants them: name relative to the zone, TXT strings, TTL."""
-    return [RequiredRecord.from_dict(r).published(target.zone, int(target.ttl)) for r in records or []]
+    zone = given(target.zone, "zone")
+    return [cast(RecordOutput, RequiredRecord.from_dict(r).published(zone, target.ttl)) for r in records or []]
 
 
 def _warn_pending(name: str, status: str | None, items: list[dict[str, Any]] | None) -> None:

@@ -77,7 +77,13 @@ def main() -> None:
     pulumi.export(
         "domains",
         {
-            domain: {"type": sender.mail_type, "status": sender.status, "items": sender.items}
+            domain: {
+                "type": sender.mail_type,
+                "status": sender.status,
+                "items": sender.items,
+                # The addresses' SMTP passwords, given or generated: one secret map (address -> password).
+                **({"smtp_passwords": sender.smtp_passwords} if sender.addresses else {}),
+            }
             for domain, sender in senders.items()
             if domain not in retired
         },

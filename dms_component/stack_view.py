@@ -24,7 +24,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from dms_component.providers.adapters.ledger import LedgerBackend, open_ledger
 
 COMPONENT = "dms:index:SenderDomain"
 _CHILDREN = {"identity": "dms:SenderIdentity", "records": "dms:DnsRecords", "verification": "dms:Verification"}
+_ADDRESS = "dms:SenderAddress"  # a domain has any number of them
 
 
 class StackUnavailable(DmsError):
@@ -65,6 +66,8 @@ class DomainView:
     change: str | None = None  # the DNS host's name for a change not served everywhere yet (Route53)
     front: Front | None = None  # how its program names its keys
     retired: bool = False
+    # Its declared sender addresses: {address, sender_name, unsubscribe (UnsubscribeConfig)}; no password.
+    addresses: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass
@@ -126,16 +129,25 @@ class StackView:
 def from_state(resources: list[dict[str, Any]]) -> list[DomainView]:
     """The sender domains a stack's state holds, in the order declared; each from its children's inputs."""
     children: dict[str, dict[str, dict[str, Any]]] = {}
+    addresses: dict[str, list[Mapping[str, Any]]] = {}
     for resource in resources:
         kind = next((k for k, t in _CHILDREN.items() if str(resource.get("type", "")).endswith(t)), None)
         if kind is not None and resource.get("parent"):
             children.setdefault(resource["parent"], {})[kind] = resource
+        if str(resource.get("type", "")).endswith(_ADDRESS) and resource.get("parent"):
+            addresses.setdefault(resource["parent"], []).append(_address(resource))
     views = []
     for resource in resources:
         mine = children.get(resource.get("urn", "")) if resource.get("type") == COMPONENT else None
         if mine and "identity" in mine and "verification" in mine:
-            views.append(_view(mine))
+            views.append(replace(_view(mine), addresses=tuple(addresses.get(resource["urn"], []))))
     return views
+
+
+def _address(resource: Mapping[str, Any]) -> dict[str, Any]:
+    """A SenderAddress as the commands show it: what was declared, never its password."""
+    inputs = resource.get("inputs") or {}
+    return {k: inputs.get(k) for k in ("address", "sender_name", "unsubscribe")}
 
 
 def _view(children: dict[str, dict[str, Any]]) -> DomainView:

@@ -43,6 +43,8 @@ class SenderDomain(component.SenderDomain):
     """The DKIM public key (base64), as published in the DKIM record."""
     dkim_private_key: pulumi.Output[str]
     """The DKIM private key (PEM); a Pulumi secret, encrypted in state."""
+    smtp_passwords: pulumi.Output[dict[str, str]]
+    """Each sender address's SMTP password, given or generated (address -> password); a Pulumi secret."""
 
     def __init__(self, name: str, args: SenderDomainArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         try:
@@ -65,12 +67,14 @@ def converted(name: str, args: Mapping[str, Any]) -> tuple[python_api.SenderDoma
         # stack config); a secret-tainted target would make everything derived from it, the domain and
         # the records included, a secret in state and in the outputs.
         dns[credential] = pulumi.Output.unsecret(dns[credential])
-    nested = {
+    nested: dict[str, Any] = {
         "dns": target(**dns),
         "verification": python_api.VerificationArgs(**values.pop("verification", {})),
         "checks": python_api.ChecksArgs(**values.pop("checks", {})),
         "ledger": SETTINGS[ledger_kind](**ledger),
     }
+    if isinstance(values.get("senders"), list):
+        values["senders"] = [python_api.SenderAddressArgs(**dict(s)) for s in values["senders"]]
     python_args = python_api.SenderDomainArgs(**values, **nested)
     return python_args, python_api.front_for(PACKAGE, name, python_args)
 

@@ -244,7 +244,7 @@ MISTAKES: list[tuple[str, Mutation, str, list[str]]] = [
         "unknown key in entry",
         _set(("domains", 1, "selector"), "s1"),
         "dms:domains[1].selector",
-        ["unknown key", "dkimKeyBits, dkimSelector, dmarcPolicy, domain, retire, type"],
+        ["unknown key", "dkimKeyBits, dkimSelector, dmarcPolicy, domain, retire, senders, type"],
     ),
     (
         "bad dmarcPolicy",

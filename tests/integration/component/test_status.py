@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from devtools.localdns import LocalDnsServer
+from dms_component.core.naming import camel
 from dms_component.core.records import PROFILES, required_records
 from dms_component.providers.adapters.ledger import open_ledger
 from dms_component.providers.adapters.ledger.tencent import TencentLedger
@@ -54,11 +55,6 @@ def stack_file(folder: Path, local_dns: LocalDnsServer, ledger: dict[str, Any], 
     return path
 
 
-def config_of(settings: dict[str, Any]) -> dict[str, Any]:
-    """A ledger's settings as `dms:ledger` keys (camelCase); those left unset stay out."""
-    return {"senderQuota" if k == "sender_quota" else k: v for k, v in settings.items() if v is not None}
-
-
 def publish_without_dkim(zone: Zone, domain: str) -> None:
     zone.publish(r for r in required_records(domain, "", PROFILES["tencent-ses"]) if r.item != "DKIM")
 
@@ -75,7 +71,9 @@ def test_status_lists_every_domain_of_the_ledger_with_owner_and_a_fresh_check(
     ledger.mark_verified(good)
     ledger.register(missing, "batch", None)
     publish_without_dkim(zone, good)
-    path = stack_file(tmp_path, local_dns, config_of(settings), [good])
+    # The ledger's settings as stack config writes them: camelCase keys (senderQuota).
+    given = {camel(k): v for k, v in settings.items() if v is not None}
+    path = stack_file(tmp_path, local_dns, given, [good])
 
     table = dms("status", "--stack-file", str(path))
     as_json = dms("status", "--stack-file", str(path), "--json")
@@ -125,8 +123,11 @@ def test_status_of_the_tencent_ledger_is_the_services_list_and_shows_a_domain_it
     lines = table.stdout.splitlines()
     assert lines[1].split()[:6] == [checking, "triggered", "Pending", "(the", "service", "is"]
     assert lines[1].split()[-4:] == ["ok", "ok", "ok", "ok"]
-    assert lines[2].split() == [verified, "triggered", "Verified", "-", "ok", "ok", "ok", "ok"]
+    # What the console's list shows too: sending enabled, reputation level, daily quota (ListEmailIdentities).
+    assert lines[0].split()[4:8] == ["SENDING", "REPUTATION", "DAILY", "QUOTA"]
+    assert lines[2].split() == [verified, "triggered", "Verified", "-", "enabled", "0", "0", "ok", "ok", "ok", "ok"]
     rows = {r["domain"]: r for r in json.loads(as_json.stdout)["domains"]}
+    assert rows[verified]["sending"] == {"sending_enabled": True, "reputation_level": 0, "daily_quota": 0}
     assert rows[checking]["status"] == "Pending (the service is checking)"
     assert rows[checking]["ledger_status"] == "Pending verification"
     assert tencent_cloud.secret_key not in table.stdout + as_json.stdout + table.stderr + as_json.stderr
@@ -217,7 +218,7 @@ def test_status_tells_a_pending_domain_over_the_quota_to_raise_it_or_drop_the_do
     ledger.register(verified, "triggered", OWNER)
     ledger.mark_verified(verified)
     publish_without_dkim(zone, waiting)  # its checks pass: only the verified mark is missing
-    path = stack_file(tmp_path, local_dns, config_of(settings), [waiting])
+    path = stack_file(tmp_path, local_dns, {camel(k): v for k, v in settings.items() if v is not None}, [waiting])
 
     status = dms("status", "--stack-file", str(path), "--json")
 
