@@ -18,14 +18,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dms_component.core.errors import DmsError
+from dms_component.core import dkim_rotation as rot
+from dms_component.core.errors import DmsError, worded
 from dms_component.core.names import normalise_domain
+from dms_component.core.naming import Front
 from dms_component.core.plan_view import CONFLICT, plan_dict, plan_lines
 from dms_component.core.progress import pending_summary
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.service_records import dkim_key_of, records_from_attributes
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.errors import ConfigError
+from dms_component.providers.adapters import clock
 from dms_component.providers.adapters.dns import dns_provider
 from dms_component.providers.adapters.ledger import LedgerBackend, LedgerEntry, ledger_settings
 from dms_component.providers.adapters.progress import emit, ticking, verdict_progress, wait_served
@@ -59,6 +62,7 @@ class AccountRow:
     entry: LedgerEntry
     verdict: DomainVerdict
     status: str  # the ledger's (the service's) word, or that it is still checking
+    dkim: dict[str, Any] | None = None  # our active DKIM key's selector and age (key_age), if the stack holds it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +72,7 @@ class AccountRow:
             "ledger_status": self.entry.status,
             "owner": self.entry.owner,
             "items": [i.to_dict() for i in self.verdict.items],
+            "dkim_key": self.dkim,
         }
 
     @property
@@ -120,8 +125,27 @@ def account_status(stack: StackView) -> list[AccountRow]:
         if entry.status == PENDING and verdict.items and all(i.ok for i in verdict.items):
             # DNS is right and only the verdict is missing: the service's check, or the next `pulumi up`.
             status = CHECKING if ledger.decides_records else CHECKS_PASS
-        rows.append(AccountRow(entry, verdict, status))
+        rows.append(AccountRow(entry, verdict, status, key_age(ours.get(entry.domain))))
     return sorted(rows, key=lambda r: r.entry.domain)
+
+
+def key_age(view: DomainView | None) -> dict[str, Any] | None:
+    """A domain's active DKIM key, as `dms status` shows it: selector, age in days (None: made before rotation
+    existed), the maximum age, and a warning line with its code when it is older (core/dkim_rotation.py)."""
+    if view is None or view.dkim_keys is None:
+        return None
+    active = rot.KeySet.from_dict(dict(view.dkim_keys)).active
+    moment = clock.now()
+    age = rot.age_days(active, moment)
+    warning = rot.age_warning(view.domain, active, moment, view.dkim_max_key_age_days)
+    return {
+        "selector": active.selector,
+        "since": active.since,
+        "age_days": None if age is None else int(age),
+        "max_age_days": view.dkim_max_key_age_days,
+        "warning": None if warning is None else worded(warning, (view.front or Front("python", "")).name),
+        "code": rot.KEY_AGE if warning else None,
+    }
 
 
 # -- dms plan -----------------------------------------------------------------------------------
@@ -135,10 +159,11 @@ def stack_plan(stack: StackView) -> list[dict[str, Any]]:
             continue  # published by another provider, or not managed any more
         try:
             provider = dns_provider(view.dns, stack.dns_credential(view))
-            plan = provider.plan(list(view.owned), list(view.records), view.spf, view.adopt)
+            wanted = list(view.published or view.records)  # every published DKIM key's record, when rotating
+            plan = provider.plan(list(view.owned), wanted, view.spf, view.adopt)
         except DmsError as exc:
             raise in_words(exc, view) from None
-        out.append(plan_dict(view.domain, plan_lines(list(view.records), list(view.owned), plan)))
+        out.append(plan_dict(view.domain, plan_lines(wanted, list(view.owned), plan)))
     return out
 
 

@@ -8,8 +8,10 @@ from typing import Any
 
 import pulumi
 
+from dms_component import dkim_keys
 from dms_component.account import Declared, read_entries, stack_owner, this_program, worded_finding
 from dms_component.args import (
+    DkimKeyOutput,
     DomainSpec,
     ItemOutput,
     Normalised,
@@ -21,6 +23,7 @@ from dms_component.args import (
     normalise,
     run_checked,
 )
+from dms_component.core import dkim_rotation
 from dms_component.core.errors import ConfigError
 from dms_component.core.naming import PYTHON, Front
 from dms_component.core.records import Profile, RequiredRecord, required_records
@@ -49,8 +52,10 @@ class SenderDomain(pulumi.ComponentResource):
     status: pulumi.Output[str]  # "Verified" or "Pending verification"
     items: pulumi.Output[list[ItemOutput]]  # per item: the check and what was found
     records: pulumi.Output[list[RecordOutput]]  # per record set, ready for another DNS provider
+    dkim_selector: pulumi.Output[str]  # the active DKIM key's
     dkim_public_key: pulumi.Output[str]
     dkim_private_key: pulumi.Output[str]  # a Pulumi secret
+    dkim_keys: pulumi.Output[list[DkimKeyOutput]]  # active, pending and retiring keys (sqlite, dynamodb ledgers)
 
     def __init__(
         self,
@@ -112,6 +117,9 @@ class SenderDomain(pulumi.ComponentResource):
                 opts=child,
             )
 
+        target = pulumi.Output.from_input(dns)
+        # The servers a verification asks (and the check at preview, as it does): (nameservers, public zone).
+        asked = target.apply(lambda t: t.verified_at(verification.servers()))
         identity = SenderIdentity(
             f"{name}/identity",
             domain=domain,
@@ -123,14 +131,24 @@ class SenderDomain(pulumi.ComponentResource):
             owner=rules.apply(lambda _: None if retire else owner),
             front=front_state,
             dkim_selector=spec.apply(lambda s: s.dkim_selector or profile.default_selector),
+            # When our key rotates, and where a new key is verified before it becomes active (dkim_keys.py).
+            dkim_rotation=spec.apply(lambda s: s.dkim_rotation),
+            dkim_max_key_age_days=spec.apply(lambda s: s.dkim_max_key_age_days),
+            dkim_overlap_days=spec.apply(lambda s: s.dkim_overlap_days),
+            nameservers=asked.apply(lambda a: a[0]),
+            public_zone=asked.apply(lambda a: a[1]),
             opts=child,
         )
-        target = pulumi.Output.from_input(dns)
-        # The servers a verification asks (and the check at preview, as it does): (nameservers, public zone).
-        asked = target.apply(lambda t: t.verified_at(verification.servers()))
         if not ledger.decides_records:
-            wanted = pulumi.Output.all(spec, identity.dkim_public_key).apply(
-                lambda v: _dicts(required_records(v[0].domain, v[1], profile, v[0].dkim_selector, v[0].dmarc_policy))
+            # Every published key's DKIM record (a rotation's pending and retiring keys besides the active one).
+            wanted = pulumi.Output.all(spec, identity.dkim_public_key, identity.dkim_keys).apply(
+                lambda v: _dicts(
+                    dkim_keys.published(
+                        required_records(v[0].domain, v[1], profile, v[0].dkim_selector, v[0].dmarc_policy),
+                        v[0].domain,
+                        v[2],
+                    )
+                )
             )
         else:
             # The service (tencent) says which records to publish, its DKIM host and key included.
@@ -175,6 +193,8 @@ class SenderDomain(pulumi.ComponentResource):
         # Every domain's records are written before any verification holds one of the provider's few
         # threads while it polls (see Program.records_barrier).
         checked = pulumi.Output.all(published, program.records_written()).apply(lambda v: v[0])
+        if not ledger.decides_records:
+            checked = checked.apply(_active_key_only)  # a rotation's other keys: dkim_candidates
         # What `wait_for` names, known once the program's body has run (when the barrier closes).
         waited: asyncio.Future[list[pulumi.Resource]] = asyncio.get_event_loop().create_future()
         program.waits.append(lambda: waited.done() or waited.set_result(list(self._waits)))
@@ -197,6 +217,11 @@ class SenderDomain(pulumi.ComponentResource):
             change=change,
             retired=retire,
             front=front_state,
+            dkim_candidates=None
+            if ledger.decides_records
+            else pulumi.Output.all(domain, identity.dkim_keys, identity.dkim_probes).apply(
+                lambda v: dkim_keys.candidates(*v)
+            ),
             opts=_verification_opts(guarded, records, waited),
         )
         pulumi.Output.all(check.status, check.items).apply(lambda v: _warn_pending(name, *v))
@@ -208,8 +233,9 @@ class SenderDomain(pulumi.ComponentResource):
         self.status = check.status
         self.items = check.items
         self.records = pulumi.Output.all(published, target).apply(lambda v: _published(v[0], v[1]))
-        self.dkim_public_key = identity.dkim_public_key
-        self.dkim_private_key = pulumi.Output.secret(identity.dkim_private_key)
+        keys = dkim_keys.shown(identity, check.dkim_verified, spec.apply(lambda s: s.dkim_overlap_days), published)
+        self.dkim_selector, self.dkim_keys = keys.selector, keys.keys
+        self.dkim_public_key, self.dkim_private_key = keys.public_key, keys.private_key
         # Only the short ones in the state: the file backend rewrites the whole state at every step, so what
         # a component repeats of its children (items, records, keys) would be written N times per `up`.
         self.register_outputs({"domain": self.domain, "mail_type": self.mail_type, "status": self.status})
@@ -244,6 +270,10 @@ def _preview_records(spec: DomainSpec, profile: Profile, ledger: LedgerSettings)
     if ledger.decides_records:
         preview = [r for r in preview if r.item != "DKIM"]  # its host is the service's, known after create
     return _dicts(preview)
+
+
+def _active_key_only(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return _dicts(dkim_rotation.active_only([RequiredRecord.from_dict(r) for r in records]))
 
 
 def _dicts(records: list[RequiredRecord]) -> list[dict[str, Any]]:

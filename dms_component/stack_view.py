@@ -65,6 +65,9 @@ class DomainView:
     change: str | None = None  # the DNS host's name for a change not served everywhere yet (Route53)
     front: Front | None = None  # how its program names its keys
     retired: bool = False
+    published: tuple[RequiredRecord, ...] = ()  # what its DnsRecords writes (every published DKIM key's record)
+    dkim_keys: Mapping[str, Any] | None = None  # our DKIM keys' public side (the identity's `dkim_keys`), if any
+    dkim_max_key_age_days: int | None = None
 
 
 @dataclass
@@ -140,6 +143,7 @@ def from_state(resources: list[dict[str, Any]]) -> list[DomainView]:
 
 def _view(children: dict[str, dict[str, Any]]) -> DomainView:
     identity = children["identity"].get("inputs") or {}
+    held = children["identity"].get("outputs") or {}
     check = children["verification"].get("inputs") or {}
     records = children.get("records") or {}
     written, wanted = records.get("outputs") or {}, records.get("inputs") or {}
@@ -159,7 +163,14 @@ def _view(children: dict[str, dict[str, Any]]) -> DomainView:
         change=written.get("change") if isinstance(written.get("change"), str) else None,
         front=Front.from_dict(identity.get("front")),
         retired=bool(check.get("retired")),
+        published=_records(wanted.get("records")),
+        dkim_keys=held.get("dkim_keys") if isinstance(held.get("dkim_keys"), Mapping) else None,
+        dkim_max_key_age_days=_whole(identity.get("dkim_max_key_age_days")),
     )
+
+
+def _whole(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _plain(value: Any) -> dict[str, Any]:

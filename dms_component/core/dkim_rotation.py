@@ -24,10 +24,13 @@ again for the domain, so none whose record may still be published is reused. Eac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from dms_component.core.errors import setting
+from dms_component.core.records import RequiredRecord, dkim_host, dkim_value
 
 ACTIVE, PENDING, RETIRING = "active", "pending", "retiring"
 STATES = (ACTIVE, PENDING, RETIRING)
@@ -273,17 +276,66 @@ def advance(
     keys: KeySet,
     policy: Policy,
     now: datetime,
-    make_key: Callable[[int], str],
+    make_key: Callable[[str, int], str],
     verified: Callable[[Key], bool],
 ) -> KeySet:
     """One `up`'s steps, in order: promote the pending key if `verified(key)` says its record verifies on the
     servers receivers ask (a key made in this same `up` is not published yet, so it is never promoted here);
-    make a new pending key when one is due (`make_key(bits)` returns its public key); drop the retiring keys
+    make a new pending key when one is due (`make_key(selector, bits)` returns its public key); drop the retiring keys
     whose overlap has passed."""
     pending = keys.pending
     if pending is not None and start_reason(keys, policy) is None and verified(pending):
         keys = promote(keys, pending.selector, now, policy.overlap_days)
     step = next_step(keys, policy, now)
     if step.start is not None and step.selector is not None and step.bits is not None:
-        keys = begin(keys, step.selector, make_key(step.bits), step.bits, now, policy)
+        keys = begin(keys, step.selector, make_key(step.selector, step.bits), step.bits, now, policy)
     return prune(keys, now)
+
+
+# -- what the component publishes and shows ----------------------------------------------------------------------
+
+KEY_AGE = "dkim.key-age"  # the code of `dms status`'s warning about an old key
+
+
+def key_records(domain: str, keys: KeySet, now: datetime) -> list[RequiredRecord]:
+    """The DKIM records of the keys published now, the active key's first."""
+    return [RequiredRecord("DKIM", dkim_host(domain, k.selector), "TXT", dkim_value(k.public_key)) for k in
+            published(keys, now)]  # fmt: skip
+
+
+def with_keys(records: Sequence[RequiredRecord], domain: str, keys: KeySet, now: datetime) -> list[RequiredRecord]:
+    """A domain's records with its one DKIM record replaced by every published key's record (active first)."""
+    out: list[RequiredRecord] = []
+    for record in records:
+        out.extend(key_records(domain, keys, now) if record.item == "DKIM" else [record])
+    return out
+
+
+def active_only(records: Sequence[RequiredRecord]) -> list[RequiredRecord]:
+    """What the domain's verification checks: the records with only the first (the active key's) DKIM record."""
+    first_dkim = next((i for i, r in enumerate(records) if r.item == "DKIM"), None)
+    return [r for i, r in enumerate(records) if r.item != "DKIM" or i == first_dkim]
+
+
+def as_shown(keys: KeySet, verified: Iterable[str], now: datetime, overlap_days: int) -> KeySet:
+    """The key set as the outputs show it in this `up`: a pending key the verification found served and verifying
+    is active already (the identity makes it so in its state at the next `up`); removed keys are gone."""
+    pending = keys.pending
+    if pending is not None and pending.selector in set(verified):
+        keys = promote(keys, pending.selector, now, overlap_days)
+    return prune(keys, now)
+
+
+def age_warning(domain: str, key: Key, now: datetime, max_age_days: int | None) -> str | None:
+    """One line, with its code, when the active key is older than the maximum age (or 180 days when none is set).
+    Its settings are references (core/errors.py `setting`) for the front end to word."""
+    limit = max_age_days or STATUS_MAX_AGE_DAYS
+    age = age_days(key, now)
+    if age is None or age < limit:
+        return None
+    way = (
+        "it rotates at the next `pulumi up`"
+        if max_age_days
+        else f"set {setting('dkim_rotation')} to a new value, or {setting('dkim_max_key_age_days')}"
+    )
+    return f"{domain}: DKIM key {key.selector} is {int(age)} days old, older than {limit} days: {way} [{KEY_AGE}]"

@@ -77,7 +77,7 @@ def test_status_lists_every_domain_of_the_ledger_with_owner_and_a_fresh_check(
 
     assert table.returncode == 1, table.stderr  # a domain is pending
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["DOMAIN", "TYPE", "STATUS", "OWNER", "SPF", "DKIM", "DMARC", "MX"]
+    assert lines[0].split() == ["DOMAIN", "TYPE", "STATUS", "OWNER", "SPF", "DKIM", "DMARC", "MX", "KEY", "AGE"]
     # A DKIM key is not in the ledger, and there is no state here: DKIM is not checked ("-").
     assert lines[1].split() == [good, "triggered", "Verified", "organization/dms/prod", "ok", "-", "ok", "ok"]
     assert lines[2].split() == [missing, "batch", "Pending", "verification", "-", "FAIL", "-", "FAIL", "FAIL"]

@@ -22,7 +22,7 @@ def _keys() -> rot.KeySet:
 def _maker() -> tuple[list[int], object]:
     made: list[int] = []
 
-    def make(bits: int) -> str:
+    def make(_selector: str, bits: int) -> str:
         made.append(bits)
         return f"PUB{len(made)}"
 
