@@ -168,9 +168,8 @@ def check_rotation(values: Mapping[str, Any], name: validate.Namer) -> tuple[str
 
 def _rotation_values(values: Mapping[str, Any], name: validate.Namer) -> tuple[str | None, int | None, int]:
     rotation = values.get("dkim_rotation")
-    if rotation is not None:
-        if not isinstance(rotation, str) or not rotation.strip() or len(rotation) > 64:
-            raise ConfigError(name("dkim_rotation"), "use a non-empty label of at most 64 characters, e.g. 2027-01")
+    if rotation is not None and (not isinstance(rotation, str) or not rotation.strip() or len(rotation) > 64):
+        raise ConfigError(name("dkim_rotation"), "use a non-empty label of at most 64 characters, e.g. 2027-01")
     max_age = values.get("dkim_max_key_age_days")
     if max_age is not None:
         max_age = validate.whole(max_age, name("dkim_max_key_age_days"), 1, 3650, " of days")

@@ -134,8 +134,10 @@ def key_age(view: DomainView | None) -> dict[str, Any] | None:
     existed), the maximum age, and a warning line with its code when it is older (core/dkim_rotation.py)."""
     if view is None or view.dkim_keys is None:
         return None
-    active = rot.KeySet.from_dict(dict(view.dkim_keys)).active
     moment = clock.now()
+    keys = rot.KeySet.from_dict(dict(view.dkim_keys))
+    # As the outputs show it: a pending key the last verification found verifying is the active one.
+    active = rot.as_shown(keys, view.dkim_verified, moment, view.dkim_overlap_days or rot.DEFAULT_OVERLAP_DAYS).active
     age = rot.age_days(active, moment)
     warning = rot.age_warning(view.domain, active, moment, view.dkim_max_key_age_days)
     return {

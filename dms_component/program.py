@@ -77,7 +77,14 @@ def main() -> None:
     pulumi.export(
         "domains",
         {
-            domain: {"type": sender.mail_type, "status": sender.status, "items": sender.items}
+            domain: {
+                "type": sender.mail_type,
+                "status": sender.status,
+                "items": sender.items,
+                # The DKIM key to sign with (its private key: the component's secret output) and every key held.
+                "dkim_selector": sender.dkim_selector,
+                "dkim_keys": sender.dkim_keys,
+            }
             for domain, sender in senders.items()
             if domain not in retired
         },

@@ -68,6 +68,8 @@ class DomainView:
     published: tuple[RequiredRecord, ...] = ()  # what its DnsRecords writes (every published DKIM key's record)
     dkim_keys: Mapping[str, Any] | None = None  # our DKIM keys' public side (the identity's `dkim_keys`), if any
     dkim_max_key_age_days: int | None = None
+    dkim_overlap_days: int | None = None
+    dkim_verified: tuple[str, ...] = ()  # the pending keys its last verification found verifying (then active)
 
 
 @dataclass
@@ -166,6 +168,8 @@ def _view(children: dict[str, dict[str, Any]]) -> DomainView:
         published=_records(wanted.get("records")),
         dkim_keys=held.get("dkim_keys") if isinstance(held.get("dkim_keys"), Mapping) else None,
         dkim_max_key_age_days=_whole(identity.get("dkim_max_key_age_days")),
+        dkim_overlap_days=_whole(identity.get("dkim_overlap_days")),
+        dkim_verified=tuple(str(s) for s in (children["verification"].get("outputs") or {}).get("dkim_verified") or []),
     )
 
 

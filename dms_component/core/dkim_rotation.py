@@ -151,8 +151,8 @@ class Policy:
 
 
 def age_days(key: Key, now: datetime) -> float | None:
-    """Days since the key became active (None: unknown, a key made before rotation existed)."""
-    since = parse_time(key.since if key.state == ACTIVE else key.created)
+    """Days since the key was made (None: unknown, a key made before rotation existed)."""
+    since = parse_time(key.created or key.since)
     return None if since is None else (now - since).total_seconds() / 86400
 
 
@@ -323,6 +323,9 @@ def as_shown(keys: KeySet, verified: Iterable[str], now: datetime, overlap_days:
     pending = keys.pending
     if pending is not None and pending.selector in set(verified):
         keys = promote(keys, pending.selector, now, overlap_days)
+        # Active since its verification, in the `up` that made it (its age, for `dms status`, counts from then).
+        moved = tuple(replace(k, since=pending.created or k.since) if k.state == ACTIVE else k for k in keys.keys)
+        keys = replace(keys, keys=moved)
     return prune(keys, now)
 
 
