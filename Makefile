@@ -1,4 +1,5 @@
-# Two commands: `make demo` (the main job) and `make test`. Both bootstrap what they need.
+# `make demo` (the main job), `make check` (the quick loop: lint and the in-process tests) and `make test` (the
+# whole suite). Each bootstraps what it needs; tests/README.md says what each tier runs.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +9,7 @@ TS_EXAMPLE := examples/typescript
 TS_STAMP := $(TS_EXAMPLE)/node_modules/.installed-stamp
 PULUMI_BIN = $$(bash scripts/ensure-pulumi.sh)
 
-.PHONY: bootstrap demo demo-preview demo-refresh demo-destroy demo-reset test lint generate sdk-range
+.PHONY: bootstrap demo demo-preview demo-refresh demo-destroy demo-reset check test lint generate sdk-range
 .PHONY: bench
 
 $(STAMP): requirements.txt pyproject.toml
@@ -46,11 +47,15 @@ demo-destroy: bootstrap
 demo-reset:
 	rm -rf .state
 
+# The quick loop: what `make lint` checks, then every in-process test (tests/fast: no network, no subprocess).
+check: lint
+	@$(PY) -m pytest -q tests/fast
+
 # The SDK matrix first (its own venvs), then the whole suite in .venv.
 test: bootstrap lint sdk-range
 	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m pytest -q
 
-# The unit tests and one plain-CLI e2e at each end of pyproject.toml's dependency ranges (devtools/sdk_range.py):
+# The fast tier and one plain-CLI e2e at each end of pyproject.toml's dependency ranges (devtools/sdk_range.py):
 # .venv-sdk-min holds every lower end, .venv-sdk-max the newest pulumi we pin. Made again when their inputs change.
 SDK_ENDS := min max
 SDK_STAMPS := $(foreach end,$(SDK_ENDS),.venv-sdk-$(end)/.installed-stamp)

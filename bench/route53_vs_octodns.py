@@ -56,7 +56,7 @@ from dms_component.providers.adapters import dkim_keys  # noqa: E402
 from dms_component.providers.adapters.dns.route53 import from_value  # noqa: E402
 from tests.aws import MotoServer, _QuietHandler, fake_aws_credentials  # noqa: E402
 from tests.e2e.harness import Deployment  # noqa: E402
-from tests.route53.bridge import Route53Bridge  # noqa: E402
+from tests.support.route53_bridge import Route53Bridge  # noqa: E402
 
 DOMAINS = 20
 UNRELATED = (0, 1_000, 10_000)

@@ -1,7 +1,9 @@
-"""Benchmark: our verifier against checkdmarc (PyPI) on the corpus of tricky zones (tests/corpus/cases.yaml).
+"""Benchmark: our verifier against checkdmarc (PyPI) on the corpus of tricky zones (corpus_cases.yaml in
+tests/integration/providers/adapters/).
 
 One Knot of our own (LocalDnsServer, as the tests use) serves every corpus case, published exactly as
-tests/corpus/test_corpus.py publishes it. Then, per case (sender domain `<case>.corpus.example.test`):
+tests/integration/providers/adapters/test_corpus.py publishes it. Then, per case (sender domain
+`<case>.corpus.example.test`):
 
 - ours: `dms_component.providers.adapters.verifier` (one poll) with the records the service asks for, against that Knot;
 - ours, RFC only: the same, but the expected SPF record asks for no include, so the SPF item says only
@@ -45,7 +47,7 @@ from dms_component.core.nameservers import Nameserver  # noqa: E402
 from dms_component.core.records import RequiredRecord  # noqa: E402
 from dms_component.providers.adapters import resolver as our_resolver  # noqa: E402
 from dms_component.providers.adapters.verifier import PollStats, verify_until  # noqa: E402
-from tests.corpus.test_corpus import (  # noqa: E402
+from tests.integration.providers.adapters.test_corpus import (  # noqa: E402
     CASES,
     OTHER,
     PAIR,

@@ -1,4 +1,4 @@
-"""The SDK matrix (`make sdk-range`, which `make test` runs): the unit tests and one plain-CLI e2e at each end of
+"""The SDK matrix (`make sdk-range`, which `make test` runs): the fast tier and one plain-CLI e2e at each end of
 the dependency ranges pyproject.toml declares, each end in a venv of its own (.venv-sdk-min, .venv-sdk-max).
 
 - min: every runtime dependency at the lower end of its range (`pulumi>=3.237.0,<4` gives pulumi==3.237.0).
@@ -6,7 +6,7 @@ the dependency ranges pyproject.toml declares, each end in a venv of its own (.v
   one: `pip index versions pulumi`); the other dependencies at the newest their ranges allow when the venv is made.
 
 Both ends get the test tools at requirements.txt's pins. pyproject.toml and requirements.txt are the only
-definitions of the ends: this module reads them, and tests/unit/test_packaging.py checks that they agree.
+definitions of the ends: this module reads them, and tests/packaging/test_ranges.py checks that they agree.
 
     python -m devtools.sdk_range requirements min|max   # what that venv installs, beside `-e .[all]`
     python -m devtools.sdk_range run min|max            # check the venv holds that end, then run the tests
@@ -26,8 +26,8 @@ from packaging.specifiers import SpecifierSet
 ROOT = Path(__file__).resolve().parent.parent
 ENDS = ("min", "max")
 EXTRAS = ("aws", "tencent")  # every optional backend: the matrix installs `.[all]`
-# What each end runs: the unit tests, and a user's own program deployed with the plain `pulumi` CLI from a wheel.
-TESTS = ("tests/unit", "tests/e2e/test_own_program.py")
+# What each end runs: the fast tier, and a user's own program deployed with the plain `pulumi` CLI from a wheel.
+TESTS = ("tests/fast", "tests/packaging/test_own_program.py")
 
 
 def declared() -> dict[str, SpecifierSet]:

@@ -5,8 +5,11 @@ from dms_component.core.errors import (
     ConfigError,
     DmsError,
     DnsUpdateError,
+    DomainHasAddresses,
+    DomainNotVerified,
     PlanRefused,
     QuotaExceeded,
+    SenderQuotaExceeded,
     ServiceError,
     VerifiedDomainProtected,
 )
@@ -16,8 +19,11 @@ __all__ = [
     "ConfigError",
     "DmsError",
     "DnsUpdateError",
+    "DomainHasAddresses",
+    "DomainNotVerified",
     "PlanRefused",
     "QuotaExceeded",
+    "SenderQuotaExceeded",
     "ServiceError",
     "VerifiedDomainProtected",
 ]

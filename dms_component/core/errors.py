@@ -73,6 +73,24 @@ class VerifiedDomainProtected(DmsError):
     code = "ledger.verified-protected"
 
 
+class SenderQuotaExceeded(DmsError):
+    """Creating one more sender address would pass the account's sender quota (ledger.sender_quota)."""
+
+    code = "ledger.sender-quota"
+
+
+class DomainNotVerified(DmsError):
+    """A sender address is made only under a verified sender domain."""
+
+    code = "ledger.domain-not-verified"
+
+
+class DomainHasAddresses(DmsError):
+    """A sender domain that still has sender addresses can't be removed."""
+
+    code = "ledger.domain-has-addresses"
+
+
 class DnsUpdateError(DmsError):
     """The DNS server refused or failed a change."""
 

@@ -127,6 +127,8 @@ class DynamoDbLedger(TypedDict):
 
     quota: NotRequired[int]
     """Verified sender domains the account allows (default 5)."""
+    sender_quota: NotRequired[int]
+    """Sender addresses the account allows, over all its domains (default 10)."""
     table: str
     """The table's name, e.g. dms-ledger (see docs/ledger.md for its keys)."""
     region: str
@@ -144,6 +146,8 @@ class SqliteLedger(TypedDict):
 
     quota: NotRequired[int]
     """Verified sender domains the account allows (default 5)."""
+    sender_quota: NotRequired[int]
+    """Sender addresses the account allows, over all its domains (default 10)."""
     path: NotRequired[str]
     """The file; a relative path is taken from the Pulumi project folder (default .state/ledger.sqlite)."""
 
@@ -154,6 +158,8 @@ class TencentLedger(TypedDict):
 
     quota: NotRequired[int]
     """Verified sender domains the account allows (default 5)."""
+    sender_quota: NotRequired[int]
+    """Sender addresses the account allows, over all its domains (default 10)."""
     region: NotRequired[str]
     """ap-guangzhou (default), ap-hongkong or ap-singapore."""
     endpoint: NotRequired[str]

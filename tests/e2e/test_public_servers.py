@@ -51,7 +51,7 @@ def failing(status: dict) -> dict[str, str]:
 
 def test_a_hidden_primary_with_a_lame_and_a_dead_server_in_the_ns_set_is_verified(tmp_path: Path) -> None:
     # A long name: its 2048-bit DKIM record's answer does not fit in 512 bytes of UDP and is asked again over TCP
-    # (tests/integration/test_public_servers.py counts those).
+    # (tests/integration/providers/adapters/test_public_servers.py counts those).
     name = "a-sender-domain-with-a-long-name-so-the-answer-is-truncated-"
     with zone_set(tmp_path, Secondary("ns2"), Secondary("ns3", kind="lame"), Secondary("ns4", kind="dead")) as zones:
         cli = stack(tmp_path, zones, name, 1, timeout=60)

@@ -187,3 +187,85 @@ def test_a_dmarc_policy_the_service_failed_is_refused_at_the_next_preview(
     text = str(caught.value)
     assert "[tencent.service-rejects]" in text and "last check failed it" in text
     assert text.count("tencent.service-rejects") >= 1 and tencent_cloud.secret_key not in text
+
+
+# -- a new DKIM key length on a domain that exists (issue 27, item 4; docs/tencent.md) ----------------------
+
+
+def identity_outputs(deployment: Deployment) -> dict[str, Any]:
+    (outputs,) = [r["outputs"] for r in deployment.resources() if r["type"].endswith("SenderIdentity")]
+    return outputs
+
+
+def dkim_records(cloud: FakeTencentCloud, sub: str) -> list[str]:
+    return sorted(r.value for r in cloud.records.values() if r.name.endswith(f"._domainkey.{sub}"))
+
+
+def assert_new_key_verified(deployment: Deployment, cloud: FakeTencentCloud, domain: str, bits: int) -> None:
+    identity = cloud.identities[domain]
+    assert identity.verified and identity.dkim_option == {1024: 0, 2048: 1}[bits] and identity.key_bits == bits
+    # One DKIM record left, the service's new key, where the service says; our verifier and the service agree.
+    assert dkim_records(cloud, domain.split(".")[0]) == [identity.dkim_value]
+    status = deployment.statuses()[domain]
+    assert status["status"] == "Verified"
+    (dkim,) = [i for i in status["items"] if i["item"] == "DKIM"]
+    assert dkim["ok"] and dkim["host"] == f"{identity.selector}._domainkey.{domain}"
+    assert identity_outputs(deployment)["dkim_public_key"] in identity.dkim_value
+    deployment.preview(expect_no_changes=True)
+    no_secret_anywhere(deployment, cloud)
+
+
+@pytest.mark.parametrize(
+    ("drops", "shown"),
+    [(False, 2), (True, 1)],  # each outcome of both assumptions: verification kept / dropped, two records / one
+    ids=["stays-verified-two-records", "drops-verification-one-record"],
+)
+def test_a_new_dkim_key_length_on_a_verified_domain_is_made_in_place(
+    deployment: Deployment, tencent_cloud: FakeTencentCloud, drops: bool, shown: int
+) -> None:
+    tencent_cloud.dkim_change_unverifies = drops
+    tencent_cloud.dual_signing_records = shown
+    domain = "tc-length.example.test"
+    configure(deployment, tencent_cloud, [{"domain": domain, "type": "triggered", "dkimKeyBits": 1024}])
+    deployment.up()
+    old_key = tencent_cloud.identities[domain].dkim_value
+    assert tencent_cloud.identities[domain].verified and tencent_cloud.identities[domain].key_bits == 1024
+
+    configure(deployment, tencent_cloud, [{"domain": domain, "type": "triggered", "dkimKeyBits": 2048}])
+    plan = deployment.preview().change_summary
+    assert plan.get("update", 0) >= 1 and "replace" not in plan  # in place: never made again
+    deployment.up()
+
+    assert deployment.statuses()[domain]["status"] == "Verified"
+    assert tencent_cloud.count("DeleteEmailIdentity") == 0  # never made again (a create is answered RepeatCreation)
+    if shown == 2:
+        # Bridged: the service signs with both keys, both published and verified, until the next `up`.
+        assert tencent_cloud.identities[domain].dkim_option == 2
+        both = dkim_records(tencent_cloud, "tc-length")
+        assert old_key in both and len(both) == 2
+        assert any("dual signing" in line for line in deployment.output)
+        assert deployment.preview().change_summary.get("update", 0) >= 1  # the switch still to come, shown
+        deployment.up()
+    assert_new_key_verified(deployment, tencent_cloud, domain, 2048)
+    assert old_key not in dkim_records(tencent_cloud, "tc-length")
+
+
+def test_an_up_killed_after_the_service_took_the_new_length_converges_on_the_next_up(
+    deployment: Deployment, tencent_cloud: FakeTencentCloud, tmp_path: Path
+) -> None:
+    from tests.e2e.test_crash import kill_when, recover
+
+    domain = "tc-crash.example.test"
+    configure(deployment, tencent_cloud, [{"domain": domain, "type": "batch", "dkimKeyBits": 1024}])
+    deployment.up()
+    configure(deployment, tencent_cloud, [{"domain": domain, "type": "batch", "dkimKeyBits": 2048}])
+    pause = tmp_path / "paused"
+
+    kill_when(deployment, pause.exists, {"DMS_PAUSE_AT": "dkim-option", "DMS_PAUSE_FILE": str(pause)})
+    assert tencent_cloud.identities[domain].dkim_option == 2  # the service took it; the state never heard
+    assert identity_outputs(deployment)["dkim_key_bits"] == 1024
+
+    recover(deployment)  # pulumi cancel, refresh, up: carries on from the service's DKIMOption
+    deployment.up()  # the bridge's second step
+    assert tencent_cloud.count("DeleteEmailIdentity") == 0
+    assert_new_key_verified(deployment, tencent_cloud, domain, 2048)

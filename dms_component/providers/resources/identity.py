@@ -14,7 +14,9 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from dms_component.core.service_records import dkim_key_of, records_from_attributes
 from dms_component.providers.adapters.clock import now
 from dms_component.providers.adapters.ledger import ledger_settings
-from dms_component.providers.adapters.ledger.base import VERIFIED, unchangeable
+from dms_component.providers.adapters.ledger.base import VERIFIED, LedgerBackend, unchangeable
+from dms_component.providers.adapters.ledger.tencent import DKIM_OPTIONS, TencentLedger
+from dms_component.providers.adapters.progress import emit
 from dms_component.providers.resources import rotation
 from dms_component.providers.resources.base import (
     DmsResourceProvider,
@@ -47,6 +49,39 @@ def _service_outputs(domain: str, attributes: Any) -> dict[str, Any]:
     }
 
 
+def _service_identity(ledger: LedgerBackend, props: dict[str, Any]) -> dict[str, Any]:
+    """With the service's key (tencent): take its DKIM key to `dkim_key_bits` in place (a step per `up`, see
+    TencentLedger.change_dkim_length), then the outputs from what the service asks for now."""
+    domain, bits = props["domain"], int(props["dkim_key_bits"])
+    assert isinstance(ledger, TencentLedger)  # the one ledger that decides the records
+    step = ledger.change_dkim_length(domain, bits)
+    pause_point("dkim-option")  # the crash tests: the service has changed, the state not yet
+    if step.bridging:
+        emit(
+            f"{domain}: DKIM: Tencent Cloud signs with the old and the new key (dual signing) while the new key's"
+            f" record is published and checked; the next `pulumi up` moves it to the {bits}-bit key alone"
+        )
+    return {
+        "ledger_status": step.entry.status,
+        **_service_outputs(domain, step.entry.service_attributes),
+        "dkim_option": step.option,
+    }
+
+
+def _service_key_changes(olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+    """With the service's key (tencent), an update in place: a new `dkim_key_bits`, or a length the service does
+    not hold yet (dual signing until both keys are checked, or a run stopped before its state was written)."""
+    ledger = news.get("ledger")
+    if not isinstance(ledger, dict) or not ledger_settings(ledger).decides_records:
+        return []
+    if changed_keys(olds, news, ("dkim_key_bits",)):
+        return ["dkim_key_bits"]
+    option = olds.get("dkim_option")
+    if option is not None and option != DKIM_OPTIONS.get(int(news["dkim_key_bits"])):
+        return ["dkim_option"]
+    return []
+
+
 def _ours(props: dict[str, Any]) -> bool:
     """Whether we make and hold the DKIM keys (sqlite, dynamodb), rather than the service (tencent)."""
     ledger = props.get("ledger")
@@ -61,8 +96,7 @@ class SenderIdentityProvider(DmsResourceProvider):
             props["domain"], props["mail_type"], owner=props.get("owner"), dkim_key_bits=int(props["dkim_key_bits"])
         )
         if ledger.decides_records:
-            service = _service_outputs(props["domain"], entry.service_attributes)
-            return CreateResult(props["domain"], {**props, "ledger_status": entry.status, **service})
+            return CreateResult(props["domain"], {**props, **_service_identity(ledger, props)})
         pause_point("ledger-row")
         return CreateResult(
             props["domain"], {**props, "ledger_status": entry.status, **rotation.first_key(props, now())}
@@ -80,8 +114,8 @@ class SenderIdentityProvider(DmsResourceProvider):
         elif retyped:
             ledger_from(olds).ensure_retypable(olds["domain"], news["mail_type"])
         changes = replaces + retyped + changed_keys(olds, news, ("ledger", "ledger_credential"))
-        changes += provider_moved(olds, news)
-        # State written before the probe: update makes the probe from the kept key.
+        changes += provider_moved(olds, news) + _service_key_changes(olds, news)
+        # State written before the probe: update makes the probe from the kept key (a new selector rotates it).
         if olds.get("dkim_private_key") and not olds.get("dkim_probe"):
             changes.append("dkim_probe")
         if not replaces and _ours(news):
@@ -96,9 +130,8 @@ class SenderIdentityProvider(DmsResourceProvider):
         if entry.mail_type != news["mail_type"]:
             entry = ledger.retype(news["domain"], news["mail_type"])
         if ledger.decides_records:
-            # A retyped pending domain is made again, with a new key: take the service's records anew.
-            attributes = entry.service_attributes or ledger.service_attributes(news["domain"])
-            return UpdateResult({**news, "ledger_status": entry.status, **_service_outputs(news["domain"], attributes)})
+            # The service's records anew: a retyped pending domain is made again, a new length is a new key.
+            return UpdateResult({**news, **_service_identity(ledger, news)})
         return UpdateResult({**news, "ledger_status": entry.status, **rotation.rotate(olds, news, now())})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -125,6 +158,7 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
     dkim_probes: pulumi.Output[dict[str, str]]  # selector -> a message signed with that key (not secret)
     dkim_active_selector: pulumi.Output[str]
     service_attributes: pulumi.Output[list[dict[str, Any]]]  # tencent: the records the service asks for
+    dkim_option: pulumi.Output[int]  # tencent: the service's DKIMOption (0: 1024, 1: 2048, 2: dual signing)
 
     def __init__(
         self,
@@ -177,6 +211,7 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
                 "dkim_probes": None,
                 "dkim_active_selector": None,
                 "service_attributes": None,
+                "dkim_option": None,  # tencent: the service's DKIMOption after the last step (2: dual signing)
             },
             opts,
         )

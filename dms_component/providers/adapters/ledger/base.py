@@ -1,18 +1,46 @@
-"""The ledger: the account's list of sender domains, its quota and its no-delete rule."""
+"""The ledger: the account's list of sender domains, its quota and its no-delete rule; and (issue 26) the
+domains' sender addresses, their quota, whether an SMTP password is set and their unsubscribe link.
+
+Sender addresses, the interface every backend implements (each step one atomic step, same codes everywhere):
+
+    addresses(domain=None) -> list[SenderAddressEntry]     the ledger's addresses (of one domain), by address
+    address(address) -> SenderAddressEntry | None
+    create_address(address, sender_name, owner=None)      refused unless the domain is verified
+        -> SenderAddressEntry                              (ledger.domain-not-verified); the sender quota is
+                                                           checked in the same step (ledger.sender-quota); an
+                                                           address that exists is returned as it is (taken over:
+                                                           a rerun, a retried create, one made by hand), whatever
+                                                           name it was asked for: a new name is the caller's
+                                                           delete_address + create_address (the service can't
+                                                           rename a sender)
+    delete_address(address)                                a missing address is fine
+    set_smtp_password(address, password) -> entry          the ledger keeps only that one is set, never the
+                                                           password (senders.password for one that breaks the rule)
+    set_unsubscribe(address, language) -> entry            UnsubscribeConfig: 0 none, 1..10 a language
+    sender_quota_plan(declared) -> SenderQuotaPlan         at preview: the ledger's addresses + the declared ones
+    ensure_sender_quota(declared)                          the same, raising ledger.sender-quota
+    remove(domain)                                         also refused while the domain has addresses
+                                                           (ledger.domain-has-addresses), after the verified rule
+
+An address given to a step is checked and normalised like a declared one (core/senders.py: senders.address,
+senders.sender-name); an unknown address raises KeyError in set_smtp_password and set_unsubscribe.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Self
 
-from dms_component.core import validate
+from dms_component.core import senders, validate
+from dms_component.core.errors import ConfigError, SenderQuotaExceeded
 from dms_component.core.rules import protected, quota_error, unchangeable  # the ledger's refusals, worded once
 from dms_component.core.verdicts import PENDING, VERIFIED
 from dms_component.providers.adapters.settings import Settings
 
 DEFAULT_QUOTA = 5
+DEFAULT_SENDER_QUOTA = senders.DEFAULT_SENDER_QUOTA
 
 
 @dataclass(frozen=True)
@@ -26,6 +54,19 @@ class LedgerEntry:
     service_attributes: tuple[Mapping[str, Any], ...] | None = field(default=None, compare=False)
 
 
+@dataclass(frozen=True)
+class SenderAddressEntry:
+    """One sender address in the ledger. `password_set`: an SMTP password was set (the password is never kept);
+    `unsubscribe`: UnsubscribeConfig (0 none, 1..10 the link's language, core/senders.py LANGUAGES)."""
+
+    address: str
+    domain: str
+    sender_name: str
+    password_set: bool = False
+    unsubscribe: int = senders.NO_LINK
+    owner: str | None = None  # the stack that declared it; None where the ledger keeps none (the service)
+
+
 class LedgerBackend(ABC):
     """Every method is one atomic step; implementations must hold that under concurrency."""
 
@@ -33,8 +74,9 @@ class LedgerBackend(ABC):
     # to publish (register's entry carries them; service_attributes reads them again).
     decides_records: ClassVar[bool] = False
 
-    def __init__(self, quota: int = DEFAULT_QUOTA) -> None:
+    def __init__(self, quota: int = DEFAULT_QUOTA, sender_quota: int = DEFAULT_SENDER_QUOTA) -> None:
         self.quota = quota
+        self.sender_quota = sender_quota
 
     @abstractmethod
     def register(
@@ -55,7 +97,8 @@ class LedgerBackend(ABC):
 
     @abstractmethod
     def remove(self, domain: str) -> None:
-        """Delete a pending domain; refused for a verified one. A missing domain is fine."""
+        """Delete a pending domain; refused for a verified one, and for one that still has sender addresses.
+        A missing domain is fine."""
 
     @abstractmethod
     def release(self, domain: str) -> None:
@@ -78,6 +121,59 @@ class LedgerBackend(ABC):
         if entry is not None and entry.status == VERIFIED and entry.mail_type != mail_type:
             raise unchangeable(domain, f"its type ({entry.mail_type})")
 
+    # -- sender addresses (issue 26; see the module's docstring) -----------------------------------------------
+
+    def addresses(self, domain: str | None = None) -> list[SenderAddressEntry]:
+        """The ledger's sender addresses (of `domain` only, when given), ordered by address."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no sender addresses yet")
+
+    def address(self, address: str) -> SenderAddressEntry | None:
+        address = address.strip().lower()
+        return next((e for e in self.addresses(senders.domain_of(address)) if e.address == address), None)
+
+    def create_address(self, address: str, sender_name: str, owner: str | None = None) -> SenderAddressEntry:
+        """Create the address under its verified domain, checking the sender quota in the same step; an existing
+        address is returned as it is."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no sender addresses yet")
+
+    def delete_address(self, address: str) -> None:
+        """Delete the address (with its password and unsubscribe setting); a missing one is fine."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no sender addresses yet")
+
+    def set_smtp_password(self, address: str, password: str) -> SenderAddressEntry:
+        """Set the address's SMTP password; the ledger keeps only that one is set."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no sender addresses yet")
+
+    def set_unsubscribe(self, address: str, language: int) -> SenderAddressEntry:
+        """Set the address's unsubscribe link: 0 none, 1..10 its language."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no sender addresses yet")
+
+    def sender_quota_plan(self, declared: Sequence[str]) -> senders.SenderQuotaPlan:
+        """How `declared` (normalised addresses) fit the sender quota beside the ledger's addresses (preview)."""
+        return senders.sender_quota_plan(declared, [e.address for e in self.addresses()], self.sender_quota)
+
+    def ensure_sender_quota(self, declared: Sequence[str]) -> None:
+        """Refuse now (at preview) what create_address would refuse for the quota; nothing is changed."""
+        plan = self.sender_quota_plan(declared)
+        if not plan.ok:
+            raise SenderQuotaExceeded(plan.finding().message)
+
+    @staticmethod
+    def _checked(address: str, sender_name: str | None = None) -> tuple[str, str]:
+        """(address, domain) normalised, refused as a declared one would be (senders.address, senders.sender-name)."""
+        text = address.strip().lower() if isinstance(address, str) else address
+        domain = senders.domain_of(text) if isinstance(text, str) else ""
+        if not domain:
+            raise ConfigError(str(address), "is not a full address (local@domain)", code=senders.ADDRESS)
+        checked = senders.address_at(text, domain, str(address))
+        if sender_name is not None:
+            senders.sender_name(sender_name, f"sender name of {checked}")
+        return checked, domain
+
+    @staticmethod
+    def _language(address: str, language: int) -> int:
+        return senders.unsubscribe_language(language, f"unsubscribe of {address}")
+
     def service_attributes(self, domain: str) -> list[dict[str, Any]] | None:
         """The records the service asks for (see LedgerEntry.service_attributes), read now; None where
         this project decides them. A ledger that decides them raises ServiceError for an unknown domain."""
@@ -97,17 +193,31 @@ class LedgerSettings(Settings):
 
     quota: int = DEFAULT_QUOTA
     """Verified sender domains the account allows (default 5)."""
+    sender_quota: int = DEFAULT_SENDER_QUOTA
+    """Sender addresses the account allows, over all its domains (default 10)."""
 
     @property
     def backend(self) -> str:
         return self.kind
 
+    def state(self) -> dict[str, Any]:
+        """As Settings.state(), but the sender quota only when it is not the default: the ledger input of a stack
+        from before sender addresses stays as it was (no diff on upgrading)."""
+        kept = super().state()
+        if kept.get("sender_quota") == DEFAULT_SENDER_QUOTA:
+            del kept["sender_quota"]
+        return kept
+
     def validated(self, name: validate.Namer) -> Self:
-        return replace(self, quota=validate.whole(self.quota, name("quota"), 1))
+        return replace(
+            self,
+            quota=validate.whole(self.quota, name("quota"), 1),
+            sender_quota=validate.whole(self.sender_quota, name("sender_quota"), 1),
+        )
 
     def ledger_id(self) -> str:
-        """Which ledger this is (its settings but the quota): one program, or one `dms status`, may use several."""
-        return repr(sorted((k, str(v)) for k, v in self.state().items() if k != "quota"))
+        """Which ledger this is (its settings but the quotas): one program, or one `dms status`, may use several."""
+        return repr(sorted((k, str(v)) for k, v in self.state().items() if k not in ("quota", "sender_quota")))
 
     def open(self) -> LedgerBackend:
         raise NotImplementedError
@@ -115,11 +225,13 @@ class LedgerSettings(Settings):
 
 __all__ = [
     "DEFAULT_QUOTA",
+    "DEFAULT_SENDER_QUOTA",
     "PENDING",
     "VERIFIED",
     "LedgerBackend",
     "LedgerEntry",
     "LedgerSettings",
+    "SenderAddressEntry",
     "protected",
     "quota_error",
     "unchangeable",

@@ -1,4 +1,8 @@
-"""The embedded default ledger: one SQLite file; each step is one IMMEDIATE transaction."""
+"""The embedded default ledger: one SQLite file; each step is one IMMEDIATE transaction.
+
+Tables: sender_domains (domain, mail_type, status, owner) and sender_addresses (address, domain, sender_name,
+password_set, unsubscribe, owner). No password is ever stored: only that one is set.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
-from dms_component.core import validate
+from dms_component.core import senders, validate
 from dms_component.core.verdicts import status_code, status_label, stored_forms
 from dms_component.providers.adapters.ledger.base import (
     PENDING,
@@ -17,6 +21,7 @@ from dms_component.providers.adapters.ledger.base import (
     LedgerBackend,
     LedgerEntry,
     LedgerSettings,
+    SenderAddressEntry,
     protected,
     quota_error,
     unchangeable,
@@ -31,11 +36,22 @@ CREATE TABLE IF NOT EXISTS sender_domains (
 )
 """
 _COLUMNS = "domain, mail_type, status, owner"
+_ADDRESS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sender_addresses (
+    address TEXT PRIMARY KEY,
+    domain TEXT NOT NULL,
+    sender_name TEXT NOT NULL,
+    password_set INTEGER NOT NULL DEFAULT 0,
+    unsubscribe INTEGER NOT NULL DEFAULT 0,
+    owner TEXT
+)
+"""
+_ADDRESS_COLUMNS = "address, domain, sender_name, password_set, unsubscribe, owner"
 
 
 class SqliteLedger(LedgerBackend):
-    def __init__(self, path: str | Path, quota: int) -> None:
-        super().__init__(quota)
+    def __init__(self, path: str | Path, quota: int, sender_quota: int = senders.DEFAULT_SENDER_QUOTA) -> None:
+        super().__init__(quota, sender_quota)
         self.path = Path(path)
 
     @contextmanager
@@ -47,6 +63,7 @@ class SqliteLedger(LedgerBackend):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.execute(_SCHEMA)
+                conn.execute(_ADDRESS_SCHEMA)
                 if "owner" not in {r[1] for r in conn.execute("PRAGMA table_info(sender_domains)")}:
                     conn.execute("ALTER TABLE sender_domains ADD COLUMN owner TEXT")  # a ledger made before owners
                 yield conn
@@ -111,6 +128,9 @@ class SqliteLedger(LedgerBackend):
             entry = self._row(conn, domain)
             if entry is not None and entry.status == VERIFIED:
                 raise protected(domain)
+            left = [a.address for a in self._addresses(conn, domain)]
+            if left:
+                raise senders.has_addresses(domain, left)
             conn.execute("DELETE FROM sender_domains WHERE domain = ?", (domain,))
 
     def release(self, domain: str) -> None:
@@ -126,6 +146,73 @@ class SqliteLedger(LedgerBackend):
             return []  # reading (e.g. the quota check at preview) must not create the ledger
         with self._tx() as conn:
             return [_entry(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM sender_domains ORDER BY domain")]
+
+
+    # -- sender addresses ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _addresses(conn: sqlite3.Connection, domain: str | None = None) -> list[SenderAddressEntry]:
+        where, args = ("WHERE domain = ?", (domain,)) if domain is not None else ("", ())
+        query = f"SELECT {_ADDRESS_COLUMNS} FROM sender_addresses {where} ORDER BY address"
+        return [_address(r) for r in conn.execute(query, args)]
+
+    @staticmethod
+    def _address_row(conn: sqlite3.Connection, address: str) -> SenderAddressEntry | None:
+        query = f"SELECT {_ADDRESS_COLUMNS} FROM sender_addresses WHERE address = ?"
+        row = conn.execute(query, (address,)).fetchone()
+        return _address(row) if row else None
+
+    def addresses(self, domain: str | None = None) -> list[SenderAddressEntry]:
+        if not self.path.exists():
+            return []  # reading at preview must not create the ledger
+        with self._tx() as conn:
+            return self._addresses(conn, domain.lower() if domain else None)
+
+    def create_address(self, address: str, sender_name: str, owner: str | None = None) -> SenderAddressEntry:
+        address, domain = self._checked(address, sender_name)
+        name = sender_name.strip()
+        with self._tx() as conn:
+            existing = self._address_row(conn, address)
+            if existing is not None:
+                return existing  # taken over (see LedgerBackend)
+            entry = self._row(conn, domain)
+            if entry is None or entry.status != VERIFIED:
+                raise senders.not_verified(address, domain)
+            have = [a.address for a in self._addresses(conn)]
+            if len(have) >= self.sender_quota:
+                raise senders.sender_quota_error(address, have, self.sender_quota)
+            conn.execute(
+                f"INSERT INTO sender_addresses ({_ADDRESS_COLUMNS}) VALUES (?, ?, ?, 0, ?, ?)",
+                (address, domain, name, senders.NO_LINK, owner),
+            )
+            return SenderAddressEntry(address, domain, name, False, senders.NO_LINK, owner)
+
+    def delete_address(self, address: str) -> None:
+        address, _ = self._checked(address)
+        with self._tx() as conn:
+            conn.execute("DELETE FROM sender_addresses WHERE address = ?", (address,))
+
+    def _update(self, address: str, column: str, value: int) -> SenderAddressEntry:
+        with self._tx() as conn:
+            if conn.execute(f"UPDATE sender_addresses SET {column} = ? WHERE address = ?", (value, address)).rowcount:
+                found = self._address_row(conn, address)
+                if found is not None:
+                    return found
+        raise KeyError(f"{address} is not in the ledger")
+
+    def set_smtp_password(self, address: str, password: str) -> SenderAddressEntry:
+        address, _ = self._checked(address)
+        senders.check_password(password, f"SMTP password of {address}")
+        return self._update(address, "password_set", 1)  # the password itself is never stored
+
+    def set_unsubscribe(self, address: str, language: int) -> SenderAddressEntry:
+        address, _ = self._checked(address)
+        return self._update(address, "unsubscribe", self._language(address, language))
+
+
+def _address(row: tuple) -> SenderAddressEntry:
+    address, domain, sender_name, password_set, unsubscribe, owner = row
+    return SenderAddressEntry(address, domain, sender_name, bool(password_set), int(unsubscribe), owner)
 
 
 def _entry(row: tuple) -> LedgerEntry:
@@ -147,7 +234,7 @@ class SqliteLedgerArgs(LedgerSettings):
         return replace(super().validated(name), path=validate.text(self.path, name("path")))
 
     def open(self) -> SqliteLedger:
-        return SqliteLedger(self.path, int(self.quota))
+        return SqliteLedger(self.path, int(self.quota), int(self.sender_quota))
 
 
 SETTINGS = SqliteLedgerArgs

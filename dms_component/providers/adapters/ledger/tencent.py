@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
-from dms_component.core import validate
+from dms_component.core import dkim, validate
 from dms_component.core.errors import QuotaExceeded, ServiceError
 from dms_component.providers.adapters.ledger.base import (
     DEFAULT_QUOTA,
@@ -36,7 +36,7 @@ from dms_component.providers.adapters.tencent.client import REGIONS, Api, ApiErr
 
 MAIL_TYPE_TAG = "dms-mail-type"
 DKIM_OPTIONS = {1024: 0, 2048: 1}  # CreateEmailIdentity's DKIMOption values
-DUAL_SIGNING = 2  # a DKIMOption the service reports ("双签") but CreateEmailIdentity does not take
+DUAL_SIGNING = 2  # dual signing ("双签"): UpdateEmailIdentity takes it (SDK >= 3.1.124), CreateEmailIdentity does not
 ATTRIBUTE_KEYS = ("Type", "SendDomain", "ExpectedValue", "CurrentValue", "Status")  # DNSAttributes
 DEFAULT_VERIFY_TIMEOUT = 600.0  # the service's guide: records take 1 to 10 minutes to be seen
 FIRST_POLL = 2.0
@@ -227,13 +227,6 @@ class TencentLedger(LedgerBackend):
             return False  # untagged (made elsewhere), or already so: nothing to make again
         if entry.status == VERIFIED:
             raise unchangeable(domain, f"its type ({entry.mail_type})")
-        if answer.get("DKIMOption") == DUAL_SIGNING:
-            raise ServiceError(
-                f"{domain} signs with two DKIM keys in Tencent Cloud SES (DKIMOption {DUAL_SIGNING}), and a new"
-                " type means making the domain again, which can only make one key; nothing was changed. Keep"
-                " its type, or change the type in the SES console",
-                code="tencent.dual-signing",
-            )
         self._ensure_no_senders(api, domain)
         return True
 
@@ -245,9 +238,14 @@ class TencentLedger(LedgerBackend):
         if not self._remade(api, domain, answer, mail_type):
             return replace(self._entry(domain, answer), mail_type=mail_type)
         # SES can't retag a domain: a pending one is made again (with a new DKIM key the records follow).
-        bits = next((b for b, o in DKIM_OPTIONS.items() if o == answer.get("DKIMOption", 1)), 2048)
+        # CreateEmailIdentity makes one key; a domain that signed with two is asked for dual signing again.
+        option = answer.get("DKIMOption", 1)
+        bits = next((b for b, o in DKIM_OPTIONS.items() if o == option), 2048)
         self.remove(domain)
-        return self.register(domain, mail_type, dkim_key_bits=bits)
+        entry = self.register(domain, mail_type, dkim_key_bits=bits)
+        if option == DUAL_SIGNING:
+            entry = self._entry(domain, self._set_dkim_option(api, domain, DUAL_SIGNING), mail_type)
+        return entry
 
     def ensure_removable(self, domain: str) -> None:
         super().ensure_removable(domain)
@@ -283,6 +281,100 @@ class TencentLedger(LedgerBackend):
             if not page or offset >= int(answer.get("Total") or 0):
                 break
         return sorted(out, key=lambda e: e.domain)
+
+    # -- the DKIM key's length, changed in place (UpdateEmailIdentity's DKIMOption) -------------------------
+
+    def change_dkim_length(self, domain: str, bits: int) -> DkimStep:
+        """Take the domain's DKIM key to `bits` (1024 or 2048) in place, one step per call; each call reads the
+        service first, so a call repeated after a crash carries on from where the service is.
+
+        A pending domain sends no mail: it is asked for the new length at once. A verified one goes through
+        dual signing (DKIMOption 2) when the service then asks for both keys' records: the old key keeps
+        signing while the new one is published, and only once the service has checked both (a later call)
+        is it asked for the new length alone. Where dual signing asks for one record it bridges nothing,
+        and the domain is asked for the new length at once (docs/tencent.md: the assumptions)."""
+        api = self._api()
+        answer = self._get(api, domain)
+        if answer is None:
+            raise ServiceError(
+                f"{domain} is not a sender domain in this Tencent Cloud account", code="tencent.not-a-sender-domain"
+            )
+        target = DKIM_OPTIONS.get(bits, 1)
+        option = answer.get("DKIMOption")
+        if option == target:
+            return self._step(domain, answer)
+        if bool(answer.get("VerifiedForSendingStatus")):
+            if option == DUAL_SIGNING and len(_dkim_attributes(answer)) > 1:
+                checked = self._update(api, domain, {"EmailIdentity": domain}) or answer  # asks it to check now
+                if not _keys_checked(checked):
+                    return self._step(domain, checked)  # still bridging: the new key's record isn't checked yet
+            elif option != DUAL_SIGNING:
+                dual = self._set_dkim_option(api, domain, DUAL_SIGNING)
+                if len(_dkim_attributes(dual)) > 1:
+                    return self._step(domain, dual)
+        # Pending (no mail to sign), both keys checked, or dual signing that asks for one record: the length now.
+        return self._step(domain, self._set_dkim_option(api, domain, target))
+
+    def _step(self, domain: str, answer: dict[str, Any]) -> DkimStep:
+        option = answer.get("DKIMOption")
+        return DkimStep(self._entry(domain, answer), option if isinstance(option, int) else None)
+
+    def _update(self, api: Api, domain: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """UpdateEmailIdentity (which also asks the service to check the records): its answer, None for the
+        service's "not verified yet" refusal."""
+        try:
+            return api.call("UpdateEmailIdentity", params)
+        except ApiError as exc:
+            if exc.code != "OperationDenied.DomainNotVerified":
+                raise self._explain(exc, domain) from None
+            return None
+
+    def _set_dkim_option(self, api: Api, domain: str, option: int) -> dict[str, Any]:
+        """UpdateEmailIdentity with DKIMOption, then the service's word read back: its answer may be "not
+        verified" (an error) after taking the option, and a retried request may have been taken already."""
+        self._update(api, domain, {"EmailIdentity": domain, "DKIMOption": option})
+        answer = self._get(api, domain)
+        if answer is None or answer.get("DKIMOption") != option:
+            said = None if answer is None else answer.get("DKIMOption")
+            raise ServiceError(
+                f"Tencent Cloud SES did not take DKIMOption {option} for {domain} (it says {said}); nothing else was"
+                " changed: run `pulumi up` again, or ask Tencent Cloud support",
+                code="tencent.dkim-option",
+            )
+        return answer
+
+
+@dataclass(frozen=True)
+class DkimStep:
+    """Where a DKIM length change stands: the service's entry (its records) and its DKIMOption now."""
+
+    entry: LedgerEntry
+    option: int | None
+
+    @property
+    def bridging(self) -> bool:
+        """Dual signing with both keys' records asked for: the switch to one key waits for a later `up`."""
+        return self.option == DUAL_SIGNING and len(_dkim_attributes({"Attributes": self.entry.service_attributes})) > 1
+
+
+def dkim_bits(option: int | None) -> int | None:
+    """The key length a DKIMOption stands for; None for dual signing or none reported."""
+    return next((b for b, o in DKIM_OPTIONS.items() if o == option), None)
+
+
+def _dkim_attributes(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The DKIM key records among the service's attributes."""
+    return [
+        a
+        for a in answer.get("Attributes") or []
+        if str(a.get("Type", "")).upper() == "TXT" and dkim.is_key_record(str(a.get("ExpectedValue") or ""))
+    ]
+
+
+def _keys_checked(answer: dict[str, Any]) -> bool:
+    """The service says the domain is verified and its last check passed every DKIM record it asks for."""
+    keys = _dkim_attributes(answer)
+    return bool(answer.get("VerifiedForSendingStatus")) and bool(keys) and all(a.get("Status") for a in keys)
 
 
 def _attributes(answer: dict[str, Any]) -> tuple[dict[str, Any], ...]:
