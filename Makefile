@@ -56,15 +56,20 @@ test: bootstrap lint sdk-range
 	@DMS_PULUMI_BIN=$(PULUMI_BIN) $(PY) -m pytest -q
 
 # The fast tier and one plain-CLI e2e at each end of pyproject.toml's dependency ranges (devtools/sdk_range.py):
-# .venv-sdk-min holds every lower end, .venv-sdk-max the newest pulumi we pin. Made again when their inputs change.
+# .venv-sdk-min holds every lower end, .venv-sdk-max every dependency's newest release on PyPI. What each end
+# installs is asked again on every run; its file, and then its venv, change only when that does (a new release).
 SDK_ENDS := min max
 SDK_STAMPS := $(foreach end,$(SDK_ENDS),.venv-sdk-$(end)/.installed-stamp)
+.PRECIOUS: .venv-sdk-%.txt
+.PHONY: FORCE
 
-.venv-sdk-%/.installed-stamp: requirements.txt pyproject.toml devtools/sdk_range.py $(STAMP)
+.venv-sdk-%.txt: FORCE $(STAMP)
+	@$(PY) -m devtools.sdk_range requirements $* > $@.new && if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+.venv-sdk-%/.installed-stamp: .venv-sdk-%.txt requirements.txt pyproject.toml devtools/sdk_range.py $(STAMP)
 	rm -rf .venv-sdk-$*
 	$(PYTHON) -m venv .venv-sdk-$*
-	$(PY) -m devtools.sdk_range requirements $* > .venv-sdk-$*/requirements.txt
-	.venv-sdk-$*/bin/pip install -q --disable-pip-version-check -r .venv-sdk-$*/requirements.txt -e '.[all]'
+	.venv-sdk-$*/bin/pip install -q --disable-pip-version-check -r .venv-sdk-$*.txt -e '.[all]'
 	touch $@
 
 sdk-range: bootstrap $(SDK_STAMPS)

@@ -1,9 +1,10 @@
 """The SDK matrix (`make sdk-range`, which `make test` runs): the fast tier and one plain-CLI e2e at each end of
 the dependency ranges pyproject.toml declares, each end in a venv of its own (.venv-sdk-min, .venv-sdk-max).
 
-- min: every runtime dependency at the lower end of its range (`pulumi>=3.237.0,<4` gives pulumi==3.237.0).
-- max: pulumi at requirements.txt's pin, which is the newest 3.x release we test (raise it when Pulumi releases
-  one: `pip index versions pulumi`); the other dependencies at the newest their ranges allow when the venv is made.
+- min: every runtime dependency at the lower end of its range (`pulumi>=3.237.0` gives pulumi==3.237.0).
+- max: every runtime dependency at its newest release on PyPI when `make sdk-range` runs (inside its range, if a
+  range is capped at a release known to break us), not requirements.txt's pin: a release out today is tested
+  today. The venv is made again when a newer release is out.
 
 Both ends get the test tools at requirements.txt's pins. pyproject.toml and requirements.txt are the only
 definitions of the ends: this module reads them, and tests/packaging/test_ranges.py checks that they agree.
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDS = ("min", "max")
@@ -59,12 +61,25 @@ def pin(name: str) -> str:
     return str(next(iter(Requirement(pinned()[name]).specifier)).version)
 
 
+def newest(name: str, spec: SpecifierSet) -> str:
+    """The newest final release of `name` on the package index that `spec` admits (pip's own index client)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "index", "versions", name, "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    listed = next(line for line in out.splitlines() if line.startswith("Available versions:"))
+    versions = [Version(v.strip()) for v in listed.split(":", 1)[1].split(",")]
+    return str(max(v for v in versions if not v.is_prerelease and spec.contains(v)))
+
+
 def ends(end: str) -> dict[str, str]:
-    """The versions an end holds by definition: min, every runtime dependency's lower end; max, the pulumi pin."""
+    """The versions an end holds: min, every runtime dependency's lower end; max, each one's newest release."""
     if end == "min":
         return {name: lower_end(spec) for name, spec in declared().items()}
     if end == "max":
-        return {"pulumi": pin("pulumi")}
+        return {name: newest(name, spec) for name, spec in declared().items()}
     raise ValueError(f"{end}: the ends are {', '.join(ENDS)}")
 
 
@@ -78,7 +93,8 @@ def requirements(end: str) -> list[str]:
 def run(end: str) -> int:
     """In that end's venv: check it holds the end, say which versions it tests, run TESTS; pytest's exit code."""
     installed = {name: metadata.version(name) for name in declared()}
-    wrong = [f"{n} {installed[n]} (wanted {v})" for n, v in ends(end).items() if installed[n] != v]
+    wanted = ends(end)
+    wrong = [f"{n} {installed[n]} (wanted {v})" for n, v in wanted.items() if Version(installed[n]) != Version(v)]
     if wrong:
         print(f"sdk-range {end}: this venv is not that end: {', '.join(wrong)}", file=sys.stderr)
         return 2

@@ -9,8 +9,9 @@ once per program, at the first SenderDomain: the rules and `protect` both come f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,13 +142,46 @@ class Account:
 
 @dataclass
 class Program:
-    """What one run of a Pulumi program shares: its accounts and the records barrier."""
+    """What one run of a Pulumi program shares: its accounts and the records barrier.
+
+    Made once per run by what runs the program: the stack-config program (program.main), the `dms` package's
+    provider (for every SenderDomain a YAML or TypeScript program constructs), and, for a Python program of a
+    user's own, its first SenderDomain (kept on the run's root stack resource). Every SenderDomain is given it.
+    """
 
     accounts: dict[str, Account] = field(default_factory=dict)
     records: list[pulumi.Resource] = field(default_factory=list)
     waits: list[Callable[[], object]] = field(default_factory=list)
     barrier: asyncio.Future[list[pulumi.Resource]] | None = None
     written: tuple[asyncio.Future[Any], pulumi.Output[None]] | None = None  # a barrier, and its records_written
+    loop: asyncio.AbstractEventLoop | None = None  # the run's, for one kept on the root stack (of_this_run)
+
+    @staticmethod
+    def of_this_run() -> Program:
+        """The program a SenderDomain is declared in when none is given: the one a runner serves, else the one
+        of the run's root stack resource (each run, and each mocked test, has its own)."""
+        serving = _SERVING.get()
+        if serving is not None:
+            return serving
+        root = pulumi.runtime.get_root_resource()
+        if root is None:  # no stack to share with: this SenderDomain is a program of its own
+            return Program()
+        program, loop = getattr(root, "_dms_program", None), asyncio.get_event_loop()
+        # set_mocks keeps the root stack from one test to the next, each on a loop of its own: one run each.
+        if not isinstance(program, Program) or program.loop is not loop:
+            program = Program(loop=loop)
+            setattr(root, "_dms_program", program)  # noqa: B010 (a name of ours on Pulumi's object)
+        return program
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[Program]:
+        """Every SenderDomain constructed inside belongs to this program (a runner that constructs them on a
+        program's behalf: the `dms` package's provider)."""
+        token = _SERVING.set(self)
+        try:
+            yield self
+        finally:
+            _SERVING.reset(token)
 
     def account(self, settings: LedgerSettings, read: Callable[[LedgerSettings], list[LedgerEntry]]) -> Account:
         account = settings.ledger_id()
@@ -190,16 +224,8 @@ class Program:
             self.barrier.set_result(list(self.records))
 
 
-_PROGRAMS: dict[int, Program] = {}
-
-
-def this_program() -> Program:
-    """The current run's shared state; keyed by event loop, since each run (and each mocked test) has its own."""
-    loop = asyncio.get_event_loop()
-    program = _PROGRAMS.get(id(loop))
-    if program is None or (program.barrier is not None and program.barrier.get_loop() is not loop):
-        program = _PROGRAMS[id(loop)] = Program()
-    return program
+# The program a runner constructs SenderDomains for (Program.serving): the `dms` package's provider.
+_SERVING: contextvars.ContextVar[Program | None] = contextvars.ContextVar("dms_program", default=None)
 
 
 def _raise_refusal(refusal: str | None) -> None:
@@ -233,6 +259,5 @@ __all__ = [
     "Program",
     "as_seen_here",
     "stack_owner",
-    "this_program",
     "worded_finding",
 ]

@@ -17,8 +17,8 @@ import pulumi
 
 from dms_component.core import validate
 from dms_component.core.dmarc import DmarcPolicy
+from dms_component.core.domain_names import is_subdomain, normalise_domain, normalise_selector
 from dms_component.core.errors import ConfigError
-from dms_component.core.names import is_subdomain, normalise_domain, normalise_selector
 from dms_component.core.naming import Front
 from dms_component.core.records import DMARC_POLICIES, MAIL_TYPES, PROFILES, MailType, Profile, profile_named
 from dms_component.core.rules import CHECK_DEFAULTS, SEVERITIES, Severity
@@ -27,6 +27,7 @@ from dms_component.providers.adapters.dns import TARGETS, DnsTarget
 from dms_component.providers.adapters.ledger import SETTINGS as LEDGERS
 from dms_component.providers.adapters.ledger import LedgerSettings
 from dms_component.providers.adapters.ledger.sqlite import SqliteLedgerArgs
+from dms_component.providers.resources.context import LedgerContext
 
 DKIM_KEY_BITS = (1024, 2048)  # what the service's DKIMOption offers
 DEFAULT_TIMEOUT = 600.0  # the service says changes take 1 to 10 minutes
@@ -205,16 +206,24 @@ def front_for(style: str, where: str, args: SenderDomainArgs) -> Front:
 
 @dataclass(frozen=True)
 class Normalised:
-    """SenderDomainArgs checked: every value known now is plain and valid; `dns` and `spec` are Outputs when
-    they depend on values known later (they are checked then, with the same messages)."""
+    """SenderDomainArgs read once: everything a SenderDomain needs, checked. Every value known now is plain and
+    valid; `dns`, `spec`, `domain` and `servers` are Outputs when they depend on values known later (checked
+    then, with the same messages). Nothing here is an Output unless the program gave one, so stack config and
+    the `dms` commands normalise outside a Pulumi run."""
 
+    front: Front  # how the program names its keys, for every message
     profile: Profile
     checks: ChecksArgs
-    ledger: LedgerSettings
+    ledger: LedgerSettings  # plain: the program reads the ledger before declaring anything
     dns: Any  # DnsTarget | pulumi.Output[DnsTarget]
+    writes_records: bool  # False: another Pulumi provider publishes the records (ExternalDns)
     verification: VerificationArgs
     retire: bool
     spec: Any  # DomainSpec | pulumi.Output[DomainSpec]
+    domain: Any  # str | pulumi.Output[str]: the spec's domain
+    known_domain: str | None  # the domain, normalised, when the program gives it plainly (else None)
+    servers: Any  # (nameservers, public zone) a verification asks | an Output of them (DnsTarget.verified_at)
+    context: LedgerContext  # what every child resource carries: the ledger, its credential, the program's words
 
 
 def normalise(args: SenderDomainArgs, front: Front) -> Normalised:
@@ -223,35 +232,51 @@ def normalise(args: SenderDomainArgs, front: Front) -> Normalised:
     name = front.namer()
     profile = profile_named(validate.text(args.profile, name("profile"), PROFILES), name("profile"))
     checks = args.checks.validated(front.namer("checks"))
-    ledger = _plain_ledger(args.ledger, front)
-    if not isinstance(args.dns, DnsTarget):
-        raise ConfigError(name("dns.provider"), f"expected one of {', '.join(c.__name__ for c in TARGETS.values())}")
-    dns = resolved(args.dns, front)  # a DnsTarget, or an Output of one
     verification = args.verification.validated(front.namer("verification"))
     retire = validate.flag(args.retire, name("retire"))
+    ledger, dns = _where(args, front)
     values = {f: getattr(args, f) for f in SPEC_FIELDS}
     if all(is_plain(v) for v in values.values()) and isinstance(dns, DnsTarget):
         spec: Any = check_spec(values, dns.zone, name)  # checked now: fails at once
+        domain: Any = spec.domain
+        known: str | None = spec.domain
+        servers: Any = dns.verified_at(verification.servers())
     else:
+        # The domain may be known now while other values come later: the ledger says now whether it is verified.
+        known = normalise_domain(args.domain, name("domain")) if is_plain(args.domain) else None
         spec = pulumi.Output.all(pulumi.Output.from_input(dns), pulumi.Output.all(**values)).apply(
             lambda v: run_checked(lambda: check_spec(v[1], v[0].zone, name), front)
         )
-    return Normalised(profile, checks, ledger, dns, verification, retire, spec)
+        domain = spec.apply(lambda s: s.domain)
+        servers = pulumi.Output.from_input(dns).apply(lambda t: t.verified_at(verification.servers()))
+    context = LedgerContext(ledger.state(), ledger.credential(), front.to_dict())
+    writes = type(args.dns).writes_records
+    return Normalised(
+        front, profile, checks, ledger, dns, writes, verification, retire, spec, domain, known, servers, context
+    )
 
 
-def _plain_ledger(settings: Any, front: Front) -> LedgerSettings:
-    if not isinstance(settings, LedgerSettings):
+def _where(args: SenderDomainArgs, front: Front) -> tuple[LedgerSettings, Any]:
+    """The ledger, checked now (the program reads it before declaring anything: quota, protection), and the DNS
+    host, a DnsTarget checked now when its values are plain, else an Output of one checked once they are known.
+    Each is checked by its own class, its fields named as the program writes them."""
+    ledger, target = args.ledger, args.dns
+    if not isinstance(ledger, LedgerSettings):
         allowed = ", ".join(c.__name__ for c in LEDGERS.values())
         raise ConfigError(front.name("ledger.backend"), f"expected one of {allowed}")
-    if not all(is_plain(v) for v in plain_fields(settings).values()):
-        # The program reads the ledger before declaring anything (quota, protection): it must be known now.
+    if not all(is_plain(v) for v in plain_fields(ledger).values()):
         raise ConfigError(front.name("ledger.backend"), "the ledger settings must be plain values, not Outputs")
-    return settings.validated(front.namer("ledger"))
-
-
-def known_domain(value: Any, front: Front) -> str:
-    """The sender domain, normalised, when the program gives it plainly (its other settings may come later)."""
-    return normalise_domain(value, front.name("domain"))
+    ledger = ledger.validated(front.namer("ledger"))
+    if not isinstance(target, DnsTarget):
+        hosts = ", ".join(c.__name__ for c in TARGETS.values())
+        raise ConfigError(front.name("dns.provider"), f"expected one of {hosts}")
+    name, values = front.namer("dns"), plain_fields(target)
+    if all(is_plain(v) for v in values.values()):
+        return ledger, target.validated(name)
+    host = target  # (typed as a DnsTarget inside the lambda)
+    return ledger, pulumi.Output.all(**values).apply(
+        lambda v: run_checked(lambda: replace(host, **v).validated(name), front)
+    )
 
 
 def is_plain(value: Any) -> bool:
@@ -261,15 +286,6 @@ def is_plain(value: Any) -> bool:
 
 def plain_fields(target: Any) -> dict[str, Any]:
     return {f.name: getattr(target, f.name) for f in fields(target)}
-
-
-def resolved(target: DnsTarget, front: Front) -> Any:
-    """A host's settings, whose fields may be Inputs: checked now when all are plain, else once known."""
-    name = front.namer("dns")
-    values = plain_fields(target)
-    if all(is_plain(v) for v in values.values()):
-        return target.validated(name)
-    return pulumi.Output.all(**values).apply(lambda v: run_checked(lambda: replace(target, **v).validated(name), front))
 
 
 def run_checked(check: Any, front: Front) -> Any:

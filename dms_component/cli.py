@@ -12,12 +12,12 @@ import json
 import sys
 from pathlib import Path
 
+from dms_component.core.domain_names import normalise_domain, normalise_selector
 from dms_component.core.encoding import is_base64
-from dms_component.core.names import normalise_domain, normalise_selector
+from dms_component.core.errors import ConfigError, DmsError
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import DMARC_POLICIES, PROFILES, profile_named, required_records
 from dms_component.core.verdicts import VERIFIED
-from dms_component.errors import ConfigError, DmsError
 from dms_component.version import VERSION
 
 EXIT_VERIFIED, EXIT_PENDING, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3

@@ -19,17 +19,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from dms_component.core import dkim_rotation as rot
-from dms_component.core.errors import DmsError, worded
-from dms_component.core.names import normalise_domain
+from dms_component.core.domain_names import normalise_domain
+from dms_component.core.errors import ConfigError, DmsError, worded
 from dms_component.core.naming import Front
 from dms_component.core.plan_view import CONFLICT, plan_dict, plan_lines
 from dms_component.core.progress import pending_summary
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.service_records import dkim_key_of, records_from_attributes
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
-from dms_component.errors import ConfigError
 from dms_component.providers.adapters import clock
-from dms_component.providers.adapters.dns import dns_provider
+from dms_component.providers.adapters.dns import dns_host
 from dms_component.providers.adapters.ledger import LedgerBackend, LedgerEntry, ledger_settings
 from dms_component.providers.adapters.progress import emit, ticking, verdict_progress, wait_served
 from dms_component.providers.adapters.resolver import Servers, servers_to_ask
@@ -160,7 +159,7 @@ def stack_plan(stack: StackView) -> list[dict[str, Any]]:
         if view.dns is None or view.retired:
             continue  # published by another provider, or not managed any more
         try:
-            provider = dns_provider(view.dns, stack.dns_credential(view))
+            provider = dns_host(view.dns, stack.dns_credential(view))
             wanted = list(view.published or view.records)  # every published DKIM key's record, when rotating
             plan = provider.plan(list(view.owned), wanted, view.spf, view.adopt)
         except DmsError as exc:
@@ -217,7 +216,7 @@ def wait_for_change(stack: StackView, view: DomainView, timeout: float) -> None:
     """Until the DNS host serves the domain's last change on all its servers (Route53's INSYNC; its id is the
     DnsRecords output `change`), with the line `pulumi up` prints while it waits."""
     if view.change and view.dns is not None:
-        host = dns_provider(view.dns, stack.dns_credential(view))
+        host = dns_host(view.dns, stack.dns_credential(view))
         wait_served(view.domain, host, view.change, timeout, print_line=_say)
 
 

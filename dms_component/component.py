@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 
 from dms_component import dkim_keys
-from dms_component.account import Declared, read_entries, stack_owner, this_program, worded_finding
+from dms_component.account import Declared, Program, read_entries, stack_owner, worded_finding
 from dms_component.args import (
     DkimKeyOutput,
     DomainSpec,
@@ -18,8 +18,6 @@ from dms_component.args import (
     RecordOutput,
     SenderDomainArgs,
     front_for,
-    is_plain,
-    known_domain,
     normalise,
     run_checked,
 )
@@ -65,81 +63,93 @@ class SenderDomain(pulumi.ComponentResource):
         *,
         front: Front | None = None,
         owner: str | None = None,
+        program: Program | None = None,
     ) -> None:
-        """`front` and `owner` are for the other front ends (stack config, the `dms` package): how they name the
-        keys, and the stack's identity."""
+        """`front`, `owner` and `program` are for the other front ends (stack config, the `dms` package): how they
+        name the keys, the stack's identity, and the run whose domains share the account's rules (by default the
+        run this SenderDomain is declared in)."""
         super().__init__("dms:index:SenderDomain", name, None, opts)
         front = front or front_for(PYTHON, name, args)
+        self._name, self._owner = name, owner or stack_owner()
+        self._program = program or Program.of_this_run()
+        self._waits: list[pulumi.Resource] = []
         try:
-            self._build(name, normalise(args, front), front, owner or stack_owner(), args)
+            self._build(normalise(args, front))
         except ConfigError as exc:
             # One line, no traceback, before anything is written.
             raise pulumi.RunError(f"invalid sender domain: {front.at(exc.worded(front.name))}") from None
 
-    def _build(self, name: str, given: Normalised, front: Front, owner: str, args: SenderDomainArgs) -> None:
-        program = this_program()
-        checks, ledger, dns, retire = given.checks, given.ledger, given.dns, given.retire
-        profile, verification = given.profile, given.verification
-        # What needs this machine, not only the values (a key file is readable): the program's run, not the CLI's.
-        if isinstance(dns, DnsTarget):
-            dns.preflight(front.namer("dns"))
-        else:
-            dns = dns.apply(lambda t: run_checked(lambda: (t.preflight(front.namer("dns")), t)[1], front))
-        account = program.account(ledger, lambda settings: read_entries(settings, front))
-        spec = pulumi.Output.from_input(given.spec)
-        domain = spec.apply(lambda s: s.domain)
-        rules = account.declare(Declared(domain, spec.apply(lambda s: s.mail_type), front))
-        # A retired domain is not managed any more: no recommendation applies to it.
-        severity = "off" if retire else checks.subdomain
-        rules = pulumi.Output.all(rules, spec).apply(lambda v: _guide_checks(v[1], severity, front))
-        front_state = front.to_dict()  # how the resources' own refusals name this program's keys
+    def _build(self, given: Normalised) -> None:
+        """The steps, in order. Each reads the normalised args and what the steps before it kept on self: the
+        target (_preflight), the rules' gate, `protect` and the children's options (_declare), the identity, the
+        records and what is published (_records), the verification. A new step is a method called here."""
+        self._preflight(given)
+        self._declare(given)
+        self._identity(given)
+        self._records(given)
+        self._verification(given)
+        self._outputs(given)
 
+    def _preflight(self, given: Normalised) -> None:
+        """What needs this machine, not only the values (a key file is readable): the program's run, not the CLI's."""
+        front = given.front
+        if isinstance(given.dns, DnsTarget):
+            given.dns.preflight(front.namer("dns"))
+            self._target = pulumi.Output.from_input(given.dns)
+        else:
+            self._target = given.dns.apply(
+                lambda t: run_checked(lambda: (t.preflight(front.namer("dns")), t)[1], front)
+            )
+
+    def _declare(self, given: Normalised) -> None:
+        """The account's rules (quota, one type per domain, the guide's recommendations), and whether the ledger
+        says the domain is verified (then its verification is protected)."""
+        front, spec = given.front, pulumi.Output.from_input(given.spec)
+        account = self._program.account(given.ledger, lambda settings: read_entries(settings, front))
+        domain = pulumi.Output.from_input(given.domain)
+        declared = account.declare(Declared(domain, spec.apply(lambda s: s.mail_type), front))
+        # A retired domain is not managed any more: no recommendation applies to it.
+        severity = "off" if given.retire else given.checks.subdomain
+        self._rules = pulumi.Output.all(declared, spec).apply(lambda v: _guide_checks(v[1], severity, front))
         # A verified domain can never be deleted: the engine refuses at preview to delete a protected
         # resource, `pulumi destroy` included. The ledger says which are verified (a domain known only
         # later, from an Output, relies on the refusal at its delete step). Only the verification is
         # protected: it depends on the records and they on the identity, so neither is deleted before it,
         # and the `up` after the first verification rewrites one resource's options, not three.
-        verified = account.verified(known_domain(args.domain, front)) if is_plain(args.domain) else False
-        child = pulumi.ResourceOptions(parent=self, retain_on_delete=retire)
-        guarded = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=verified and not retire))
-        ledger_state = ledger.state()
-        # The ledger's credential (tencent) travels only as a Pulumi secret, apart: encrypted in state, while the
-        # rest of the settings stay readable there (the `dms` commands read them from the state).
-        ledger_credential = pulumi.Output.secret(ledger.credential()) if ledger.credential() else None
-        if retire:
-            domains = domain.apply(lambda d: [d])
+        self._verified = account.verified(given.known_domain) if given.known_domain else False
+        # Retired: its children are retained on delete, so Pulumi forgets them, deleting nothing.
+        self._child = pulumi.ResourceOptions(parent=self, retain_on_delete=given.retire)
+        if given.retire:
             RetiredDomains(
-                f"{name}/retired",
-                domains=domains,
-                ledger=ledger_state,
-                ledger_credential=ledger_credential,
-                front=front_state,
-                opts=child,
+                f"{self._name}/retired", domains=domain.apply(lambda d: [d]), context=given.context, opts=self._child
             )
 
-        target = pulumi.Output.from_input(dns)
-        # The servers a verification asks (and the check at preview, as it does): (nameservers, public zone).
-        asked = target.apply(lambda t: t.verified_at(verification.servers()))
-        identity = SenderIdentity(
-            f"{name}/identity",
-            domain=domain,
+    def _identity(self, given: Normalised) -> None:
+        """The ledger entry and the DKIM key; the rules gate its first write (a refused domain registers nothing)."""
+        spec, retire, owner = pulumi.Output.from_input(given.spec), given.retire, self._owner
+        selector = given.profile.default_selector
+        asked = pulumi.Output.from_input(given.servers)
+        self.identity = SenderIdentity(
+            f"{self._name}/identity",
+            domain=pulumi.Output.from_input(given.domain),
             mail_type=spec.apply(lambda s: s.mail_type),
             dkim_key_bits=spec.apply(lambda s: s.dkim_key_bits),
-            ledger=ledger_state,
-            ledger_credential=ledger_credential,
-            # The rules gate the first write: a refused domain registers nothing in the ledger.
-            owner=rules.apply(lambda _: None if retire else owner),
-            front=front_state,
-            dkim_selector=spec.apply(lambda s: s.dkim_selector or profile.default_selector),
+            context=given.context,
+            owner=self._rules.apply(lambda _: None if retire else owner),
+            dkim_selector=spec.apply(lambda s: s.dkim_selector or selector),
             # When our key rotates, and where a new key is verified before it becomes active (dkim_keys.py).
             dkim_rotation=spec.apply(lambda s: s.dkim_rotation),
             dkim_max_key_age_days=spec.apply(lambda s: s.dkim_max_key_age_days),
             dkim_overlap_days=spec.apply(lambda s: s.dkim_overlap_days),
             nameservers=asked.apply(lambda a: a[0]),
             public_zone=asked.apply(lambda a: a[1]),
-            opts=child,
+            opts=self._child,
         )
-        if not ledger.decides_records:
+
+    def _records(self, given: Normalised) -> None:
+        """The records to publish, written by DnsRecords unless another Pulumi provider publishes them."""
+        spec, profile, identity = pulumi.Output.from_input(given.spec), given.profile, self.identity
+        if not given.ledger.decides_records:
             # Every published key's DKIM record (a rotation's pending and retiring keys besides the active one).
             wanted = pulumi.Output.all(spec, identity.dkim_public_key, identity.dkim_keys).apply(
                 lambda v: _dicts(
@@ -159,81 +169,82 @@ class SenderDomain(pulumi.ComponentResource):
                     )
                 )
             )
-        # The same names with a placeholder key: known at preview, so conflicts are found before any write.
-        preview = spec.apply(lambda s: _preview_records(s, profile, ledger))
+        self.dns_records: DnsRecords | None = None
+        self._published, self._change = wanted, None
+        if not given.writes_records:
+            return
+        asked = pulumi.Output.from_input(given.servers)
+        records = self.dns_records = DnsRecords(
+            f"{self._name}/records",
+            domain=pulumi.Output.from_input(given.domain),
+            records=wanted,
+            # The same names with a placeholder key: known at preview, so conflicts are found before any write.
+            preview_records=spec.apply(lambda s: _preview_records(s, profile, given.ledger)),
+            dns=self._target.apply(lambda t: t.state()),
+            credential=pulumi.Output.secret(self._target.apply(lambda t: t.credential())),
+            context=given.context,
+            adopt=spec.apply(lambda s: s.adopt),
+            conflicts_check=given.checks.existing_email_dns,
+            # The check at preview judges a merged SPF record with the verification's servers.
+            nameservers=asked.apply(lambda a: a[0]),
+            public_zone=asked.apply(lambda a: a[1]),
+            opts=self._child,
+        )
+        name = self._name
+        records.conflicts.apply(lambda found: _warn_conflicts(name, found))
+        self._program.records.append(records)
+        self._published, self._change = records.records, records.change
 
-        self._waits: list[pulumi.Resource] = []
-        writes = type(args.dns).writes_records
-        records: DnsRecords | None = None
-        change: Any = None
-        if writes:
-            records = DnsRecords(
-                f"{name}/records",
-                domain=domain,
-                records=wanted,
-                preview_records=preview,
-                dns=target.apply(lambda t: t.state()),
-                credential=pulumi.Output.secret(target.apply(lambda t: t.credential())),
-                ledger=ledger_state,
-                ledger_credential=ledger_credential,
-                adopt=spec.apply(lambda s: s.adopt),
-                conflicts_check=checks.existing_email_dns,
-                # The check at preview judges a merged SPF record with the verification's servers.
-                nameservers=asked.apply(lambda a: a[0]),
-                public_zone=asked.apply(lambda a: a[1]),
-                front=front_state,
-                opts=child,
-            )
-            records.conflicts.apply(lambda found: _warn_conflicts(name, found))
-            program.records.append(records)
-            published = records.records
-            change = records.change
-        else:
-            published = wanted
+    def _verification(self, given: Normalised) -> None:
+        """The check that every record is served, once every domain's records are written and the resources of
+        `wait_for` exist; protected once the ledger says verified."""
+        program = self._program
         # Every domain's records are written before any verification holds one of the provider's few
         # threads while it polls (see Program.records_barrier).
-        checked = pulumi.Output.all(published, program.records_written()).apply(lambda v: v[0])
-        if not ledger.decides_records:
+        checked = pulumi.Output.all(self._published, program.records_written()).apply(lambda v: v[0])
+        if not given.ledger.decides_records:
             checked = checked.apply(_active_key_only)  # a rotation's other keys: dkim_candidates
         # What `wait_for` names, known once the program's body has run (when the barrier closes).
         waited: asyncio.Future[list[pulumi.Resource]] = asyncio.get_event_loop().create_future()
         program.waits.append(lambda: waited.done() or waited.set_result(list(self._waits)))
-
-        check = Verification(
-            f"{name}/verification",
-            domain=domain,
+        protect = pulumi.ResourceOptions(protect=self._verified and not given.retire)
+        guarded = pulumi.ResourceOptions.merge(self._child, protect)
+        asked = pulumi.Output.from_input(given.servers)
+        self.verification = Verification(
+            f"{self._name}/verification",
+            domain=pulumi.Output.from_input(given.domain),
             records=checked,
             # Unless told which servers: the primary we write to and the zone's public NS set (RFC 2136),
             # else the zone's authoritative servers, found from its NS records.
             nameservers=asked.apply(lambda a: a[0]),
             public_zone=asked.apply(lambda a: a[1]),
-            timeout=verification.timeout,
-            ledger=ledger_state,
-            ledger_credential=ledger_credential,
+            timeout=given.verification.timeout,
+            context=given.context,
             # A message signed with our own key, checked against the published key; the service's key
             # (tencent) is not ours. The key itself stays in the identity.
-            dkim_probe=None if ledger.decides_records else identity.dkim_probe,
-            dns=target.apply(lambda t: t.state()) if writes else None,
-            change=change,
-            retired=retire,
-            front=front_state,
+            dkim_probe=None if given.ledger.decides_records else self.identity.dkim_probe,
+            dns=self._target.apply(lambda t: t.state()) if given.writes_records else None,
+            change=self._change,
+            retired=given.retire,
             dkim_candidates=None
-            if ledger.decides_records
-            else pulumi.Output.all(domain, identity.dkim_keys, identity.dkim_probes).apply(
+            if given.ledger.decides_records
+            else pulumi.Output.all(given.domain, self.identity.dkim_keys, self.identity.dkim_probes).apply(
                 lambda v: dkim_keys.candidates(*v)
             ),
-            opts=_verification_opts(guarded, records, waited),
+            opts=_verification_opts(guarded, self.dns_records, waited),
         )
-        pulumi.Output.all(check.status, check.items).apply(lambda v: _warn_pending(name, *v))
+        name = self._name
+        pulumi.Output.all(self.verification.status, self.verification.items).apply(lambda v: _warn_pending(name, *v))
 
-        self.identity, self.dns_records, self.verification = identity, records, check
-        self.retire = retire  # its children are retained on delete: Pulumi forgets them, deleting nothing
-        self.domain = domain
-        self.mail_type = spec.apply(lambda s: s.mail_type)
-        self.status = check.status
-        self.items = check.items
-        self.records = pulumi.Output.all(published, target).apply(lambda v: _published(v[0], v[1]))
-        keys = dkim_keys.shown(identity, check.dkim_verified, spec.apply(lambda s: s.dkim_overlap_days), published)
+    def _outputs(self, given: Normalised) -> None:
+        self.retire = given.retire  # its children are retained on delete: Pulumi forgets them, deleting nothing
+        self.domain = pulumi.Output.from_input(given.domain)
+        self.mail_type = pulumi.Output.from_input(given.spec).apply(lambda s: s.mail_type)
+        self.status = self.verification.status
+        self.items = self.verification.items
+        self.records = pulumi.Output.all(self._published, self._target).apply(lambda v: _published(v[0], v[1]))
+        overlap = pulumi.Output.from_input(given.spec).apply(lambda s: s.dkim_overlap_days)
+        keys = dkim_keys.shown(self.identity, self.verification.dkim_verified, overlap, self._published)
         self.dkim_selector, self.dkim_keys = keys.selector, keys.keys
         self.dkim_public_key, self.dkim_private_key = keys.public_key, keys.private_key
         # Only the short ones in the state: the file backend rewrites the whole state at every step, so what

@@ -11,12 +11,12 @@ from typing import Any
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env
 
-from dms_component.account import PROJECT_FOLDER, as_seen_here, read_entries, stack_owner, this_program
+from dms_component.account import PROJECT_FOLDER, Program, as_seen_here, read_entries, stack_owner
 from dms_component.component import SenderDomain
 from dms_component.config import StackSettings, parse_stack_config
 from dms_component.core import validate
+from dms_component.core.errors import ConfigError
 from dms_component.core.naming import STACK, Front
-from dms_component.errors import ConfigError
 
 _KEYS = ("profile", "domains", "dns", "ledger", "verification", "checks")
 
@@ -47,18 +47,18 @@ def aws_config() -> dict[str, str]:
     return {k: v for k, v in found.items() if v is not None}
 
 
-def declare(settings: StackSettings) -> dict[str, SenderDomain]:
+def declare(settings: StackSettings, program: Program) -> dict[str, SenderDomain]:
     """One SenderDomain per entry, retired ones included (they keep their resources until the entry goes)."""
     owner = stack_owner()
     front = Front(STACK, "dms:domains", settings.dns.kind, settings.ledger.kind)
-    account = this_program().account(settings.ledger, lambda ledger: read_entries(ledger, front))
+    account = program.account(settings.ledger, lambda ledger: read_entries(ledger, front))
     # Before any resource is declared: a verified domain dropped from dms:domains writes nothing.
     account.check_removals([e.spec.domain for e in settings.entries], owner)
     senders: dict[str, SenderDomain] = {}
     for entry in settings.entries:
         # The normalised name: unique, and what a user looks for.
         domain = entry.spec.domain
-        senders[domain] = SenderDomain(domain, entry.args, front=entry.front, owner=owner)
+        senders[domain] = SenderDomain(domain, entry.args, front=entry.front, owner=owner, program=program)
         if entry.retired:
             pulumi.log.info(f"{domain} is retired: unprotected; its records and ledger row stay when its entry goes")
     return senders
@@ -72,7 +72,7 @@ def main() -> None:
         raise pulumi.RunError(f"invalid stack config: {exc}") from None
     for warning in settings.warnings:
         pulumi.log.warn(warning)
-    senders = declare(settings)
+    senders = declare(settings, Program())  # this run's: every domain's rules and records barrier
     retired = {s.domain for s in settings.retired}
     pulumi.export(
         "domains",

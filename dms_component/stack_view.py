@@ -32,9 +32,9 @@ import yaml
 
 from dms_component.config import StackSettings, parse_stack_config
 from dms_component.core.changes import Spf
+from dms_component.core.errors import ConfigError, DmsError
 from dms_component.core.naming import Front
 from dms_component.core.records import RequiredRecord, required_records
-from dms_component.errors import ConfigError, DmsError
 from dms_component.providers.adapters.ledger import LedgerBackend, open_ledger
 
 COMPONENT = "dms:index:SenderDomain"

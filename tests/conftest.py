@@ -9,7 +9,7 @@ import pytest
 
 from devtools.localdns import LocalDnsServer, free_port
 from dms_component.core.nameservers import Nameserver
-from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider, TsigKey
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Host, TsigKey
 from tests.fakes.tencent_cloud import FakeTencentCloud, fake_for
 
 ZONE = "example.test"
@@ -45,9 +45,9 @@ def moto_server(moto: object) -> str:
 
 
 @pytest.fixture
-def rfc2136(local_dns: LocalDnsServer, nameserver: Nameserver) -> Rfc2136Provider:
+def rfc2136(local_dns: LocalDnsServer, nameserver: Nameserver) -> Rfc2136Host:
     """The RFC 2136 provider pointed at the session's Knot with its TSIG key."""
-    return Rfc2136Provider(nameserver, ZONE, TsigKey.from_key_file(str(local_dns.key_file)))
+    return Rfc2136Host(nameserver, ZONE, TsigKey.from_key_file(str(local_dns.key_file)))
 
 
 @pytest.fixture

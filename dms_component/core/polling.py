@@ -21,14 +21,5 @@ class Schedule:
     def interval(self, elapsed: float) -> float:
         return min(self.cap, max(self.first, self.fraction * elapsed))
 
-    def poll_times(self, horizon: float) -> list[float]:
-        """When polls start, from 0 up to `horizon`, if each poll took no time."""
-        times, t = [0.0], 0.0
-        while True:
-            t += self.interval(t)
-            if t > horizon:
-                return times
-            times.append(t)
-
 
 DEFAULT = Schedule()

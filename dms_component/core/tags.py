@@ -8,7 +8,6 @@ empty spec between two `;` (receivers accept `p=none;;`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 from dms_component.core.errors import clipped
 
@@ -52,8 +51,3 @@ def parse_tags(text: str) -> dict[str, str] | None:
         return parse_tag_list(text)
     except TagListError:
         return None
-
-
-def format_tags(tags: Mapping[str, str]) -> str:
-    """The inverse of parse_tag_list for well-formed tags: `a=1; b=2`."""
-    return "; ".join(f"{name}={value}" for name, value in tags.items())

@@ -121,11 +121,6 @@ def judge(
     return _judge(domain, required, Lookups(answers, final=True), dkim_probe)
 
 
-def judge_item(record: RequiredRecord, answer: Answer, *, dkim_probe: bytes | None = None) -> ItemResult:
-    """One item from the answer at its own (host, type); further answers count as missing."""
-    return _judge_one(record, Lookups({question(record.host, record.rtype): answer}, final=True), dkim_probe)
-
-
 def evaluate_planned(
     record: RequiredRecord, planned: Sequence[str], answers: Answers, *, final: bool = False
 ) -> tuple[ItemResult, frozenset[Question]]:

@@ -22,6 +22,7 @@ from pulumi.provider.experimental.util import camel_case
 from pulumi.provider.server import ComponentInitError, ProviderServicer
 from pulumi.runtime.proto.provider_pb2_grpc import add_ResourceProviderServicer_to_server
 
+from dms_component.account import Program
 from dms_component.package import types
 from dms_component.package.component import SenderDomain
 from dms_component.providers.adapters.dns import TARGETS
@@ -76,12 +77,16 @@ class PackageProvider(ComponentProvider):
     def __init__(self) -> None:
         super().__init__(COMPONENTS, NAME, version=version())
         self.schema = json.dumps(finished(json.loads(self.schema or "{}")))
+        # The engine starts this provider for one run of one program: every SenderDomain it constructs there
+        # shares the account's rules and the records barrier.
+        self.program = Program()
 
     def construct(
         self, name: str, resource_type: str, inputs: Any, options: pulumi.ResourceOptions | None = None
     ) -> ConstructResult:
         try:
-            return super().construct(name, resource_type, inputs, options)
+            with self.program.serving():
+                return super().construct(name, resource_type, inputs, options)
         except ComponentInitError as exc:
             if isinstance(exc.inner, pulumi.RunError):
                 raise exc.inner from None  # ours: one line; the SDK would add the constructor's traceback

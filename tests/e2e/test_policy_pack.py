@@ -16,6 +16,7 @@ from pulumi import automation as auto
 
 from devtools.localdns import LocalDnsServer
 from devtools.runner import ROOT, open_stack
+from dms_component.providers.resources.context import LedgerContext
 from dms_component.providers.resources.identity import SenderIdentity
 from dms_component.version import VERSION
 from tests.e2e.harness import PASSPHRASE, Deployment
@@ -88,7 +89,7 @@ def test_the_pack_refuses_one_domain_for_both_types_in_a_program_that_is_not_our
                 domain="pp-both.example.test",
                 mail_type=mail_type,
                 dkim_key_bits=1024,
-                ledger=settings,
+                context=LedgerContext(settings),
             )
         pulumi.export("ok", True)
 

@@ -122,7 +122,7 @@ class Zone:
         return {f"{rd.preference} {rd.exchange.to_text().lower()}" for rd in self.rdatas(host, "MX")}
 
     def served(self, records: Iterable[RequiredRecord]) -> list[RequiredRecord]:
-        """Those of records whose exact value the server serves (independent of Rfc2136Provider.present)."""
+        """Those of records whose exact value the server serves (independent of Rfc2136Host.present)."""
         out = []
         for r in records:
             values = self.txt(r.host) if r.rtype == "TXT" else self.mx(r.host)

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from dms_component.providers.adapters.dns.route53 import Route53Provider
+from dms_component.providers.adapters.dns.route53 import Route53Host
 
 
 @dataclass
@@ -70,9 +70,9 @@ def hosted_zone(moto_server: str) -> Iterator[HostedZone]:
 
 
 @pytest.fixture
-def route53(hosted_zone: HostedZone, moto_server: str) -> Route53Provider:
+def route53(hosted_zone: HostedZone, moto_server: str) -> Route53Host:
     """Our provider on the test's zone, found by name as a user would configure it; no sleeping on retries."""
-    return Route53Provider(zone=hosted_zone.name, endpoint=moto_server, sleep=lambda _s: None)
+    return Route53Host(zone=hosted_zone.name, endpoint=moto_server, sleep=lambda _s: None)
 
 
 class CallLog:
@@ -80,13 +80,13 @@ class CallLog:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls: list[str] = []
-        original = Route53Provider._call
+        original = Route53Host._call
 
-        def counted(provider: Route53Provider, operation: str, **kwargs: Any) -> dict[str, Any]:
+        def counted(provider: Route53Host, operation: str, **kwargs: Any) -> dict[str, Any]:
             self.calls.append(operation)
             return original(provider, operation, **kwargs)
 
-        monkeypatch.setattr(Route53Provider, "_call", counted)
+        monkeypatch.setattr(Route53Host, "_call", counted)
 
     def count(self, operation: str | None = None) -> int:
         return sum(1 for c in self.calls if operation is None or c == operation)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dms_component.providers.adapters.dns.dnspod import DnspodProvider
+from dms_component.providers.adapters.dns.dnspod import DnspodHost
 from dms_component.providers.adapters.ledger.tencent import TencentLedger
 from tests.fakes.tencent_cloud import FakeTencentCloud
 
@@ -52,9 +52,9 @@ def ledger(cloud: FakeTencentCloud, clock: Clock | None = None, **kw: Any) -> Te
     return TencentLedger(kw.pop("region", "ap-guangzhou"), **{**options, **kw})
 
 
-def dnspod(cloud: FakeTencentCloud, clock: Clock | None = None, **kw: Any) -> DnspodProvider:
+def dnspod(cloud: FakeTencentCloud, clock: Clock | None = None, **kw: Any) -> DnspodHost:
     options = {**_reaching(cloud, clock or Clock()), "site": cloud.site}
-    return DnspodProvider(ZONE, **{**options, **kw})
+    return DnspodHost(ZONE, **{**options, **kw})
 
 
 def ledger_state(cloud: FakeTencentCloud, region: str = "ap-guangzhou") -> dict[str, Any]:

@@ -18,7 +18,7 @@ from dms_component.core.progress import EVERY, ProgressGate, progress_line, stat
 from dms_component.core.verdicts import VERIFIED, DomainVerdict
 
 if TYPE_CHECKING:
-    from dms_component.providers.adapters.dns.base import DnsProvider
+    from dms_component.providers.adapters.dns.base import DnsHost
 
 _LOCK = threading.Lock()
 _SAID: set[str] = set()
@@ -43,14 +43,14 @@ def emit_once(line: str, stream: TextIO | None = None) -> None:
 
 def wait_served(
     domain: str,
-    host: DnsProvider,
+    host: DnsHost,
     change: str,
     timeout: float,
     *,
     print_line: Callable[[str], None] = emit,
 ) -> None:
     """Until the DNS host serves `change` (Route53's change id) on all its servers, with a line every few
-    seconds: the wait of `pulumi up`'s verification and of `dms wait`. `host`: the DnsProvider."""
+    seconds: the wait of `pulumi up`'s verification and of `dms wait`. `host`: the DnsHost."""
     limit = float(getattr(host, "insync_timeout", timeout))
     with ticking(
         domain, f"waiting for {host.label} to serve the change on all its servers", limit, print_line=print_line

@@ -340,11 +340,6 @@ def render(rdata: object) -> str:
     return rdata.to_text()  # type: ignore[attr-defined]
 
 
-def _same(a: Answer | None, b: Answer | None) -> bool:
-    assert a is not None and b is not None
-    return set(a.values) == set(b.values) and a.cname == b.cname
-
-
 async def _address(server: Nameserver) -> str:
     infos = await asyncio.get_running_loop().getaddrinfo(server.host, server.port, type=socket.SOCK_DGRAM)
     return str(infos[0][4][0])

@@ -2,7 +2,7 @@
 
 A frozen dataclass whose fields are the adapter's settings: the one definition of them. Each field has a
 type and, in the line under it, its description; the `dms` package's schema types are generated from
-them (dms_component/package/generate.py), and stack config reads them by their config keys. A program may
+them (scripts/generate_types.py), and stack config reads them by their config keys. A program may
 give `pulumi.Input`s, checked by `validated` once resolved. `state()` is what Pulumi state keeps in plain
 text: every field but the credential, which travels only as a Pulumi secret.
 """

@@ -88,15 +88,6 @@ def ledger_from(props: dict[str, Any]) -> LedgerBackend:
     return open_ledger(props["ledger"], props.get("ledger_credential"))
 
 
-def secret_credential(opts: Any, ledger_credential: Any) -> Any:
-    """The resource options that keep the ledger's credential a secret in state, when there is one."""
-    import pulumi
-
-    if ledger_credential is None:
-        return opts
-    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["ledger_credential"]))
-
-
 PROVIDER_KEY = "__provider"  # where the dynamic-provider host keeps the pickled provider, in inputs and state
 
 

@@ -24,8 +24,8 @@ from dms_component.providers.resources.base import (
     ledger_from,
     pause_point,
     provider_moved,
-    secret_credential,
 )
+from dms_component.providers.resources.context import LedgerContext
 
 STATE_KEYS = ("Type", "SendDomain", "ExpectedValue")  # what the records come from; the rest changes with checks
 
@@ -167,10 +167,8 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
         domain: str,
         mail_type: str,
         dkim_key_bits: int,
-        ledger: dict[str, Any],
-        ledger_credential: Any = None,
+        context: LedgerContext,
         owner: str | None = None,
-        front: dict[str, Any] | None = None,
         dkim_selector: Any = None,
         dkim_rotation: Any = None,
         dkim_max_key_age_days: Any = None,
@@ -184,7 +182,7 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=rotation.SECRET_OUTPUTS)
         )
-        opts = secret_credential(opts, ledger_credential)
+        opts = context.options(opts)
         super().__init__(
             SenderIdentityProvider(),
             name,
@@ -192,10 +190,10 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
                 "domain": domain,
                 "mail_type": mail_type,
                 "dkim_key_bits": dkim_key_bits,
-                "ledger": ledger,  # plain: what the `dms` commands read back from the state
-                "ledger_credential": ledger_credential,  # the ledger's secret (tencent), a Pulumi secret
+                "ledger": context.ledger,  # plain: what the `dms` commands read back from the state
+                "ledger_credential": context.credential_input(),  # the ledger's secret (tencent), a Pulumi secret
                 "owner": owner,  # the stack, kept in the ledger row: a removal is then refused at preview
-                "front": front,  # how the program names its keys, for the refusals of this resource's calls
+                "front": context.front,  # how the program names its keys, for the refusals of this resource's calls
                 "dkim_selector": dkim_selector,  # the first key's selector; a rotated key's is named from it
                 "dkim_rotation": dkim_rotation,  # a new value starts a rotation
                 "dkim_max_key_age_days": dkim_max_key_age_days,

@@ -18,7 +18,7 @@ from dms_component.core.records import RequiredRecord
 from dms_component.core.rules import ERROR
 from dms_component.core.service_records import FAILED, service_views
 from dms_component.core.verdicts import refuses
-from dms_component.providers.adapters.dns import DnsProvider, dns_provider
+from dms_component.providers.adapters.dns import DnsHost, dns_host
 from dms_component.providers.adapters.ledger import ledger_settings
 from dms_component.providers.adapters.progress import emit
 from dms_component.providers.adapters.resolver import Servers
@@ -29,9 +29,9 @@ from dms_component.providers.resources.base import (
     ledger_from,
     pause_point,
     provider_moved,
-    secret_credential,
     servers_asked,
 )
+from dms_component.providers.resources.context import LedgerContext
 
 _TARGET = ("provider", "server", "zone", "hosted_zone_id", "endpoint")
 
@@ -40,9 +40,9 @@ def _records(props: dict[str, Any], key: str = "records") -> list[RequiredRecord
     return [RequiredRecord.from_dict(r) for r in props.get(key) or []]
 
 
-def _provider(props: dict[str, Any]) -> DnsProvider:
+def _provider(props: dict[str, Any]) -> DnsHost:
     # This process lives for one Pulumi operation: a check's read can serve the create after it.
-    return dns_provider(props["dns"], props.get("credential"), reuse_reads=True)
+    return dns_host(props["dns"], props.get("credential"), reuse_reads=True)
 
 
 def _known(value: Any) -> bool:
@@ -114,7 +114,7 @@ def judge_by_service(props: dict[str, Any], plan: Plan) -> None:
             )
 
 
-def _sync(provider: DnsProvider, props: dict[str, Any], owned: list[RequiredRecord], spf: Spf) -> Plan:
+def _sync(provider: DnsHost, props: dict[str, Any], owned: list[RequiredRecord], spf: Spf) -> Plan:
     adopt = bool(props.get("adopt"))
 
     def accept(plan: Plan) -> None:
@@ -202,17 +202,15 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
         preview_records: Any,
         dns: Any,
         credential: Any,
-        ledger: dict[str, Any],
-        ledger_credential: Any = None,
+        context: LedgerContext,
         adopt: Any = False,
         conflicts_check: str = ERROR,
         nameservers: list[str] | None = None,
-        front: dict[str, Any] | None = None,
         public_zone: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["credential"]))
-        opts = secret_credential(opts, ledger_credential)
+        opts = context.options(opts)
         super().__init__(
             DnsRecordsProvider(),
             name,
@@ -222,12 +220,12 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
                 "preview_records": preview_records,
                 "dns": dns,
                 "credential": credential,  # the DNS host's secret (TSIG or API key), if it has one
-                "ledger": ledger,
-                "ledger_credential": ledger_credential,
+                "ledger": context.ledger,
+                "ledger_credential": context.credential_input(),
                 "adopt": adopt,
                 "conflicts_check": conflicts_check,
                 "nameservers": nameservers,  # those the verification asks: the check at preview asks them too
-                "front": front,  # how the program names its keys, for the refusals of this resource's calls
+                "front": context.front,  # how the program names its keys, for the refusals of this resource's calls
                 "public_zone": public_zone,  # and the zone whose NS set it asks besides
                 "spf": None,
                 "conflicts": None,

@@ -18,8 +18,8 @@ from dms_component.providers.resources.base import (
     changed_keys,
     ledger_from,
     provider_moved,
-    secret_credential,
 )
+from dms_component.providers.resources.context import LedgerContext
 
 
 def _release(props: dict[str, Any]) -> None:
@@ -55,10 +55,13 @@ class RetiredDomains(Resource, module="dms", name="RetiredDomains"):
         name: str,
         *,
         domains: Any,
-        ledger: Any = None,
-        ledger_credential: Any = None,
-        front: dict[str, Any] | None = None,
+        context: LedgerContext,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {"domains": domains, "ledger": ledger, "ledger_credential": ledger_credential, "front": front}
-        super().__init__(RetiredDomainsProvider(), name, props, secret_credential(opts, ledger_credential))
+        props = {
+            "domains": domains,
+            "ledger": context.ledger,
+            "ledger_credential": context.credential_input(),
+            "front": context.front,
+        }
+        super().__init__(RetiredDomainsProvider(), name, props, context.options(opts))

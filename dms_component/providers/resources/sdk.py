@@ -27,7 +27,7 @@ def sdk_version() -> str:
 
 
 def tested_range() -> str:
-    """The Pulumi SDK range this package declares (pyproject.toml), e.g. `pulumi>=3.237.0,<4`."""
+    """The Pulumi SDK range this package declares (pyproject.toml), e.g. `pulumi>=3.237.0`."""
     try:
         for line in metadata.requires(PACKAGE) or []:
             if found := _PULUMI.match(line.strip()):

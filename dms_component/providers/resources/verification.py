@@ -11,7 +11,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from dms_component.core.progress import pending_summary
 from dms_component.core.records import RequiredRecord
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
-from dms_component.providers.adapters.dns import dns_provider
+from dms_component.providers.adapters.dns import dns_host
 from dms_component.providers.adapters.progress import emit, ticking, verdict_progress, wait_served
 from dms_component.providers.adapters.verifier import verify_once, verify_until
 from dms_component.providers.resources.base import (
@@ -20,9 +20,9 @@ from dms_component.providers.resources.base import (
     ledger_from,
     pause_point,
     provider_moved,
-    secret_credential,
     servers_asked,
 )
+from dms_component.providers.resources.context import LedgerContext
 
 # State written before the probe held the private key among the inputs ("dkim_private_key"): its going
 # away is a change, so that `up` rewrites the verification without the key (it stays in the identity).
@@ -66,7 +66,7 @@ class VerificationProvider(DmsResourceProvider):
         domain, timeout = props["domain"], float(props["timeout"])
         # What is printed here shows live in `pulumi up`: a line per domain while it waits (no secrets).
         if props.get("change"):  # the records' change, until the DNS host serves it from all its servers
-            wait_served(domain, dns_provider(props["dns"], None), props["change"], timeout)
+            wait_served(domain, dns_host(props["dns"], None), props["change"], timeout)
         started = time.monotonic()
         asked = servers_asked(props)
         servers = asked.names()
@@ -129,14 +129,12 @@ class Verification(Resource, module="dms", name="Verification"):
         records: Any,
         nameservers: list[str],
         timeout: float,
-        ledger: dict[str, Any],
-        ledger_credential: Any = None,
+        context: LedgerContext,
         dkim_probe: Any = None,
         public_zone: Any = None,
         dns: dict[str, Any] | None = None,
         change: Any = None,
         retired: bool = False,
-        front: dict[str, Any] | None = None,
         dkim_candidates: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -146,7 +144,7 @@ class Verification(Resource, module="dms", name="Verification"):
         (Route53's change id), waited on before the first check; neither carries a secret.
         `dkim_probe`: the identity's DKIM-signed probe message (no secret: the key stays in the identity).
         `public_zone`: the zone whose NS set is asked besides `nameservers` (a primary written to)."""
-        opts = secret_credential(opts, ledger_credential)
+        opts = context.options(opts)
         super().__init__(
             VerificationProvider(),
             name,
@@ -155,14 +153,14 @@ class Verification(Resource, module="dms", name="Verification"):
                 "records": records,
                 "nameservers": nameservers,
                 "timeout": timeout,
-                "ledger": ledger,
-                "ledger_credential": ledger_credential,
+                "ledger": context.ledger,
+                "ledger_credential": context.credential_input(),
                 "dkim_probe": dkim_probe,
                 "public_zone": public_zone,
                 "dns": dns,
                 "change": change,
                 "retired": retired,
-                "front": front,  # how the program names its keys, for the refusals of this resource's calls
+                "front": context.front,  # how the program names its keys, for the refusals of this resource's calls
                 "dkim_candidates": dkim_candidates,
                 "status": None,
                 "items": None,

@@ -18,7 +18,7 @@ from dms_component import (
     TencentLedgerArgs,
 )
 from dms_component.args import check_spec
-from dms_component.errors import ConfigError
+from dms_component.core.errors import ConfigError
 from dms_component.providers.adapters.dns import dns_target
 
 SECRET = "c2VjcmV0LXRzaWcta2V5LXZhbHVlLTEyMzQ1Ng=="

@@ -95,10 +95,10 @@ def test_a_registrable_domain_fails_when_the_subdomain_check_is_error(loop, ledg
 
 
 def test_every_verification_waits_for_every_domains_records(loop, ledger) -> None:
-    from dms_component.account import this_program
+    from dms_component.account import Program
 
     first, second = sender("g", ledger), sender("h", ledger)
-    barrier = this_program().records_barrier()
+    barrier = Program.of_this_run().records_barrier()  # the one both were declared in
 
     # Resolved once the program's body has run, with both domains' records: each verification waits for them.
     assert settle(loop, pulumi.Output.from_input(barrier)) == [first.dns_records, second.dns_records]

@@ -11,8 +11,8 @@ import pytest
 from dms_component.args import DEFAULT_TIMEOUT, DomainSpec
 from dms_component.args import VerificationArgs as VerificationSettings
 from dms_component.config import parse_stack_config
+from dms_component.core.errors import ConfigError
 from dms_component.core.records import PROFILES
-from dms_component.errors import ConfigError
 from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Dns
 from dms_component.providers.adapters.ledger.sqlite import SqliteLedgerArgs
 

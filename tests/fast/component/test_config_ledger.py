@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from dms_component.config import parse_stack_config
-from dms_component.errors import ConfigError
+from dms_component.core.errors import ConfigError
 from dms_component.providers.adapters.ledger import LedgerSettings
 from dms_component.providers.adapters.ledger.dynamodb import DynamoDbLedgerArgs
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from dms_component.config import parse_stack_config
-from dms_component.errors import ConfigError
+from dms_component.core.errors import ConfigError
 
 
 def raw(dns: dict[str, Any], **domain: Any) -> dict[str, Any]:

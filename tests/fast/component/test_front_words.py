@@ -19,8 +19,8 @@ import pytest
 from dms_component import SenderDomain, SenderDomainArgs
 from dms_component.args import ChecksArgs
 from dms_component.config import parse_stack_config
+from dms_component.core.errors import ConfigError
 from dms_component.core.naming import PACKAGE, PYTHON, STACK
-from dms_component.errors import ConfigError
 from dms_component.package.component import converted
 from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Dns
 from dms_component.providers.adapters.ledger.sqlite import SqliteLedger, SqliteLedgerArgs

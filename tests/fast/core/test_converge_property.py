@@ -169,8 +169,12 @@ def split(draw: st.DrawFn, value: str) -> Strings:
 def starting_point(draw: st.DrawFn) -> tuple[MemoryZone, bool]:
     data: dict[HostType, list[Rr]] = {}
 
+    def add(key: HostType, rr: Rr) -> None:
+        if rr not in data.setdefault(key, []):  # an RRset holds each record once (RFC 2181 5)
+            data[key].append(rr)
+
     def txt(host: str, value: str) -> None:
-        data.setdefault((host, "TXT"), []).append((value, draw(split(value))))
+        add((host, "TXT"), (value, draw(split(value))))
 
     cname_at = draw(st.sampled_from([None] * 9 + [DOMAIN, DMARC_HOST, DKIM_HOST]))
     if cname_at is not None:
@@ -189,7 +193,7 @@ def starting_point(draw: st.DrawFn) -> tuple[MemoryZone, bool]:
     if cname_at != DKIM_HOST and draw(RARELY):
         txt(DKIM_HOST, draw(st.sampled_from(["v=DKIM1; k=rsa; p=", f"v=DKIM1; p={PAIR.public_b64}", "note"])))
     for rtype, value in draw(st.lists(st.sampled_from([("TXT", "v=spf1 -all"), ("MX", "10 wild.example.")]))):
-        data.setdefault((f"*.{ZONE}", rtype), []).append((value, (value,) if rtype == "TXT" else ()))
+        add((f"*.{ZONE}", rtype), (value, (value,) if rtype == "TXT" else ()))
     return MemoryZone(data), draw(st.booleans())
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dms_component.core import dkim_rotation as rot
-from dms_component.core.names import normalise_selector
+from dms_component.core.domain_names import normalise_selector
 
 T0 = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 

@@ -6,6 +6,7 @@ import base64
 
 import pytest
 
+from dms_component.core.errors import ConfigError
 from dms_component.core.records import (
     PROFILES,
     RequiredRecord,
@@ -14,7 +15,6 @@ from dms_component.core.records import (
 )
 from dms_component.core.txt import STRING_MAX as TXT_STRING_MAX
 from dms_component.core.txt import split as split_txt
-from dms_component.errors import ConfigError
 
 DOMAIN = "notify.example.com"
 # Same shape as a 2048-bit RSA SubjectPublicKeyInfo in base64: 294 DER bytes -> 392 characters.

@@ -9,8 +9,8 @@ import pytest
 
 from dms_component.args import ChecksArgs as Checks
 from dms_component.config import parse_stack_config
+from dms_component.core.errors import ConfigError
 from dms_component.core.rules import quota_plan, registrable_domain, subdomain
-from dms_component.errors import ConfigError
 
 BASE: dict[str, Any] = {
     "domains": [

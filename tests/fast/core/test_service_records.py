@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from dms_component.core.errors import ServiceError
 from dms_component.core.records import RequiredRecord
 from dms_component.core.service_records import dkim_key_of, records_from_attributes
-from dms_component.errors import ServiceError
 
 DOMAIN = "mail.example.com"
 KEY = "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDeMVIzrCa3T14JsNY0IRv5"

@@ -15,7 +15,6 @@ from dms_component.core.verdicts import (
     evaluate,
     first_questions,
     judge,
-    judge_item,
 )
 from dms_component.providers.adapters import dkim_keys
 
@@ -26,6 +25,13 @@ KEY = PAIR.public_b64
 SPF, DKIM, DMARC, MX = required_records(DOMAIN, KEY, PROFILES["tencent-ses"])
 DKIM_HOST = f"qcloud._domainkey.{DOMAIN}"
 DMARC_HOST = f"_dmarc.{DOMAIN}"
+
+
+def judge_item(record: RequiredRecord, answer: Answer) -> ItemResult:
+    """One item judged from the answer at its own (host, type) alone; any further answer counts as missing."""
+    return judge(DOMAIN, [record], {question(record.host, record.rtype): answer}).items[0]
+
+
 GOOD_SPF = "v=spf1 include:qcloudmail.com ~all"
 GOOD_DKIM = f"v=DKIM1; k=rsa; p={KEY}"
 GOOD_DMARC = "v=DMARC1; p=none"

@@ -1,4 +1,4 @@
-"""DNS hosts: one module per host, each with a DnsTarget (its settings) and a DnsProvider (see base.py).
+"""DNS hosts: one module per host, each with a DnsTarget (its settings) and a DnsHost (see base.py).
 
 A host is registered by its module alone: every module here that defines TARGET (its DnsTarget subclass)
 is one. Stack config, the Python API and the `dms` package's schema all take the hosts from here.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget, Plan
+from dms_component.providers.adapters.dns.base import DnsHost, DnsTarget, Plan
 from dms_component.providers.adapters.settings import registered
 
 TARGETS: dict[str, type[DnsTarget]] = registered(__name__, __path__, "TARGET")  # kind -> settings, by module name
@@ -27,12 +27,12 @@ def dns_target(state: Mapping[str, Any], credential: str | None = None) -> DnsTa
     return target_class(state["provider"]).from_state(state, credential)
 
 
-def dns_provider(state: Mapping[str, Any], credential: str | None, reuse_reads: bool = False) -> DnsProvider:
-    """The provider for a target kept in state; `credential` is its secret (a TSIG or API key), if any.
+def dns_host(state: Mapping[str, Any], credential: str | None, reuse_reads: bool = False) -> DnsHost:
+    """The adapter for a target kept in state; `credential` is its secret (a TSIG or API key), if any.
 
-    `reuse_reads`: see DnsProvider; only for a process that lives for one Pulumi operation.
+    `reuse_reads`: see DnsHost; only for a process that lives for one Pulumi operation.
     """
-    return dns_target(state, credential).provider(reuse_reads)
+    return dns_target(state, credential).adapter(reuse_reads)
 
 
-__all__ = ["HOSTS", "TARGETS", "DnsProvider", "DnsTarget", "Plan", "dns_provider", "dns_target", "target_class"]
+__all__ = ["HOSTS", "TARGETS", "DnsHost", "DnsTarget", "Plan", "dns_host", "dns_target", "target_class"]

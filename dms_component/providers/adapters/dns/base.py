@@ -1,6 +1,6 @@
-"""The DNS-provider seam: read the record sets at our names, apply whole-set changes.
+"""The DNS-host seam (a DnsHost per host): read the record sets at our names, apply whole-set changes.
 
-A provider knows its host's API and nothing about ownership: what to change is planned by the
+A DnsHost knows its host's API and nothing about ownership: what to change is planned by the
 pure `dms_component.core.changes.plan_domain` from what `read` returned just before.
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar, Self
 from dms_component.core import validate
 from dms_component.core.changes import HostType, Plan, RecordSet, RrsetChange, Spf, plan_domain, satisfied, to_read
 from dms_component.core.errors import ChangeRefused
-from dms_component.core.names import normalise_domain
+from dms_component.core.domain_names import normalise_domain
 from dms_component.core.records import RequiredRecord
 from dms_component.providers.adapters.settings import Settings
 
@@ -23,8 +23,8 @@ if TYPE_CHECKING:  # for type checkers only: a program may give any setting as a
 
 
 @dataclass
-class DnsProvider(ABC):
-    """One DNS host. Settings are plain data so the Pulumi provider can pickle them."""
+class DnsHost(ABC):
+    """One DNS host's adapter. Settings are plain data so the Pulumi dynamic provider can pickle them."""
 
     label: ClassVar[str] = "the DNS host"  # how progress lines name it (e.g. while it serves a change)
     ttl: int = field(default=300, kw_only=True)
@@ -53,7 +53,7 @@ class DnsProvider(ABC):
         return None
 
     def read_for_change(self, keys: Sequence[HostType]) -> dict[HostType, RecordSet]:
-        """What a plan starts from. With `reuse_reads`, a provider may answer from an earlier read in
+        """What a plan starts from. With `reuse_reads`, a host may answer from an earlier read in
         this operation: its `apply` then raises ChangeRefused if that read has gone stale."""
         return self.read(keys)
 
@@ -151,9 +151,9 @@ class DnsTarget(Settings):
         primary = self.nameserver()
         return ([primary], self.zone) if primary else ([], None)
 
-    def provider(self, reuse_reads: bool = False) -> DnsProvider:
+    def adapter(self, reuse_reads: bool = False) -> DnsHost:
         """The adapter that reads and writes this host's records (settings validated)."""
         raise NotImplementedError(f"{self.kind} writes no records")
 
 
-__all__ = ["DnsProvider", "DnsTarget", "HostType", "Plan", "RecordSet", "RrsetChange", "Spf"]
+__all__ = ["DnsHost", "DnsTarget", "HostType", "Plan", "RecordSet", "RrsetChange", "Spf"]

@@ -31,7 +31,7 @@ from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError
 from dms_component.core.lookups import under
 from dms_component.core.records import RequiredRecord, mx_value
 from dms_component.core.spf import is_spf
-from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
+from dms_component.providers.adapters.dns.base import DnsHost, DnsTarget
 from dms_component.providers.adapters.tencent.client import (
     DEFAULT_LINE_ID,
     SITES,
@@ -54,7 +54,7 @@ NO_RECORDS = "ResourceNotFound.NoDataOfRecord"
 
 
 @dataclass
-class DnspodProvider(DnsProvider):
+class DnspodHost(DnsHost):
     label: ClassVar[str] = "DNSPod"
     zone: str
     ttl: int = field(default=600, kw_only=True)  # DNSPod's free plan refuses less
@@ -357,8 +357,8 @@ class DnspodDns(DnsTarget):
         validate.endpoint(self.endpoint, name("endpoint"))
         return replace(base, site=site)
 
-    def provider(self, reuse_reads: bool = False) -> DnspodProvider:
-        return DnspodProvider(
+    def adapter(self, reuse_reads: bool = False) -> DnspodHost:
+        return DnspodHost(
             self.zone,
             site=self.site,
             endpoint=self.endpoint,

@@ -29,7 +29,7 @@ from dms_component.core.changes import HostType, RecordSet, RrsetChange
 from dms_component.core.encoding import is_base64
 from dms_component.core.errors import ConfigError, DnsUpdateError, setting
 from dms_component.core.nameservers import Nameserver
-from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
+from dms_component.providers.adapters.dns.base import DnsHost, DnsTarget
 from dms_component.providers.adapters.resolver import address_of, render
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def _slots(server: Nameserver, kind: str) -> threading.BoundedSemaphore:
 
 
 @dataclass
-class Rfc2136Provider(DnsProvider):
+class Rfc2136Host(DnsHost):
     server: Nameserver
     zone: str
     key: TsigKey | None = None
@@ -278,13 +278,13 @@ class Rfc2136Dns(DnsTarget):
     def nameserver(self) -> str | None:
         return self.server  # the zone's primary: it serves a change as soon as it takes it
 
-    def provider(self, reuse_reads: bool = False) -> Rfc2136Provider:
+    def adapter(self, reuse_reads: bool = False) -> Rfc2136Host:
         key = None
         if self.tsig_key_file:
             key = TsigKey.from_key_file(self.tsig_key_file)
         elif self.tsig_secret:
             key = TsigKey(self.tsig_name, self.tsig_algorithm, self.tsig_secret)
-        return Rfc2136Provider(
+        return Rfc2136Host(
             Nameserver.parse(self.server), self.zone, key, ttl=int(self.ttl), reuse_reads=reuse_reads
         )
 

@@ -17,7 +17,7 @@ from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError
 from dms_component.core.lookups import under
 from dms_component.core.records import mx_value
 from dms_component.providers.adapters import aws
-from dms_component.providers.adapters.dns.base import DnsProvider, DnsTarget
+from dms_component.providers.adapters.dns.base import DnsHost, DnsTarget
 from dms_component.providers.adapters.dns.operation import GroupCommit, Job, ZoneView, shared
 
 if TYPE_CHECKING:
@@ -185,11 +185,11 @@ def _client(profile: str | None, region: str | None, endpoint: str | None) -> An
         raise DnsUpdateError(f"AWS profile {profile!r} ({setting('dns.profile')}) is not in ~/.aws/config") from None
 
 
-# --- The provider
+# --- The host
 
 
 @dataclass
-class Route53Provider(DnsProvider):
+class Route53Host(DnsHost):
     label: ClassVar[str] = "Route53"
     zone: str
     hosted_zone_id: str | None = None
@@ -541,8 +541,8 @@ class Route53Dns(DnsTarget):
             validate.optional_text(getattr(self, field_name), name(field_name))
         return base
 
-    def provider(self, reuse_reads: bool = False) -> Route53Provider:
-        return Route53Provider(
+    def adapter(self, reuse_reads: bool = False) -> Route53Host:
+        return Route53Host(
             zone=self.zone,
             hosted_zone_id=self.hosted_zone_id,
             region=self.region,

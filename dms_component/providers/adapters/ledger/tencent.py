@@ -240,7 +240,7 @@ class TencentLedger(LedgerBackend):
         # SES can't retag a domain: a pending one is made again (with a new DKIM key the records follow).
         # CreateEmailIdentity makes one key; a domain that signed with two is asked for dual signing again.
         option = answer.get("DKIMOption", 1)
-        bits = next((b for b, o in DKIM_OPTIONS.items() if o == option), 2048)
+        bits = dkim_bits(option) or 2048
         self.remove(domain)
         entry = self.register(domain, mail_type, dkim_key_bits=bits)
         if option == DUAL_SIGNING:

@@ -40,11 +40,6 @@ ENV_SECRET_ID = "TENCENTCLOUD_SECRET_ID"
 ENV_SECRET_KEY = "TENCENTCLOUD_SECRET_KEY"
 
 
-def site_of(region: str) -> Site:
-    """The site an SES region belongs to: the same choice picks the DNSPod host and its line name."""
-    return SITES[REGION_SITES[region]]
-
-
 @cache
 def retryable(service: str) -> frozenset[str]:
     """The codes of `service` (ses | dnspod) that mean "try again": the SDK's own retryer's set (network

@@ -12,7 +12,7 @@ from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, required_records
 from dms_component.core.verdicts import VERIFIED
 from dms_component.providers.adapters import dkim_keys
-from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider, TsigKey
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Host, TsigKey
 from dms_component.providers.adapters.resolver import SHARED_ANSWERS
 from dms_component.providers.adapters.verifier import PollStats, verify_once, verify_until
 from tests.integration.zone import Zone
@@ -71,7 +71,7 @@ def test_verified_once_records_are_served_after_a_propagation_delay(
     try:
         through_proxy = Nameserver(proxy.host, proxy.port)
         recs = required_records(unique_domain, PAIR.public_b64, PROFILES["tencent-ses"])
-        Rfc2136Provider(through_proxy, local_dns.zone, TsigKey.from_key_file(str(local_dns.key_file))).sync([], recs)
+        Rfc2136Host(through_proxy, local_dns.zone, TsigKey.from_key_file(str(local_dns.key_file))).sync([], recs)
         assert verify_once(unique_domain, recs, [through_proxy]).status != VERIFIED  # not served yet
         stats = PollStats()
 

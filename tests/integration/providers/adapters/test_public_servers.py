@@ -18,7 +18,7 @@ from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.providers.adapters import dkim_keys
-from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider, TsigKey
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Host, TsigKey
 from dms_component.providers.adapters.resolver import Resolver, Servers, SystemResolver, find_servers
 from dms_component.providers.adapters.verifier import poll, verify_until
 
@@ -55,7 +55,7 @@ def servers(zones: ZoneSet) -> Servers:
 
 def publish(zones: ZoneSet, domain: str, key: str = KEY) -> list[RequiredRecord]:
     records = required_records(domain, key, PROFILES["tencent-ses"])
-    Rfc2136Provider(primary(zones), zones.zone, TsigKey.from_key_file(str(zones.primary.key_file))).sync([], records)
+    Rfc2136Host(primary(zones), zones.zone, TsigKey.from_key_file(str(zones.primary.key_file))).sync([], records)
     return records
 
 

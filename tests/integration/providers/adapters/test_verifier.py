@@ -11,7 +11,7 @@ from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.providers.adapters import dkim_keys
-from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Host
 from dms_component.providers.adapters.verifier import verify_once, verify_until
 from tests.integration.zone import Zone
 
@@ -55,7 +55,7 @@ def test_good_domain_is_verified(zone: Zone, nameserver: Nameserver, unique_doma
 
 
 def test_records_written_by_the_provider_verify_with_a_long_dkim_key(
-    rfc2136: Rfc2136Provider, nameserver: Nameserver, unique_domain: str
+    rfc2136: Rfc2136Host, nameserver: Nameserver, unique_domain: str
 ):
     """A 2048-bit key is published in several strings; the verifier joins them back."""
     recs = records(unique_domain, dkim_keys.generate(2048).public_b64)

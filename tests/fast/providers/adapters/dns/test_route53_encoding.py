@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dms_component.core.changes import RrsetChange
-from dms_component.errors import DnsUpdateError
+from dms_component.core.errors import DnsUpdateError
 from dms_component.providers.adapters.dns.route53 import (
     BATCH_RECORDS_MAX,
     change_batch,

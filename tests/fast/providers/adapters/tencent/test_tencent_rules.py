@@ -11,13 +11,13 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentClo
 
 from dms_component.config import parse_stack_config
 from dms_component.core.service_records import FAILED, PASSED, UNCHECKED, service_views
-from dms_component.errors import ConfigError
+from dms_component.core.errors import ConfigError
 from dms_component.providers.adapters.tencent.client import (
+    REGION_SITES,
     SITES,
     dnspod_api,
     retryable,
     ses_api,
-    site_of,
 )
 from tests.fakes import sdk_models
 
@@ -25,20 +25,20 @@ from tests.fakes import sdk_models
 
 
 def test_one_site_choice_gives_the_ses_host_the_dnspod_host_and_the_line_name() -> None:
-    intl, china = site_of("ap-singapore"), site_of("ap-guangzhou")
+    intl, china = SITES[REGION_SITES["ap-singapore"]], SITES[REGION_SITES["ap-guangzhou"]]
 
     assert ses_api("ap-singapore", None, "id", "key").endpoint == intl.ses == "ses.intl.tencentcloudapi.com"
     assert dnspod_api("intl", None, "id", "key").endpoint == intl.dnspod == "dnspod.intl.tencentcloudapi.com"
     assert dnspod_api("china", None, "id", "key").endpoint == china.dnspod == "dnspod.tencentcloudapi.com"
     assert (china.default_line, intl.default_line) == ("默认", "Default")
-    assert site_of("ap-hongkong") == SITES["china"]
+    assert SITES[REGION_SITES["ap-hongkong"]] == SITES["china"]
 
 
 def test_the_dnspod_site_is_a_setting_checked_at_preview() -> None:
     raw = {"domains": [{"domain": "notify.example.com", "type": "triggered"}], "ledger": {"backend": "sqlite"}}
     dns = parse_stack_config({**raw, "dns": {"provider": "dnspod", "zone": "example.com", "site": "intl"}}).dns
 
-    assert dns.site == "intl" and dns.provider().site == "intl"
+    assert dns.site == "intl" and dns.adapter().site == "intl"
     with pytest.raises(ConfigError) as caught:
         parse_stack_config({**raw, "dns": {"provider": "dnspod", "zone": "example.com", "site": "moon"}})
     assert caught.value.key == "dms:dns.site" and "china, intl" in str(caught.value)

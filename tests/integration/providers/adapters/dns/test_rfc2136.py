@@ -14,9 +14,9 @@ from dms_component.core.errors import setting
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.txt import STRING_MAX as TXT_STRING_MAX
-from dms_component.errors import ConfigError, DnsUpdateError
+from dms_component.core.errors import ConfigError, DnsUpdateError
 from dms_component.providers.adapters import dkim_keys
-from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider, TsigKey
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Host, TsigKey
 from tests.integration.zone import Zone, read_tsig
 
 PROFILE = PROFILES["tencent-ses"]
@@ -43,7 +43,7 @@ def values(recs: list[RequiredRecord]) -> set[tuple[str, str, str]]:
     return {(r.host, r.rtype, logical(r)) for r in recs}
 
 
-def test_sync_writes_all_four_records(rfc2136: Rfc2136Provider, zone: Zone, unique_domain: str, dkim_key: str):
+def test_sync_writes_all_four_records(rfc2136: Rfc2136Host, zone: Zone, unique_domain: str, dkim_key: str):
     recs = records(unique_domain, dkim_key)
     assert rfc2136.present(recs) == []
     assert zone.served(recs) == []
@@ -61,7 +61,7 @@ def test_sync_writes_all_four_records(rfc2136: Rfc2136Provider, zone: Zone, uniq
     assert {zone.ttl(r.host, r.rtype) for r in recs} == {rfc2136.ttl}
 
 
-def test_second_sync_is_an_empty_plan(rfc2136: Rfc2136Provider, zone: Zone, unique_domain: str, dkim_key: str):
+def test_second_sync_is_an_empty_plan(rfc2136: Rfc2136Host, zone: Zone, unique_domain: str, dkim_key: str):
     recs = records(unique_domain, dkim_key)
     rfc2136.sync([], recs)
 
@@ -75,7 +75,7 @@ def test_second_sync_is_an_empty_plan(rfc2136: Rfc2136Provider, zone: Zone, uniq
 
 
 def test_changed_dmarc_policy_replaces_only_that_value(
-    rfc2136: Rfc2136Provider, zone: Zone, unique_domain: str, dkim_key: str
+    rfc2136: Rfc2136Host, zone: Zone, unique_domain: str, dkim_key: str
 ):
     old = records(unique_domain, dkim_key)
     new = records(unique_domain, dkim_key, dmarc_policy="reject")
@@ -91,7 +91,7 @@ def test_changed_dmarc_policy_replaces_only_that_value(
 
 
 def test_foreign_txt_survives_writing_and_removing_ours(
-    rfc2136: Rfc2136Provider, zone: Zone, unique_domain: str, dkim_key: str
+    rfc2136: Rfc2136Host, zone: Zone, unique_domain: str, dkim_key: str
 ):
     zone.add_txt(unique_domain, FOREIGN)
     recs = records(unique_domain, dkim_key)
@@ -104,7 +104,7 @@ def test_foreign_txt_survives_writing_and_removing_ours(
 
 
 def test_sync_to_nothing_removes_exactly_our_records(
-    rfc2136: Rfc2136Provider, zone: Zone, unique_domain: str, dkim_key: str
+    rfc2136: Rfc2136Host, zone: Zone, unique_domain: str, dkim_key: str
 ):
     recs = records(unique_domain, dkim_key)
     # Someone else's records at each of our names, including another MX.
@@ -126,7 +126,7 @@ def test_sync_to_nothing_removes_exactly_our_records(
     assert rfc2136.sync(recs, []).empty
 
 
-def test_removal_leaves_records_we_never_owned(rfc2136: Rfc2136Provider, zone: Zone, unique_domain: str, dkim_key: str):
+def test_removal_leaves_records_we_never_owned(rfc2136: Rfc2136Host, zone: Zone, unique_domain: str, dkim_key: str):
     """Records equal to ours but published by a person are not removed unless we owned them."""
     recs = records(unique_domain, dkim_key)
     zone.publish(recs)
@@ -136,7 +136,7 @@ def test_removal_leaves_records_we_never_owned(rfc2136: Rfc2136Provider, zone: Z
 
 
 def test_long_dkim_key_is_split_into_strings_and_reads_back_equal(
-    rfc2136: Rfc2136Provider, zone: Zone, unique_domain: str
+    rfc2136: Rfc2136Host, zone: Zone, unique_domain: str
 ):
     key = dkim_keys.generate(2048).public_b64
     recs = records(unique_domain, key)
@@ -158,7 +158,7 @@ def test_wrong_tsig_secret_raises_without_leaking_it(
 ):
     name, algorithm, _ = read_tsig(local_dns)
     wrong = base64.b64encode(secrets.token_bytes(32)).decode()
-    provider = Rfc2136Provider(nameserver, local_dns.zone, TsigKey(name, algorithm, wrong))
+    provider = Rfc2136Host(nameserver, local_dns.zone, TsigKey(name, algorithm, wrong))
     recs = records(unique_domain, dkim_key)
 
     with pytest.raises(DnsUpdateError) as info:
@@ -171,7 +171,7 @@ def test_wrong_tsig_secret_raises_without_leaking_it(
 
 
 def test_no_tsig_key_is_refused(nameserver: Nameserver, local_dns: LocalDnsServer, zone: Zone, unique_domain: str):
-    provider = Rfc2136Provider(nameserver, local_dns.zone, None)
+    provider = Rfc2136Host(nameserver, local_dns.zone, None)
     recs = records(unique_domain, "AAAA")
 
     with pytest.raises(DnsUpdateError, match="refused the update"):
@@ -181,7 +181,7 @@ def test_no_tsig_key_is_refused(nameserver: Nameserver, local_dns: LocalDnsServe
 
 def test_server_that_does_not_listen_raises(local_dns: LocalDnsServer, unique_domain: str, dkim_key: str):
     dead = Nameserver("127.0.0.1", free_port())
-    provider = Rfc2136Provider(dead, local_dns.zone, TsigKey.from_key_file(str(local_dns.key_file)), timeout=1.0)
+    provider = Rfc2136Host(dead, local_dns.zone, TsigKey.from_key_file(str(local_dns.key_file)), timeout=1.0)
     recs = records(unique_domain, dkim_key)
 
     with pytest.raises(DnsUpdateError, match=str(dead)):
@@ -234,7 +234,7 @@ def test_tsig_key_repr_hides_the_secret(local_dns: LocalDnsServer):
         assert key.name in text
 
 
-def test_provider_repr_hides_the_secret(rfc2136: Rfc2136Provider):
+def test_provider_repr_hides_the_secret(rfc2136: Rfc2136Host):
     assert rfc2136.key is not None
     assert rfc2136.key.secret not in repr(rfc2136)
 
@@ -277,13 +277,13 @@ def test_bind_key_file_with_secret_first_is_read(tmp_path: Path):
 
 
 def test_a_new_ttl_rewrites_our_records_and_keeps_foreign_ones(
-    rfc2136: Rfc2136Provider, zone: Zone, unique_domain: str, dkim_key: str
+    rfc2136: Rfc2136Host, zone: Zone, unique_domain: str, dkim_key: str
 ):
     recs = records(unique_domain, dkim_key)
     zone.add_txt(unique_domain, FOREIGN)
     rfc2136.sync([], recs)
 
-    longer = Rfc2136Provider(rfc2136.server, rfc2136.zone, rfc2136.key, ttl=rfc2136.ttl * 2)
+    longer = Rfc2136Host(rfc2136.server, rfc2136.zone, rfc2136.key, ttl=rfc2136.ttl * 2)
     plan = longer.sync(recs, recs)  # the TTL read back differs: every set of ours is written again
 
     assert {c.key for c in plan.changes} == {(r.host, r.rtype) for r in recs}
@@ -294,7 +294,7 @@ def test_a_new_ttl_rewrites_our_records_and_keeps_foreign_ones(
 
 
 def test_many_domains_at_once_open_at_most_a_few_connections_to_the_server(
-    rfc2136: Rfc2136Provider, zone: Zone, dkim_key: str, monkeypatch: pytest.MonkeyPatch
+    rfc2136: Rfc2136Host, zone: Zone, dkim_key: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Servers queue only ~10 connections waiting to be accepted; beyond that a SYN waits 1 s to be resent.
     import threading

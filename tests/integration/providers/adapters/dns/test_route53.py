@@ -10,9 +10,9 @@ from dms_component.core.changes import MERGED, RrsetChange
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import VERIFIED
-from dms_component.errors import DnsUpdateError
+from dms_component.core.errors import DnsUpdateError
 from dms_component.providers.adapters import dkim_keys
-from dms_component.providers.adapters.dns.route53 import MAX_ATTEMPTS, Route53Provider
+from dms_component.providers.adapters.dns.route53 import MAX_ATTEMPTS, Route53Host
 from dms_component.providers.adapters.verifier import verify_once
 from dms_component.providers.resources.records import refuse_conflicts
 from tests.aws import Fault
@@ -26,7 +26,7 @@ def records(domain: str, key: str = "KEY", **kw) -> list[RequiredRecord]:
     return required_records(domain, key, PROFILE, **kw)
 
 
-def test_writes_all_four_records_in_route53s_format(route53: Route53Provider, hosted_zone: HostedZone):
+def test_writes_all_four_records_in_route53s_format(route53: Route53Host, hosted_zone: HostedZone):
     domain = f"notify.{hosted_zone.name}"
     public = dkim_keys.generate(2048).public_b64
     recs = records(domain, public)
@@ -45,7 +45,7 @@ def test_writes_all_four_records_in_route53s_format(route53: Route53Provider, ho
 
 
 def test_one_change_batch_and_reads_only_at_our_names(
-    route53: Route53Provider, hosted_zone: HostedZone, call_log: CallLog
+    route53: Route53Host, hosted_zone: HostedZone, call_log: CallLog
 ):
     recs = records(f"notify.{hosted_zone.name}")
     route53.zone_id()  # resolved once per process
@@ -60,7 +60,7 @@ def test_one_change_batch_and_reads_only_at_our_names(
     assert call_log.calls == ["list_resource_record_sets"]  # a no-op re-apply writes nothing
 
 
-def test_reads_cost_the_same_in_a_crowded_zone(route53: Route53Provider, hosted_zone: HostedZone, call_log: CallLog):
+def test_reads_cost_the_same_in_a_crowded_zone(route53: Route53Host, hosted_zone: HostedZone, call_log: CallLog):
     domain = f"notify.{hosted_zone.name}"
     # Neighbours on every side of our names, and other types at our names.
     crowd = [f"n{i:04d}.{hosted_zone.name}" for i in range(600)]
@@ -83,7 +83,7 @@ def test_reads_cost_the_same_in_a_crowded_zone(route53: Route53Provider, hosted_
 
 
 def test_update_deletes_the_exact_values_read_and_keeps_foreign_ones(
-    route53: Route53Provider, hosted_zone: HostedZone, monkeypatch: pytest.MonkeyPatch
+    route53: Route53Host, hosted_zone: HostedZone, monkeypatch: pytest.MonkeyPatch
 ):
     domain = f"notify.{hosted_zone.name}"
     hosted_zone.put(f"_dmarc.{domain}", "TXT", ['"not-dmarc=keep"'], ttl=120)
@@ -91,14 +91,14 @@ def test_update_deletes_the_exact_values_read_and_keeps_foreign_ones(
     route53.sync([], old)
     new = records(domain, dmarc_policy="reject")
     sent: list[list[dict]] = []
-    original = Route53Provider._call
+    original = Route53Host._call
 
     def spy(provider, operation, **kwargs):
         if operation == "change_resource_record_sets":
             sent.append(kwargs["ChangeBatch"]["Changes"])
         return original(provider, operation, **kwargs)
 
-    monkeypatch.setattr(Route53Provider, "_call", spy)
+    monkeypatch.setattr(Route53Host, "_call", spy)
 
     route53.sync(old, new)
 
@@ -114,7 +114,7 @@ def test_update_deletes_the_exact_values_read_and_keeps_foreign_ones(
     assert sorted(hosted_zone.values(f"_dmarc.{domain}", "TXT")) == ['"not-dmarc=keep"', '"v=DMARC1; p=reject"']
 
 
-def test_destroy_removes_exactly_ours(route53: Route53Provider, hosted_zone: HostedZone):
+def test_destroy_removes_exactly_ours(route53: Route53Host, hosted_zone: HostedZone):
     domain = f"notify.{hosted_zone.name}"
     hosted_zone.put(domain, "TXT", ['"google-site-verification=abc"'])
     recs = records(domain)
@@ -129,7 +129,7 @@ def test_destroy_removes_exactly_ours(route53: Route53Provider, hosted_zone: Hos
     assert route53.sync(recs, []).empty
 
 
-def test_existing_spf_is_merged_and_restored(route53: Route53Provider, hosted_zone: HostedZone):
+def test_existing_spf_is_merged_and_restored(route53: Route53Host, hosted_zone: HostedZone):
     domain = f"notify.{hosted_zone.name}"
     hosted_zone.put(domain, "TXT", ['"v=spf1 include:_spf.google.com ~all"'])
     recs = records(domain)
@@ -146,7 +146,7 @@ def test_existing_spf_is_merged_and_restored(route53: Route53Provider, hosted_zo
 
 
 def test_foreign_dmarc_is_refused_with_the_choices_and_adopt_takes_it_over(
-    route53: Route53Provider, hosted_zone: HostedZone
+    route53: Route53Host, hosted_zone: HostedZone
 ):
     domain = f"notify.{hosted_zone.name}"
     hosted_zone.put(f"_dmarc.{domain}", "TXT", ['"v=DMARC1; p=reject; rua=mailto:x@example.com"'])
@@ -164,7 +164,7 @@ def test_foreign_dmarc_is_refused_with_the_choices_and_adopt_takes_it_over(
     assert hosted_zone.values(f"_dmarc.{domain}", "TXT") == ['"v=DMARC1; p=none"']
 
 
-def test_drift_is_seen_and_repaired(route53: Route53Provider, hosted_zone: HostedZone):
+def test_drift_is_seen_and_repaired(route53: Route53Host, hosted_zone: HostedZone):
     domain = f"notify.{hosted_zone.name}"
     recs = records(domain)
     route53.sync([], recs)
@@ -196,7 +196,7 @@ def throttle_every_other(code: str = "Throttling", times: int = 1000) -> Fault:
     return Fault(matches, "400 Bad Request", body, "text/xml", times)
 
 
-def test_throttling_is_retried_and_converges(route53: Route53Provider, hosted_zone: HostedZone, moto, call_log):
+def test_throttling_is_retried_and_converges(route53: Route53Host, hosted_zone: HostedZone, moto, call_log):
     recs = records(f"notify.{hosted_zone.name}")
     with moto.faults(throttle_every_other(), throttle_every_other("PriorRequestNotComplete")) as faults:
         route53.sync([], recs)
@@ -207,7 +207,7 @@ def test_throttling_is_retried_and_converges(route53: Route53Provider, hosted_zo
 
 
 def test_throttling_that_never_ends_fails_clearly_after_a_bounded_number_of_attempts(
-    route53: Route53Provider, hosted_zone: HostedZone, moto
+    route53: Route53Host, hosted_zone: HostedZone, moto
 ):
     recs = records(f"notify.{hosted_zone.name}")
     route53.zone_id()
@@ -220,7 +220,7 @@ def test_throttling_that_never_ends_fails_clearly_after_a_bounded_number_of_atte
     assert route53.present(recs) == []
 
 
-def test_an_error_that_is_not_throttling_is_not_retried(route53: Route53Provider, hosted_zone: HostedZone, moto):
+def test_an_error_that_is_not_throttling_is_not_retried(route53: Route53Host, hosted_zone: HostedZone, moto):
     route53.zone_id()
     denied = throttle_every_other("AccessDenied")
     denied.matches = lambda environ: "/rrset" in environ.get("PATH_INFO", "")
@@ -229,7 +229,7 @@ def test_an_error_that_is_not_throttling_is_not_retried(route53: Route53Provider
     assert denied.served == 1
 
 
-def test_over_long_values_are_refused_before_any_call(route53: Route53Provider, hosted_zone: HostedZone, call_log):
+def test_over_long_values_are_refused_before_any_call(route53: Route53Host, hosted_zone: HostedZone, call_log):
     domain = f"notify.{hosted_zone.name}"
     huge = RrsetChange(domain, "TXT", (), ("x" * 5000,), 300)
     with pytest.raises(DnsUpdateError, match="4000"):
@@ -238,13 +238,13 @@ def test_over_long_values_are_refused_before_any_call(route53: Route53Provider, 
 
 
 def test_zone_by_name_must_exist(moto_server: str):
-    provider = Route53Provider(zone="nowhere.example.test", endpoint=moto_server)
+    provider = Route53Host(zone="nowhere.example.test", endpoint=moto_server)
     with pytest.raises(DnsUpdateError, match=r"no Route53 hosted zone named nowhere\.example\.test \(dns.zone\)"):
         provider.present(records("a.nowhere.example.test"))
 
 
 def test_hosted_zone_id_is_used_as_given(hosted_zone: HostedZone, moto_server: str):
-    provider = Route53Provider(
+    provider = Route53Host(
         zone=hosted_zone.name, hosted_zone_id=f"/hostedzone/{hosted_zone.id}", endpoint=moto_server
     )
     recs = records(f"notify.{hosted_zone.name}")
@@ -255,25 +255,25 @@ def test_hosted_zone_id_is_used_as_given(hosted_zone: HostedZone, moto_server: s
 def test_missing_credentials_is_one_clear_line(hosted_zone: HostedZone, moto_server: str, monkeypatch):
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    provider = Route53Provider(zone=hosted_zone.name, endpoint=moto_server, region="ap-east-1")  # a fresh client
+    provider = Route53Host(zone=hosted_zone.name, endpoint=moto_server, region="ap-east-1")  # a fresh client
     with pytest.raises(DnsUpdateError, match=r"no AWS credentials: set AWS_PROFILE or dns\.profile"):
         provider.zone_id()
 
 
 def test_unknown_profile_names_the_config_key(moto_server: str):
-    provider = Route53Provider(zone="example.test", endpoint=moto_server, profile="no-such-profile")
+    provider = Route53Host(zone="example.test", endpoint=moto_server, profile="no-such-profile")
     with pytest.raises(DnsUpdateError, match=r"AWS profile 'no-such-profile' \(dns.profile\)"):
         provider.zone_id()
 
 
-def test_provider_pickles_without_a_client_after_use(route53: Route53Provider, hosted_zone: HostedZone):
+def test_provider_pickles_without_a_client_after_use(route53: Route53Host, hosted_zone: HostedZone):
     route53.present(records(f"notify.{hosted_zone.name}"))
     clone = dill.loads(dill.dumps(route53))
     assert clone.zone == route53.zone and clone.present(records(f"notify.{hosted_zone.name}")) == []
 
 
 def test_a_record_split_at_200_bytes_is_merged_verified_and_restored_string_for_string(
-    route53: Route53Provider, hosted_zone: HostedZone, local_dns: LocalDnsServer
+    route53: Route53Host, hosted_zone: HostedZone, local_dns: LocalDnsServer
 ):
     # A console split this SPF record at 200 bytes; Route53 keeps those strings. DELETE must name them
     # exactly, or Route53 refuses every change as if someone else had changed the record.

@@ -14,8 +14,8 @@ import pytest
 import dms_component.providers.adapters.dns.route53 as route53_module
 from dms_component.core.changes import MERGED
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
-from dms_component.errors import DnsUpdateError
-from dms_component.providers.adapters.dns.route53 import PAGE_MAX, Route53Provider
+from dms_component.core.errors import DnsUpdateError
+from dms_component.providers.adapters.dns.route53 import PAGE_MAX, Route53Host
 from dms_component.providers.resources.records import refuse_conflicts
 from tests.aws import Fault
 from tests.support.route53 import CallLog, HostedZone
@@ -26,9 +26,9 @@ def records(domain: str) -> list[RequiredRecord]:
 
 
 @pytest.fixture
-def operation(hosted_zone: HostedZone, moto_server: str) -> Route53Provider:
+def operation(hosted_zone: HostedZone, moto_server: str) -> Route53Host:
     """The provider as Pulumi's provider process builds it for one operation."""
-    return Route53Provider(zone=hosted_zone.name, endpoint=moto_server, reuse_reads=True, sleep=lambda _s: None)
+    return Route53Host(zone=hosted_zone.name, endpoint=moto_server, reuse_reads=True, sleep=lambda _s: None)
 
 
 def refusing(domain: str) -> Callable:
@@ -49,7 +49,7 @@ def at_once(work: Callable[[str], object], domains: list[str]) -> list[object]:
 
 
 def test_domains_changed_at_the_same_time_share_one_change_batch(
-    route53: Route53Provider, hosted_zone: HostedZone, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
+    route53: Route53Host, hosted_zone: HostedZone, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(route53_module, "GATHER", 2.0)  # room for every thread to join, however loaded the machine
     domains = [f"d{i}.{hosted_zone.name}" for i in range(4)]
@@ -65,7 +65,7 @@ def test_domains_changed_at_the_same_time_share_one_change_batch(
 
 
 def test_a_refused_domain_in_a_shared_batch_fails_alone(
-    operation: Route53Provider, hosted_zone: HostedZone, monkeypatch: pytest.MonkeyPatch
+    operation: Route53Host, hosted_zone: HostedZone, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(route53_module, "GATHER", 2.0)
     a, b, c = (f"{x}.{hosted_zone.name}" for x in "abc")
@@ -83,7 +83,7 @@ def test_a_refused_domain_in_a_shared_batch_fails_alone(
 
 
 def test_one_listing_of_a_small_zone_serves_every_check_and_create(
-    operation: Route53Provider, hosted_zone: HostedZone, call_log: CallLog
+    operation: Route53Host, hosted_zone: HostedZone, call_log: CallLog
 ):
     domains = [f"d{i}.{hosted_zone.name}" for i in range(5)]
     call_log.clear()
@@ -103,7 +103,7 @@ def test_one_listing_of_a_small_zone_serves_every_check_and_create(
 
 @pytest.mark.parametrize(("domains", "listings"), [(3, 3), (8, 3 + 4)])
 def test_in_a_bigger_zone_domains_are_listed_one_by_one_until_listing_the_whole_zone_costs_no_more(
-    operation: Route53Provider, hosted_zone: HostedZone, call_log: CallLog, domains: int, listings: int
+    operation: Route53Host, hosted_zone: HostedZone, call_log: CallLog, domains: int, listings: int
 ):
     hosted_zone.put_many([f"n{i:04d}.{hosted_zone.name}" for i in range(3 * PAGE_MAX + 50)], "TXT", ['"x"'])  # 4 pages
     names = [f"d{i}.{hosted_zone.name}" for i in range(domains)]
@@ -120,7 +120,7 @@ def test_in_a_bigger_zone_domains_are_listed_one_by_one_until_listing_the_whole_
 
 
 def test_a_plan_from_a_stale_read_is_refused_and_made_again_from_a_fresh_one(
-    operation: Route53Provider, hosted_zone: HostedZone, call_log: CallLog
+    operation: Route53Host, hosted_zone: HostedZone, call_log: CallLog
 ):
     domain = f"notify.{hosted_zone.name}"
     operation.plan([], records(domain))  # the check: no SPF record yet
@@ -135,7 +135,7 @@ def test_a_plan_from_a_stale_read_is_refused_and_made_again_from_a_fresh_one(
     assert operation.present(records(domain)) == records(domain)
 
 
-def test_without_reuse_every_plan_reads_afresh(route53: Route53Provider, hosted_zone: HostedZone, call_log: CallLog):
+def test_without_reuse_every_plan_reads_afresh(route53: Route53Host, hosted_zone: HostedZone, call_log: CallLog):
     domain = f"notify.{hosted_zone.name}"
     route53.zone_id()
     call_log.clear()
@@ -153,7 +153,7 @@ def test_a_hosted_zone_id_of_another_zone_is_refused_before_any_change(
 ):
     other = hosted_zone.client.create_hosted_zone(Name="other.example.test", CallerReference="other-zone")
     other_id = other["HostedZone"]["Id"].rsplit("/", 1)[-1]
-    provider = Route53Provider(zone=hosted_zone.name, hosted_zone_id=other_id, endpoint=moto_server)
+    provider = Route53Host(zone=hosted_zone.name, hosted_zone_id=other_id, endpoint=moto_server)
 
     with pytest.raises(DnsUpdateError, match=rf"{other_id} \(dns.hosted_zone_id\) is other.example.test, not"):
         provider.sync([], records(f"notify.{hosted_zone.name}"))
@@ -214,7 +214,7 @@ def releasing_after(server, sleeps: int) -> Callable[[float], None]:
 
 def test_sync_returns_once_the_change_is_insync(hosted_zone: HostedZone, moto_server: str, held):
     sleep = releasing_after(held, 2)
-    provider = Route53Provider(zone=hosted_zone.name, endpoint=moto_server, sleep=sleep)
+    provider = Route53Host(zone=hosted_zone.name, endpoint=moto_server, sleep=sleep)
     before = held.get_change_calls
 
     plan = provider.sync([], records(f"notify.{hosted_zone.name}"))
@@ -227,7 +227,7 @@ def test_sync_returns_once_the_change_is_insync(hosted_zone: HostedZone, moto_se
 def test_a_change_still_pending_at_the_deadline_says_it_will_finish_and_what_to_do(
     hosted_zone: HostedZone, moto_server: str, held
 ):
-    provider = Route53Provider(zone=hosted_zone.name, endpoint=moto_server, insync_timeout=0, sleep=lambda _s: None)
+    provider = Route53Host(zone=hosted_zone.name, endpoint=moto_server, insync_timeout=0, sleep=lambda _s: None)
     domain = f"notify.{hosted_zone.name}"
 
     with pytest.raises(DnsUpdateError, match=r"is still PENDING after 0 s; it was accepted and will finish on its own"):
@@ -240,7 +240,7 @@ def test_without_settling_the_change_is_named_and_waited_on_later_once_per_batch
 ):
     monkeypatch.setattr(route53_module, "GATHER", 2.0)
     sleep = releasing_after(held, 1)
-    provider = Route53Provider(zone=hosted_zone.name, endpoint=moto_server, reuse_reads=True, sleep=sleep)
+    provider = Route53Host(zone=hosted_zone.name, endpoint=moto_server, reuse_reads=True, sleep=sleep)
     domains = [f"d{i}.{hosted_zone.name}" for i in range(4)]
     before = held.get_change_calls
 
@@ -258,7 +258,7 @@ def test_a_change_route53_has_forgotten_counts_as_served(hosted_zone: HostedZone
         b"<Error><Type>Sender</Type><Code>NoSuchChange</Code><Message>C0LD</Message></Error></ErrorResponse>"
     )
     gone = Fault(lambda environ: "/change/C0LD" in environ.get("PATH_INFO", ""), "404 Not Found", body, "text/xml", 1)
-    provider = Route53Provider(zone=hosted_zone.name, endpoint=moto_server, sleep=lambda _s: None)
+    provider = Route53Host(zone=hosted_zone.name, endpoint=moto_server, sleep=lambda _s: None)
     with moto.faults(gone):
         provider.wait_served("C0LD")  # a later `pulumi up` of a domain written months ago
     assert gone.served == 1
@@ -268,7 +268,7 @@ def test_waits_on_several_batches_at_once_all_end_once_insync(
     hosted_zone: HostedZone, moto_server: str, held, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(route53_module, "GATHER", 0.0)
-    provider = Route53Provider(zone=hosted_zone.name, endpoint=moto_server, sleep=releasing_after(held, 1))
+    provider = Route53Host(zone=hosted_zone.name, endpoint=moto_server, sleep=releasing_after(held, 1))
     first, second = (provider.sync([], records(f"{x}.{hosted_zone.name}"), settle=False).applied for x in "ab")
     assert first and second and first != second
     before = held.get_change_calls

@@ -11,7 +11,7 @@ import dill
 import pytest
 
 from dms_component.core.verdicts import PENDING_CODE, VERIFIED_CODE
-from dms_component.errors import (
+from dms_component.core.errors import (
     ConfigError,
     DomainHasAddresses,
     DomainNotVerified,

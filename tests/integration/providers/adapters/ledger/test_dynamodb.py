@@ -17,7 +17,7 @@ import pytest
 from devtools.localdns import free_port
 from dms_component.config import parse_stack_config
 from dms_component.core.verdicts import PENDING_CODE
-from dms_component.errors import QuotaExceeded, VerifiedDomainProtected
+from dms_component.core.errors import QuotaExceeded, VerifiedDomainProtected
 from dms_component.providers.adapters.ledger import dynamodb as ddb
 from dms_component.providers.adapters.ledger import open_ledger
 from dms_component.providers.adapters.ledger.base import PENDING, VERIFIED, LedgerEntry

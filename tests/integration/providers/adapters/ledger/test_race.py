@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from dms_component.core.verdicts import VERIFIED, VERIFIED_CODE
-from dms_component.errors import QuotaExceeded
+from dms_component.core.errors import QuotaExceeded
 from dms_component.providers.adapters.ledger import open_ledger
 from tests.support.ledgers import Backend
 

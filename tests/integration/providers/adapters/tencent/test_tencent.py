@@ -13,8 +13,8 @@ from dms_component.core.changes import Spf
 from dms_component.core.records import RequiredRecord
 from dms_component.core.service_records import records_from_attributes
 from dms_component.core.verdicts import PENDING, VERIFIED
-from dms_component.errors import DnsUpdateError, QuotaExceeded, ServiceError, VerifiedDomainProtected
-from dms_component.providers.adapters.dns.dnspod import DnspodProvider
+from dms_component.core.errors import DnsUpdateError, QuotaExceeded, ServiceError, VerifiedDomainProtected
+from dms_component.providers.adapters.dns.dnspod import DnspodHost
 from dms_component.providers.adapters.ledger.tencent import MAIL_TYPE_TAG, TencentLedger
 from dms_component.providers.adapters.tencent.client import SES_ENDPOINTS, ApiError, ses_api
 from tests.fakes.tencent_cloud import FakeTencentCloud
@@ -382,7 +382,7 @@ def test_dnspod_rewrites_a_records_ttl_in_place(
 
 
 def test_dnspod_names_a_zone_the_account_does_not_have(tencent_cloud: FakeTencentCloud) -> None:
-    provider = DnspodProvider(
+    provider = DnspodHost(
         "other.test",
         endpoint=tencent_cloud.endpoint,
         secret_id=tencent_cloud.secret_id,
@@ -394,7 +394,7 @@ def test_dnspod_names_a_zone_the_account_does_not_have(tencent_cloud: FakeTencen
 
 
 def test_dnspod_with_a_wrong_key_names_the_dns_keys_not_the_secret(tencent_cloud: FakeTencentCloud) -> None:
-    provider = DnspodProvider(
+    provider = DnspodHost(
         ZONE, endpoint=tencent_cloud.endpoint, secret_id=tencent_cloud.secret_id, secret_key="nope"
     )
 

@@ -14,7 +14,7 @@ from dms_component.core.errors import DmsError, PlanRefused
 from dms_component.core.records import RequiredRecord
 from dms_component.core.service_records import records_from_attributes
 from dms_component.core.verdicts import PENDING, VERIFIED
-from dms_component.errors import DnsUpdateError, ServiceError, VerifiedDomainProtected
+from dms_component.core.errors import DnsUpdateError, ServiceError, VerifiedDomainProtected
 from dms_component.providers.adapters.tencent.client import ApiError
 from dms_component.providers.resources.records import judge_by_service
 from tests.fakes.tencent_cloud import FakeTencentCloud, fake_for

@@ -1,11 +1,11 @@
-"""normalise_domain and is_subdomain (core/names.py)."""
+"""normalise_domain and is_subdomain (core/domain_names.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from dms_component.core.names import is_subdomain, normalise_domain
-from dms_component.errors import ConfigError
+from dms_component.core.domain_names import is_subdomain, normalise_domain
+from dms_component.core.errors import ConfigError
 
 KEY = "dms:domains[0].domain"
 

@@ -15,7 +15,7 @@ from dms_component.core.changes import Spf
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.verdicts import VERIFIED
-from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Provider
+from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Host
 from dms_component.providers.adapters.verifier import verify_once
 from dms_component.providers.resources.records import DnsRecordsProvider
 from dms_component.providers.resources.refusals import Refusal
@@ -114,7 +114,7 @@ def test_lookups_that_find_nothing_are_refused(
 
 def test_a_mergeable_spf_record_passes_the_check_and_verifies(
     local_dns: LocalDnsServer,
-    rfc2136: Rfc2136Provider,
+    rfc2136: Rfc2136Host,
     nameserver: Nameserver,
     zone: Zone,
     unique_domain: str,
@@ -140,7 +140,7 @@ def test_a_foreign_dmarc_record_is_refused_with_its_code(
 
 
 def test_a_record_split_at_200_bytes_is_merged_verified_and_restored_string_for_string(
-    rfc2136: Rfc2136Provider, nameserver: Nameserver, zone: Zone, unique_domain: str, dkim_key: str
+    rfc2136: Rfc2136Host, nameserver: Nameserver, zone: Zone, unique_domain: str, dkim_key: str
 ):
     original = "v=spf1 " + " ".join(f"ip4:192.0.2.{i}" for i in range(1, 25)) + " ~all"
     split = (original[:200], original[200:])
@@ -158,7 +158,7 @@ def test_a_record_split_at_200_bytes_is_merged_verified_and_restored_string_for_
 
 def test_answers_a_wildcard_synthesizes_are_not_taken_for_records_at_our_names(
     local_dns: LocalDnsServer,
-    rfc2136: Rfc2136Provider,
+    rfc2136: Rfc2136Host,
     nameserver: Nameserver,
     zone: Zone,
     unique_domain: str,
