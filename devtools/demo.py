@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 from pulumi import automation as auto
 
 from devtools.localdns import LocalDnsServer
 from devtools.runner import DEMO_PASSPHRASE, ROOT, open_stack
-from dms_component.table import status_table
+from dms_component.core.address_plan import address_rows
+from dms_component.providers.adapters.ledger import open_ledger
+from dms_component.stack_view import from_state
+from dms_component.table import address_table, status_table
 
 STATE = ROOT / ".state"
 
@@ -46,9 +50,22 @@ def main(argv: list[str] | None = None) -> int:
         outputs = stack.outputs()
         domains = outputs["domains"].value if "domains" in outputs else {}
         print("\n" + status_table(domains))
+        addresses = _addresses(stack)
+        if addresses:
+            print("\n" + address_table(addresses))
         return 0
     finally:
         server.stop()
+
+
+def _addresses(stack: auto.Stack) -> list[dict[str, Any]]:
+    """Each demo domain's sender addresses, as `dms status` shows them: declared in the state, made in the ledger."""
+    views = from_state(stack.export_stack().deployment.get("resources") or [])
+    rows = []
+    for view in views:
+        ledger = open_ledger({**view.ledger, "path": str(ROOT / str(view.ledger.get("path")))})
+        rows += address_rows(list(view.addresses), ledger.addresses(view.domain))
+    return rows
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from dms_component.hosts import HOSTS
 
 if TYPE_CHECKING:
     from dms_component.args import ChecksArgs as ChecksArgs
+    from dms_component.args import SenderAddressArgs as SenderAddressArgs
     from dms_component.args import SenderDomainArgs as SenderDomainArgs
     from dms_component.args import VerificationArgs as VerificationArgs
     from dms_component.component import SenderDomain as SenderDomain
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 # Each exported name -> the module that defines it.
 _WHERE = {
     "ChecksArgs": "dms_component.args",
+    "SenderAddressArgs": "dms_component.args",
     "SenderDomainArgs": "dms_component.args",
     "VerificationArgs": "dms_component.args",
     "SenderDomain": "dms_component.component",

@@ -81,6 +81,25 @@ class ChecksArgs:
 
 
 @dataclass(frozen=True)
+class SenderAddressArgs:
+    """One sender address of the domain (the service's CreateEmailAddress), made once the domain is verified."""
+
+    address: str
+    """The local part (noreply) or the whole address (noreply@notify.example.com), exactly at this sender domain;
+    plain: it names the address's resource."""
+    sender_name: pulumi.Input[str]
+    """The name recipients see (EmailSenderName); the service can't rename, so a new one replaces the address."""
+    password: pulumi.Input[str] | None = None
+    """The address's SMTP password, a secret: 10 to 20 characters with two different digits, a lower-case and an
+    upper-case letter; changing it sets the new one (default: none, unless generatePassword)."""
+    generate_password: bool = False
+    """Make an SMTP password that meets the service's rule, kept as a secret in the smtpPasswords output."""
+    unsubscribe: pulumi.Input[str] | None = None
+    """Batch mail's one-click unsubscribe link: none, or its language (en, zh-CN, zh-TW, es, fr, de, ja, ko, ar,
+    th); default en for a batch domain, none for a triggered one."""
+
+
+@dataclass(frozen=True)
 class SenderDomainArgs:
     """One sender domain: its name and type, where its records go, and the account's ledger.
 
@@ -120,6 +139,8 @@ class SenderDomainArgs:
     """The service guide's recommendations, each error, warn or off."""
     profile: str = "tencent-ses"
     """The service profile: tencent-ses (default)."""
+    senders: list[SenderAddressArgs] | None = None
+    """The domain's sender addresses, made in the `pulumi up` that verifies it; a plain list (default none)."""
 
 
 @dataclass(frozen=True)
@@ -305,6 +326,7 @@ __all__ = [
     "ItemOutput",
     "Normalised",
     "RecordOutput",
+    "SenderAddressArgs",
     "SenderDomainArgs",
     "VerificationArgs",
     "front_for",

@@ -162,10 +162,20 @@ def _stack_command(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"stack": view.name, "domains": plans}, indent=2))
         else:
+            from dms_component.core.address_plan import address_summary, render_address_plan
             from dms_component.core.plan_view import render_lines
 
             for plan in plans:
                 print("\n".join(render_lines(plan)))
+                if plan.get("addresses"):
+                    print(
+                        "\n".join(
+                            [
+                                address_summary(plan["domain"], plan["addresses"]),
+                                *render_address_plan(plan["addresses"]),
+                            ]
+                        )
+                    )
         return EXIT_PENDING if commands.has_conflicts(plans) else EXIT_VERIFIED
     results = commands.wait_for(view, args.domains, args.timeout)
     if args.json:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dms_component.core import dkim_rotation as rot
+from dms_component.core.address_plan import address_plan, address_rows
 from dms_component.core.domain_names import normalise_domain
 from dms_component.core.errors import ConfigError, DmsError, worded
 from dms_component.core.naming import Front
@@ -61,6 +62,8 @@ class AccountRow:
     entry: LedgerEntry
     verdict: DomainVerdict
     status: str  # the ledger's (the service's) word, or that it is still checking
+    addresses: tuple[dict[str, Any], ...] = ()  # core/address_plan.address_rows: no password, only whether set
+    sending: Any = None  # the service's console list (tencent ledger): a ledger DomainView, else None
     dkim: dict[str, Any] | None = None  # our active DKIM key's selector and age (key_age), if the stack holds it
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,6 +74,8 @@ class AccountRow:
             "ledger_status": self.entry.status,
             "owner": self.entry.owner,
             "items": [i.to_dict() for i in self.verdict.items],
+            "addresses": list(self.addresses),
+            **({"sending": _sending(self.sending)} if self.sending is not None else {}),
             "dkim_key": self.dkim,
         }
 
@@ -106,11 +111,14 @@ def account_status(stack: StackView) -> list[AccountRow]:
                 raise in_words(exc, view) from None
     ours = {v.domain: v for v in views}
     checks, rows = [], []
+    sending: dict[str, Any] = {}  # domain -> what the service's console lists (tencent)
     for first, ledger in ledgers.values():
         try:
             entries = ledger.entries()
+            console = ledger.account_view()
         except DmsError as exc:
             raise in_words(exc, first) from None
+        sending.update({d.domain: d for d in console.domains} if console is not None else {})
         for entry in entries:
             view = ours.get(entry.domain)
             checks.append((entry, ledger, _checked(entry, ledger, view), servers_of(view or first)))
@@ -124,7 +132,9 @@ def account_status(stack: StackView) -> list[AccountRow]:
         if entry.status == PENDING and verdict.items and all(i.ok for i in verdict.items):
             # DNS is right and only the verdict is missing: the service's check, or the next `pulumi up`.
             status = CHECKING if ledger.decides_records else CHECKS_PASS
-        rows.append(AccountRow(entry, verdict, status, key_age(ours.get(entry.domain))))
+        view = ours.get(entry.domain)
+        shown = tuple(_addresses(ledger, entry.domain, view, address_rows))
+        rows.append(AccountRow(entry, verdict, status, shown, sending.get(entry.domain), key_age(view)))
     return sorted(rows, key=lambda r: r.entry.domain)
 
 
@@ -149,6 +159,27 @@ def key_age(view: DomainView | None) -> dict[str, Any] | None:
     }
 
 
+def _sending(view: Any) -> dict[str, Any]:
+    """ListEmailIdentities' word on a domain: whether it may send, its reputation level and daily quota."""
+    return {
+        "sending_enabled": bool(view.sending_enabled),
+        "reputation_level": int(view.reputation_level),
+        "daily_quota": int(view.daily_quota),
+    }
+
+
+def _addresses(ledger: LedgerBackend, domain: str, view: DomainView | None, shown: Any) -> list[dict[str, Any]]:
+    """A domain's addresses as `shown` (address_rows or address_plan) words them: the stack's declared ones beside
+    the ledger's (the service's) now."""
+    try:
+        existing = ledger.addresses(domain)
+    except NotImplementedError:
+        return []  # a ledger that keeps no addresses (yet)
+    except DmsError as exc:
+        raise in_words(exc, view) from None
+    return shown(list(view.addresses) if view else [], existing)
+
+
 # -- dms plan -----------------------------------------------------------------------------------
 
 
@@ -164,7 +195,10 @@ def stack_plan(stack: StackView) -> list[dict[str, Any]]:
             plan = provider.plan(list(view.owned), wanted, view.spf, view.adopt)
         except DmsError as exc:
             raise in_words(exc, view) from None
-        out.append(plan_dict(view.domain, plan_lines(wanted, list(view.owned), plan)))
+        planned = plan_dict(view.domain, plan_lines(wanted, list(view.owned), plan))
+        if view.addresses:  # beside the DNS plan: what `pulumi up` would make, replace or change in the service
+            planned["addresses"] = _addresses(stack.ledger(view), view.domain, view, address_plan)
+        out.append(planned)
     return out
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pulumi
 
-from dms_component import dkim_keys
+from dms_component import addresses, dkim_keys
 from dms_component.account import Declared, Program, read_entries, stack_owner, worded_finding
 from dms_component.args import (
     DkimKeyOutput,
@@ -54,6 +54,7 @@ class SenderDomain(pulumi.ComponentResource):
     dkim_public_key: pulumi.Output[str]
     dkim_private_key: pulumi.Output[str]  # a Pulumi secret
     dkim_keys: pulumi.Output[list[DkimKeyOutput]]  # active, pending and retiring keys (sqlite, dynamodb ledgers)
+    smtp_passwords: pulumi.Output[dict[str, str]]  # a Pulumi secret: address -> SMTP password (given or generated)
 
     def __init__(
         self,
@@ -74,7 +75,10 @@ class SenderDomain(pulumi.ComponentResource):
         self._program = program or Program.of_this_run()
         self._waits: list[pulumi.Resource] = []
         try:
-            self._build(normalise(args, front))
+            given = normalise(args, front)
+            # The sender addresses are checked before anything is declared: a mistake writes nothing.
+            self._senders = addresses.checked(args.senders, given.known_domain, given.ledger, front)
+            self._build(given)
         except ConfigError as exc:
             # One line, no traceback, before anything is written.
             raise pulumi.RunError(f"invalid sender domain: {front.at(exc.worded(front.name))}") from None
@@ -88,6 +92,7 @@ class SenderDomain(pulumi.ComponentResource):
         self._identity(given)
         self._records(given)
         self._verification(given)
+        self._addresses(given)
         self._outputs(given)
 
     def _preflight(self, given: Normalised) -> None:
@@ -235,6 +240,16 @@ class SenderDomain(pulumi.ComponentResource):
         )
         name = self._name
         pulumi.Output.all(self.verification.status, self.verification.items).apply(lambda v: _warn_pending(name, *v))
+
+    def _addresses(self, given: Normalised) -> None:
+        """The sender addresses (addresses.py), made after the verification (its status is their input), so also
+        deleted before it; retained on delete with a retired domain."""
+        spec = pulumi.Output.from_input(given.spec)
+        self.addresses = addresses.declare(
+            self, self._name, self._senders, given=given, mail_type=spec.apply(lambda s: s.mail_type),
+            status=self.verification.status, owner=self._owner, program=self._program,
+        )  # fmt: skip
+        self.smtp_passwords = addresses.smtp_passwords(self.addresses)
 
     def _outputs(self, given: Normalised) -> None:
         self.retire = given.retire  # its children are retained on delete: Pulumi forgets them, deleting nothing

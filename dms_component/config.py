@@ -9,7 +9,7 @@ preview, before anything is written; so is every rule, by the component (args, a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from dms_component.args import (
@@ -17,6 +17,7 @@ from dms_component.args import (
     ChecksArgs,
     DomainSpec,
     Normalised,
+    SenderAddressArgs,
     SenderDomainArgs,
     VerificationArgs,
     front_for,
@@ -31,7 +32,8 @@ from dms_component.providers.adapters.dns import HOSTS, DnsTarget, target_class
 from dms_component.providers.adapters.ledger import BACKENDS, LedgerSettings, settings_class
 from dms_component.providers.adapters.settings import Settings
 
-_DOMAIN_KEYS = {camel(f): f for f in (*SPEC_FIELDS, "retire")}
+_DOMAIN_KEYS = {camel(f): f for f in (*SPEC_FIELDS, "retire", "senders")}
+_SENDER_KEYS = {camel(f.name): f.name for f in fields(SenderAddressArgs)}
 _CHECK_KEYS = {camel(f): f for f in CHECK_DEFAULTS}
 _VERIFICATION_KEYS = {camel(f): f for f in ("nameserver", "nameservers", "timeout")}
 
@@ -157,6 +159,8 @@ def _entries(
     for i, item in enumerate(value):
         at = f"{key}[{i}]"
         given = _fields(at, item, _DOMAIN_KEYS)
+        if "senders" in given:
+            given["senders"] = _senders(f"{at}.senders", given["senders"])
         args = SenderDomainArgs(
             **{"type": None, "domain": None, **given},
             dns=dns,
@@ -183,6 +187,17 @@ def _entries(
         if found.severity == WARN:
             warnings.append(f"{at}.type: {found.message}; managed once, as {first.spec.mail_type} [{found.code}]")
     return entries, warnings, first_normalised
+
+
+def _senders(key: str, value: Any) -> list[SenderAddressArgs] | None:
+    """An entry's `senders`: a list of maps of SenderAddressArgs' keys (each value is checked by the component).
+    A password set with `pulumi config set --secret --path` arrives decrypted; the component keeps it a secret."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ConfigError(key, "expected a list of {address, senderName, ...} entries")
+    return [SenderAddressArgs(**{"address": None, "sender_name": None, **_fields(f"{key}[{i}]", item, _SENDER_KEYS)})
+            for i, item in enumerate(value)]  # fmt: skip
 
 
 __all__ = ["Entry", "StackSettings", "parse_stack_config"]

@@ -24,13 +24,14 @@ import os
 import shutil
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from dms_component.config import StackSettings, parse_stack_config
+from dms_component.core import dkim_rotation
 from dms_component.core.changes import Spf
 from dms_component.core.errors import ConfigError, DmsError
 from dms_component.core.naming import Front
@@ -39,6 +40,7 @@ from dms_component.providers.adapters.ledger import LedgerBackend, open_ledger
 
 COMPONENT = "dms:index:SenderDomain"
 _CHILDREN = {"identity": "dms:SenderIdentity", "records": "dms:DnsRecords", "verification": "dms:Verification"}
+_ADDRESS = "dms:SenderAddress"  # a domain has any number of them
 
 
 class StackUnavailable(DmsError):
@@ -70,6 +72,8 @@ class DomainView:
     dkim_max_key_age_days: int | None = None
     dkim_overlap_days: int | None = None
     dkim_verified: tuple[str, ...] = ()  # the pending keys its last verification found verifying (then active)
+    # Its declared sender addresses: {address, sender_name, unsubscribe (UnsubscribeConfig)}; no password.
+    addresses: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass
@@ -131,16 +135,25 @@ class StackView:
 def from_state(resources: list[dict[str, Any]]) -> list[DomainView]:
     """The sender domains a stack's state holds, in the order declared; each from its children's inputs."""
     children: dict[str, dict[str, dict[str, Any]]] = {}
+    addresses: dict[str, list[Mapping[str, Any]]] = {}
     for resource in resources:
         kind = next((k for k, t in _CHILDREN.items() if str(resource.get("type", "")).endswith(t)), None)
         if kind is not None and resource.get("parent"):
             children.setdefault(resource["parent"], {})[kind] = resource
+        if str(resource.get("type", "")).endswith(_ADDRESS) and resource.get("parent"):
+            addresses.setdefault(resource["parent"], []).append(_address(resource))
     views = []
     for resource in resources:
         mine = children.get(resource.get("urn", "")) if resource.get("type") == COMPONENT else None
         if mine and "identity" in mine and "verification" in mine:
-            views.append(_view(mine))
+            views.append(replace(_view(mine), addresses=tuple(addresses.get(resource["urn"], []))))
     return views
+
+
+def _address(resource: Mapping[str, Any]) -> dict[str, Any]:
+    """A SenderAddress as the commands show it: what was declared, never its password."""
+    inputs = resource.get("inputs") or {}
+    return {k: inputs.get(k) for k in ("address", "sender_name", "unsubscribe")}
 
 
 def _view(children: dict[str, dict[str, Any]]) -> DomainView:
@@ -166,11 +179,23 @@ def _view(children: dict[str, dict[str, Any]]) -> DomainView:
         front=Front.from_dict(identity.get("front")),
         retired=bool(check.get("retired")),
         published=_records(wanted.get("records")),
-        dkim_keys=held.get("dkim_keys") if isinstance(held.get("dkim_keys"), Mapping) else None,
+        dkim_keys=_keys_held(held),
         dkim_max_key_age_days=_whole(identity.get("dkim_max_key_age_days")),
         dkim_overlap_days=_whole(identity.get("dkim_overlap_days")),
         dkim_verified=tuple(str(s) for s in (children["verification"].get("outputs") or {}).get("dkim_verified") or []),
     )
+
+
+def _keys_held(held: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The identity's DKIM key set (public side); for a key the stack made before rotation existed, that one key,
+    of unknown age; None when the service holds the key (tencent)."""
+    if isinstance(held.get("dkim_keys"), Mapping):
+        return held["dkim_keys"]
+    if isinstance(held.get("dkim_public_key"), str) and held.get("dkim_private_key") is not None:
+        return dkim_rotation.first(
+            str(held.get("dkim_selector") or "qcloud"), held["dkim_public_key"], 0, None
+        ).to_dict()
+    return None
 
 
 def _whole(value: Any) -> int | None:

@@ -23,14 +23,50 @@ def account_table(rows: list[Mapping[str, Any]]) -> str:
     Each row: domain, type, status, owner ("org/project/stack@folder"; shown without the folder) and
     items; an item not checked (another stack's DKIM key is not known here) shows `-`."""
     cells = []
-    warnings = []
+    # With the tencent ledger, what the console's list shows too: sending enabled, reputation, daily quota.
+    console = any(row.get("sending") for row in rows)
+    # Keys the stack holds (sqlite, dynamodb ledgers): their age, and a warning line when too old.
+    ages = [_key_age(row.get("dkim_key")) for row in rows]
+    keys = any(row.get("dkim_key") for row in rows)
     for row in rows:
         owner = (row.get("owner") or "-").split("@", 1)[0]
         first = [row["domain"], row.get("type") or "-", row.get("status") or "-", owner]
+        if console:
+            first += _sending_cells(row.get("sending"))
         cells.append((first, row["domain"], row.get("items")))
-        warnings.append(_key_age(row.get("dkim_key")))
-    table = _table(["DOMAIN", "TYPE", "STATUS", "OWNER"], cells, ("KEY AGE", [age for age, _ in warnings]))
-    return "\n".join([table, *(warning for _, warning in warnings if warning)])
+    extra = ["SENDING", "REPUTATION", "DAILY QUOTA"] if console else []
+    last = ("KEY AGE", [age for age, _ in ages]) if keys else None
+    table = _table(["DOMAIN", "TYPE", "STATUS", "OWNER", *extra], cells, last)
+    table = "\n".join([table, *(warning for _, warning in ages if warning)])
+    addresses = [a for row in rows for a in row.get("addresses") or []]
+    return table + "\n\n" + address_table(addresses) if addresses else table
+
+
+def _sending_cells(sending: Mapping[str, Any] | None) -> list[str]:
+    if not sending:
+        return ["-", "-", "-"]
+    enabled = "enabled" if sending.get("sending_enabled") else "disabled"
+    return [enabled, str(sending.get("reputation_level", "-")), str(sending.get("daily_quota", "-"))]
+
+
+# How `dms status` words an address's state (its stable code is in --json).
+_ADDRESS_STATUS = {
+    "address.made": "made",
+    "address.waiting": "waiting for verification",
+    "address.undeclared": "not declared",
+}
+
+
+def address_table(addresses: list[Mapping[str, Any]]) -> str:
+    """Each sender address: the sender name, whether an SMTP password is set (never the password), unsubscribe."""
+    table = [["ADDRESS", "SENDER NAME", "SMTP PASSWORD", "UNSUBSCRIBE", "STATUS"]]
+    for a in addresses:
+        status = str(a.get("status_code") or "")
+        password = "set" if a.get("password_set") else "none"
+        name, unsubscribe = str(a.get("sender_name") or "-"), str(a.get("unsubscribe") or "none")
+        table.append([str(a.get("address")), name, password, unsubscribe, _ADDRESS_STATUS.get(status, status)])
+    widths = [max(len(r[c]) for r in table) for c in range(len(table[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in table)
 
 
 def _key_age(key: Mapping[str, Any] | None) -> tuple[str, str | None]:

@@ -41,6 +41,7 @@ OBJECTS = {
     "LedgerSettings": "Ledger",
     "VerificationArgs": "VerificationOptions",
     "ChecksArgs": "Checks",
+    "SenderAddressArgs": "SenderAddress",
 }
 
 
@@ -144,7 +145,7 @@ def types_module() -> str:
             SETTINGS,
         )
     )
-    for cls in (api.VerificationArgs, api.ChecksArgs):
+    for cls in (api.VerificationArgs, api.ChecksArgs, api.SenderAddressArgs):
         parts.append(typed_dict(OBJECTS[cls.__name__], one_line(cls.__doc__), cls))
     parts.append(typed_dict("SenderDomainArgs", "One sender domain.", api.SenderDomainArgs))
     names = [part.split("(", 1)[0].removeprefix("class ") for part in parts]  # each part is one class

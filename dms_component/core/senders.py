@@ -279,8 +279,17 @@ def sender_quota_plan(declared: Iterable[str], existing: Iterable[str], quota: i
     return SenderQuotaPlan(quota, have, new, new[free:])
 
 
-def sender_quota_error(address: str, existing: Sequence[str], quota: int) -> SenderQuotaExceeded:
-    """The ledger's refusal in the step that would create one address too many."""
+def sender_quota_error(
+    address: str, existing: Sequence[str], quota: int, service_code: str | None = None
+) -> SenderQuotaExceeded:
+    """The ledger's refusal in the step that would create one address too many; `service_code` when the service
+    refused it below our quota (its own limit, docs/tencent.md)."""
+    if service_code is not None:
+        return SenderQuotaExceeded(
+            f"sender quota: Tencent Cloud refused to create {address} ({service_code}): the account has"
+            f" {len(existing)} sender addresses, as many as the service allows it. Ask Tencent Cloud for a higher"
+            " limit, or delete addresses you no longer use"
+        )
     return SenderQuotaExceeded(
         f"sender quota: {address} can't be created: the account already has {len(existing)} of {quota} sender"
         f" addresses. {_QUOTA_WAY_OUT}"

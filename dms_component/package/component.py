@@ -48,6 +48,8 @@ class SenderDomain(component.SenderDomain):
     dkim_keys: pulumi.Output[list[DkimKeyOutput]]
     """The DKIM keys this stack holds (sqlite, dynamodb ledgers): active, pending and retiring, with since when and,
     for a retiring key, when its record may go."""
+    smtp_passwords: pulumi.Output[dict[str, str]]
+    """Each sender address's SMTP password, given or generated (address -> password); a Pulumi secret."""
 
     def __init__(self, name: str, args: SenderDomainArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         try:
@@ -76,6 +78,8 @@ def converted(name: str, args: Mapping[str, Any]) -> tuple[python_api.SenderDoma
         "checks": python_api.ChecksArgs(**values.pop("checks", {})),
         "ledger": SETTINGS[ledger_kind](**ledger),
     }
+    if isinstance(values.get("senders"), list):
+        values["senders"] = [python_api.SenderAddressArgs(**dict(s)) for s in values["senders"]]
     python_args = python_api.SenderDomainArgs(**values, **nested)
     return python_args, python_api.front_for(PACKAGE, name, python_args)
 

@@ -31,7 +31,7 @@ from dms_component.version import VERSION
 
 NAME = "dms"
 COMPONENTS = [SenderDomain]
-SECRET_OUTPUTS = ("dkim_private_key",)
+SECRET_OUTPUTS = ("dkim_private_key", "smtp_passwords")
 # gRPC's own channel arguments, with the values pulumi.provider.main gives its server (the SDK keeps them in a
 # private module that older SDKs lack): messages up to 400 MiB, and a queued call waits up to 30 minutes.
 GRPC_OPTIONS = [
@@ -46,7 +46,7 @@ def version() -> str:
 
 def secret_inputs() -> dict[str, str]:
     """Schema type token -> its secret property: each DNS host's and ledger's credential field, where the
-    package offers it."""
+    package offers it, and a sender address's SMTP password."""
     found = {}
     for union, classes in ((types.Dns, TARGETS), (types.Ledger, SETTINGS)):
         for kind, settings in classes.items():
@@ -54,6 +54,7 @@ def secret_inputs() -> dict[str, str]:
             credential = settings.credential_field
             if credential and credential in offered.__annotations__:
                 found[f"{NAME}:index:{offered.__name__}"] = camel_case(credential)
+    found[f"{NAME}:index:{types.SenderAddress.__name__}"] = "password"  # a sender address's SMTP password
     return found
 
 

@@ -204,6 +204,24 @@ class Checks(TypedDict):
     """Email records at our names that this stack did not write: read and planned at preview (default error)."""
 
 
+class SenderAddress(TypedDict):
+    """One sender address of the domain (the service's CreateEmailAddress), made once the domain is verified."""
+
+    address: str
+    """The local part (noreply) or the whole address (noreply@notify.example.com), exactly at this sender domain;
+    plain: it names the address's resource."""
+    sender_name: pulumi.Input[str]
+    """The name recipients see (EmailSenderName); the service can't rename, so a new one replaces the address."""
+    password: NotRequired[pulumi.Input[str]]
+    """The address's SMTP password, a secret: 10 to 20 characters with two different digits, a lower-case and an
+    upper-case letter; changing it sets the new one (default: none, unless generatePassword)."""
+    generate_password: NotRequired[bool]
+    """Make an SMTP password that meets the service's rule, kept as a secret in the smtpPasswords output."""
+    unsubscribe: NotRequired[pulumi.Input[str]]
+    """Batch mail's one-click unsubscribe link: none, or its language (en, zh-CN, zh-TW, es, fr, de, ja, ko, ar,
+    th); default en for a batch domain, none for a triggered one."""
+
+
 class SenderDomainArgs(TypedDict):
     """One sender domain."""
 
@@ -238,6 +256,8 @@ class SenderDomainArgs(TypedDict):
     """The service guide's recommendations, each error, warn or off."""
     profile: NotRequired[str]
     """The service profile: tencent-ses (default)."""
+    senders: NotRequired[list[SenderAddress]]
+    """The domain's sender addresses, made in the `pulumi up` that verifies it; a plain list (default none)."""
 
 
 __all__ = [
@@ -251,6 +271,7 @@ __all__ = [
     "MailType",
     "Rfc2136Dns",
     "Route53Dns",
+    "SenderAddress",
     "SenderDomainArgs",
     "Severity",
     "SqliteLedger",

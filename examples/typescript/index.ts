@@ -3,7 +3,8 @@
 // ./sdk is the package's generated Node.js SDK: `pulumi package gen-sdk <plugin> --language nodejs` with a
 // normal Pulumi install, here scripts/ensure-pulumi.sh's pulumi-gen-nodejs-sdk (README, "From TypeScript").
 //
-// Stack config: zone, server (HOST[:PORT] of the zone's primary), tsigName, tsigSecret (a secret), quota.
+// Stack config: zone, server (HOST[:PORT] of the zone's primary), tsigName, tsigSecret (a secret), quota,
+// smtpPassword (noreply@notify's SMTP password, a secret).
 import * as pulumi from "@pulumi/pulumi";
 import * as dms from "./sdk";
 
@@ -25,6 +26,8 @@ const notifyDomain = new dms.SenderDomain("notify", {
     type: dms.MailType.TRIGGERED,
     dns,
     ledger,
+    // Made in the `pulumi up` that verifies the domain.
+    senders: [{ address: "noreply", senderName: "Example Notifications", password: config.requireSecret("smtpPassword") }],
 });
 const newsDomain = new dms.SenderDomain("news", {
     domain: `news.${zone}`,
@@ -32,6 +35,8 @@ const newsDomain = new dms.SenderDomain("news", {
     dmarcPolicy: dms.DmarcPolicy.QUARANTINE,
     dns,
     ledger,
+    // Batch mail: the one-click unsubscribe link (English) by default; the password in smtpPasswords, a secret.
+    senders: [{ address: "news", senderName: "Example News", generatePassword: true }],
 });
 
 export const notify = { status: notifyDomain.status, records: notifyDomain.records };

@@ -128,6 +128,30 @@ def test_a_kill_during_verification_converges(tmp_path: Path, local_dns: LocalDn
     assert_converged(deployment, local_dns, domain)
 
 
+def test_a_kill_between_the_services_address_create_and_the_state_write_converges(
+    tmp_path: Path, local_dns: LocalDnsServer
+) -> None:
+    """The address is made in the ledger (the service), then the run dies before Pulumi records it: the next `up`
+    takes it over (no RepeatEmailAddress), sets its unsubscribe link, and a preview after shows no changes."""
+    domain = "crash-address.example.test"
+    deployment = Deployment(tmp_path / "a", local_dns)
+    deployment.configure([entry(domain, "batch", senders=[{"address": "noreply", "senderName": "News"}])])
+    pause = tmp_path / "paused"
+
+    printed = kill_when(deployment, pause.exists, {"DMS_PAUSE_AT": "address-created", "DMS_PAUSE_FILE": str(pause)})
+
+    assert pause.read_text() == "address-created" and "Resources:" not in printed
+    with sqlite3.connect(deployment.ledger_path) as conn:
+        query = "SELECT address, sender_name, unsubscribe FROM sender_addresses"
+        assert conn.execute(query).fetchall() == [(f"noreply@{domain}", "News", 0)]  # made, link not set yet
+    recover(deployment)
+    with sqlite3.connect(deployment.ledger_path) as conn:
+        assert conn.execute(query).fetchall() == [(f"noreply@{domain}", "News", 2)]  # taken over, link set
+    addresses = [r for r in deployment.resources() if r["type"].endswith("SenderAddress")]
+    assert len(addresses) == 1 and addresses[0]["outputs"]["created"] is True
+    deployment.preview(expect_no_changes=True)
+
+
 # -- a DKIM key rotation killed at each of its steps ---------------------------------------------------------------
 
 ROTATION_STAGES = {

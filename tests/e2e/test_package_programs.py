@@ -27,6 +27,7 @@ ZONE = "pkg.test"
 SPF = "v=spf1 include:qcloudmail.com ~all"
 LANGUAGES = ["yaml", "typescript"]
 # The TypeScript example's own files; node_modules is linked from the checkout (`make bootstrap` fills it).
+PASSWORD = "Pkg-Smtp-Pass42"  # noreply@notify's SMTP password: meets the service's rule; searched for
 TYPESCRIPT_FILES = ("Pulumi.yaml", "index.ts", "package.json", "package-lock.json", "tsconfig.json")
 
 
@@ -50,6 +51,7 @@ def program(language: str, folder: Path, knot: LocalDnsServer, quota: int) -> Cl
     for key, value in {"zone": ZONE, "server": knot.address, "tsigName": KEY_NAME, "quota": quota}.items():
         cli.config_set(key, value, check=True)
     cli.config_set("tsigSecret", knot.tsig_secret(), secret=True, check=True)
+    cli.config_set("smtpPassword", PASSWORD, secret=True, check=True)
     return cli
 
 
@@ -68,6 +70,12 @@ def rows(cli: CliProject) -> dict[str, str]:
         return {}
     with sqlite3.connect(path) as conn:
         return dict(conn.execute("SELECT domain, status FROM sender_domains"))
+
+
+def addresses(cli: CliProject) -> dict[str, tuple[str, bool, int]]:
+    with sqlite3.connect(cli.folder / ".state" / "ledger.sqlite") as conn:
+        query = "SELECT address, sender_name, password_set, unsubscribe FROM sender_addresses"
+        return {a: (n, bool(p), u) for a, n, p, u in conn.execute(query)}
 
 
 def error_lines(output: str, fragment: str) -> list[str]:
@@ -97,10 +105,15 @@ def test_two_sender_domains_go_to_verified_and_stay_under_every_rule(
     ]
     assert txt(knot, notify) == [SPF] and txt(knot, f"_dmarc.{news}") == ["v=DMARC1; p=quarantine"]
     assert rows(cli) == {notify: "verified", news: "verified"}
+    # The addresses, made in the same `up` (news: batch, so the English unsubscribe link by default).
+    assert addresses(cli) == {
+        f"noreply@{notify}": ("Example Notifications", True, 0),
+        f"news@{news}": ("Example News", True, 2),
+    }
 
-    # Secrets: the TSIG secret (an input) and the DKIM keys (outputs) never in plain text.
+    # Secrets: the TSIG secret (an input), the DKIM keys and SMTP passwords (outputs) never in plain text.
     seen = cli.state_text() + up.output + json.dumps(cli.export())
-    assert knot.tsig_secret() not in seen
+    assert knot.tsig_secret() not in seen and PASSWORD not in seen
     assert "PRIVATE KEY" not in seen
     identity = next(r for r in cli.resources() if r["type"].endswith("dms:SenderIdentity"))
     assert "ciphertext" in identity["outputs"]["dkim_private_key"]
@@ -155,6 +168,23 @@ def test_a_mistake_in_an_input_fails_preview_with_one_line_naming_the_key(
     # Both domains have the mistake: whichever the engine reports first.
     assert re.search(r"SenderDomain (notify|news): dns\.rfc2136\.server: '127\.0\.0\.1:99999' is not HOST", line)
     assert rows(cli) == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_password_that_breaks_the_rule_is_refused_at_preview_naming_its_key(
+    language: str, tmp_path: Path, knot: LocalDnsServer
+) -> None:
+    cli = program(language, tmp_path / language, knot, quota=2)
+    bad = "pkg-smtp-pass42"  # no upper-case letter
+    cli.config_set("smtpPassword", bad, secret=True, check=True)
+
+    refused = cli.up()
+
+    assert not refused.ok
+    line = error_lines(refused.output, "[senders.password]")[0]
+    assert "SenderDomain notify: senders[0].password:" in line  # the key as YAML and TypeScript write it
+    assert bad not in refused.output
+    assert rows(cli) == {} and txt(knot, f"notify.{ZONE}") == []  # nothing written
 
 
 def test_an_enum_value_out_of_range_is_refused_by_the_yaml_type_check(tmp_path: Path, knot: LocalDnsServer) -> None:

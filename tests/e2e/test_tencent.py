@@ -6,6 +6,7 @@ SDK. The endpoint verifies each domain itself, against the Knot zone its DNSPod 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -269,3 +270,62 @@ def test_an_up_killed_after_the_service_took_the_new_length_converges_on_the_nex
     deployment.up()  # the bridge's second step
     assert tencent_cloud.count("DeleteEmailIdentity") == 0
     assert_new_key_verified(deployment, tencent_cloud, domain, 2048)
+
+
+SMTP_PASSWORD = "Tc-Smtp-Pass42"  # meets the service's rule; searched for in state, output and `dms --json`
+
+
+def first_call(cloud: FakeTencentCloud, action: str) -> int:
+    return next(i for i, (_, a) in enumerate(cloud.calls) if a == action)
+
+
+def test_the_services_whole_order_from_a_domain_to_its_addresses_in_one_up(
+    deployment: Deployment, tencent_cloud: FakeTencentCloud
+) -> None:
+    """Create the domain, publish, verify, create the addresses, set the passwords, set unsubscribe (issue 26);
+    then remove an address. `dms status` shows what the console's list shows."""
+    from tests.e2e.test_day_to_day import dms
+
+    domain = "tc-senders.example.test"
+    senders = [
+        {"address": "noreply", "senderName": "Example News"},
+        {"address": "team", "senderName": "Example Team", "generatePassword": True, "unsubscribe": "fr"},
+    ]
+    configure(deployment, tencent_cloud, [{"domain": domain, "type": "batch", "senders": senders}])
+    key = "dms:domains[0].senders[0].password"
+    deployment.stack.set_config(key, auto.ConfigValue(SMTP_PASSWORD, secret=True), path=True)
+    tencent_cloud.reputation[domain] = (2, 1000)
+
+    deployment.up()
+
+    assert tencent_cloud.identities[domain].verified
+    assert tencent_cloud.senders_of(domain) == [f"noreply@{domain}", f"team@{domain}"]
+    assert tencent_cloud.smtp_passwords[f"noreply@{domain}"] == SMTP_PASSWORD
+    generated = tencent_cloud.smtp_passwords[f"team@{domain}"]
+    assert tencent_cloud.unsubscribe == {f"noreply@{domain}": ("2", 1), f"team@{domain}": ("5", 1)}
+    order = ["CreateEmailIdentity", "UpdateEmailIdentity", "CreateEmailAddress", "UpdateEmailSmtpPassWord",
+             "CreateAddressUnsubscribeConfig"]  # fmt: skip
+    assert [first_call(tencent_cloud, a) for a in order] == sorted(first_call(tencent_cloud, a) for a in order)
+    assert first_call(tencent_cloud, "CreateRecord") < first_call(tencent_cloud, "UpdateEmailIdentity")  # published
+    for secret in (SMTP_PASSWORD, generated):
+        assert secret not in deployment.state_text() and secret not in "\n".join(deployment.output)
+    no_secret_anywhere(deployment, tencent_cloud)
+    deployment.preview(expect_no_changes=True)
+
+    status = dms(deployment, "status", "--json")
+    assert SMTP_PASSWORD not in status.stdout + status.stderr and generated not in status.stdout
+    [row] = json.loads(status.stdout)["domains"]
+    assert row["sending"] == {"sending_enabled": True, "reputation_level": 2, "daily_quota": 1000}
+    assert {a["address"]: (a["password_set"], a["unsubscribe"]) for a in row["addresses"]} == {
+        f"noreply@{domain}": (True, "en"),
+        f"team@{domain}": (True, "fr"),
+    }
+
+    # An address removed from the program is deleted in the service; the domain and the other stay.
+    configure(deployment, tencent_cloud, [{"domain": domain, "type": "batch", "senders": senders[:1]}])
+    deployment.stack.set_config(key, auto.ConfigValue(SMTP_PASSWORD, secret=True), path=True)
+    deployment.up()
+
+    assert tencent_cloud.senders_of(domain) == [f"noreply@{domain}"]
+    assert tencent_cloud.count("DeleteEmailAddress") == 1 and tencent_cloud.identities[domain].verified
+    deployment.preview(expect_no_changes=True)

@@ -145,6 +145,20 @@ class Identity:
 
 
 @dataclass
+class Sender:
+    address: str  # lower case
+    name: str
+    created: int  # CreatedTimestamp (seconds)
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2]
+
+
+_SENDER = re.compile(r"^[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+
+
+@dataclass
 class Record:
     id: int
     name: str  # relative: "@" for the apex; kept as given
@@ -244,7 +258,15 @@ class FakeTencentCloud:
         self.created_by_others: set[str] = set()
         self.not_verified_as_error = False  # answer a failed check with OperationDenied.DomainNotVerified
         self.identities: dict[str, Identity] = {}
-        self.senders: dict[str, list[str]] = {}  # domain -> its sender addresses (SES "发信地址")
+        # Sender addresses (issue 26; SES "发信地址"): see the section "SES sender addresses" below.
+        self.senders: dict[str, Sender] = {}  # address -> the sender
+        self.smtp_passwords: dict[str, str] = {}  # address -> the last password set (the service never returns it)
+        self.unsubscribe: dict[str, tuple[str, int]] = {}  # address -> (UnsubscribeConfig, Status)
+        self.sender_limit = 10  # CreateEmailAddressRequest: "发信地址总数上限为10个"
+        self.sender_limit_scope = "account"  # assumption: "account" (the model: in total) or "domain" (Terraform)
+        self.sender_name_max = 64  # assumption: IllegalSenderName past this length, or with < > " (none documented)
+        self.repeat_unsubscribe_create = "error"  # assumption: Create on an existing config "error"s, or "replaces"
+        self.reputation: dict[str, tuple[int, int]] = {}  # domain -> (CurrentReputationLevel, DailyQuota)
         self.deleted_at: dict[str, float] = {}
         self.denied: set[str] = set()  # actions the credentials may not use (CAM)
         self.records: dict[int, Record] = {}
@@ -302,9 +324,13 @@ class FakeTencentCloud:
         with self._lock:
             self._faults.append(Fault(service, None, times, action, applied))
 
-    def add_sender(self, address: str) -> None:
-        domain = address.rpartition("@")[2].lower()
-        self.senders.setdefault(domain, []).append(address)
+    def add_sender(self, address: str, name: str = "") -> None:
+        """An address made elsewhere (the console), under any domain."""
+        with self._lock:
+            self.senders[address.lower()] = Sender(address.lower(), name, int(time.time()))
+
+    def senders_of(self, domain: str) -> list[str]:
+        return sorted(a for a, s in self.senders.items() if s.domain == domain.lower())
 
     def add_record(
         self,
@@ -445,6 +471,13 @@ class FakeTencentCloud:
             "ListEmailIdentities": self._list_identities,
             "DeleteEmailIdentity": self._delete_identity,
             "ListEmailAddress": self._list_senders,
+            "CreateEmailAddress": self._create_sender,
+            "DeleteEmailAddress": self._delete_sender,
+            "UpdateEmailSmtpPassWord": self._set_smtp_password,
+            "CreateAddressUnsubscribeConfig": self._create_unsubscribe,
+            "UpdateAddressUnsubscribeConfig": self._update_unsubscribe,
+            "DeleteAddressUnsubscribeConfig": self._delete_unsubscribe,
+            "ListAddressUnsubscribeConfig": self._list_unsubscribe,
         }
         if action not in handlers:
             raise ApiError("InvalidAction", f"{action} is not an SES action here")
@@ -567,8 +600,8 @@ class FakeTencentCloud:
                     "IdentityName": i.name,
                     "IdentityType": "DOMAIN",
                     "SendingEnabled": i.verified,
-                    "CurrentReputationLevel": 0,
-                    "DailyQuota": 0,
+                    "CurrentReputationLevel": self.reputation.get(i.name, (0, 0))[0],
+                    "DailyQuota": self.reputation.get(i.name, (0, 0))[1],
                     "SendIp": [],
                     "TagList": i.tags,
                     "DKIMOption": i.dkim_option,
@@ -582,7 +615,7 @@ class FakeTencentCloud:
 
     def _delete_identity(self, params: dict[str, Any]) -> dict[str, Any]:
         identity = self._identity(params)
-        if self.senders.get(identity.name):
+        if self.senders_of(identity.name):
             raise ApiError(
                 "OperationDenied.SenderWithDomainIsNotEmpty", "The sender addresses of the domain are not empty."
             )
@@ -592,13 +625,116 @@ class FakeTencentCloud:
         self.deleted_at[identity.name] = self.clock()
         return {}
 
+    # -- SES sender addresses (issue 26) ---------------------------------------------------------
+    # CreateEmailAddress makes an address only under a verified domain (DomainNotVerified; an unknown domain is
+    # assumed to answer the same), refuses one made before (RepeatEmailAddress), one past the limit
+    # (ExceedSenderLimit: `sender_limit` per account or per domain, the assumption `sender_limit_scope`), a
+    # malformed address (IllegalEmailAddress) and a sender name it won't take (IllegalSenderName, the
+    # assumption `sender_name_max`). UpdateEmailSmtpPassWord checks InvalidSmtpPassWord's rule; no answer ever
+    # carries a password (ListEmailAddress has SmtpPwdType). A deleted address loses its unsubscribe config.
+
+    def _sender(self, address: Any) -> Sender:
+        sender = self.senders.get(str(address or "").lower())
+        if sender is None:
+            raise ApiError("InvalidParameterValue.NoSuchSender", "You have no such sender address.")
+        return sender
+
     def _list_senders(self, params: dict[str, Any]) -> dict[str, Any]:
         return {
             "EmailSenders": [
-                {"EmailAddress": a, "EmailSenderName": "", "CreatedTimestamp": 0, "SmtpPwdType": 0}
-                for addresses in self.senders.values()
-                for a in addresses
+                {
+                    "EmailAddress": s.address,
+                    "EmailSenderName": s.name,
+                    "CreatedTimestamp": s.created,
+                    "SmtpPwdType": 1 if s.address in self.smtp_passwords else 0,
+                }
+                for s in sorted(self.senders.values(), key=lambda s: s.created)
             ]
+        }
+
+    def _create_sender(self, params: dict[str, Any]) -> dict[str, Any]:
+        address = str(params.get("EmailAddress") or "")
+        name = str(params.get("EmailSenderName") or "")
+        if not _SENDER.match(address):
+            raise ApiError("InvalidParameterValue.IllegalEmailAddress", "The email address is illegal.")
+        address = address.lower()
+        domain = address.rpartition("@")[2]
+        identity = self.identities.get(domain)
+        if identity is None or not identity.verified:
+            raise ApiError("OperationDenied.DomainNotVerified", "The domain is not verified.")
+        if address in self.senders:
+            raise ApiError("InvalidParameterValue.RepeatEmailAddress", "The email address is already created.")
+        if len(name) > self.sender_name_max or any(c in name for c in '<>"'):
+            raise ApiError("InvalidParameterValue.IllegalSenderName", "The sender name is illegal.")
+        counted = [s for s in self.senders.values() if self.sender_limit_scope == "account" or s.domain == domain]
+        if len(counted) >= self.sender_limit:
+            raise ApiError("OperationDenied.ExceedSenderLimit", "The number of sender addresses exceeds the limit.")
+        self.senders[address] = Sender(address, name, int(time.time()))
+        return {}
+
+    def _delete_sender(self, params: dict[str, Any]) -> dict[str, Any]:
+        sender = self._sender(params.get("EmailAddress"))
+        del self.senders[sender.address]
+        self.smtp_passwords.pop(sender.address, None)
+        self.unsubscribe.pop(sender.address, None)
+        return {}
+
+    def _set_smtp_password(self, params: dict[str, Any]) -> dict[str, Any]:
+        sender = self._sender(params.get("EmailAddress"))
+        password = str(params.get("Password") or "")
+        digits = {c for c in password if c.isascii() and c.isdigit()}
+        lower = any(c.isascii() and c.islower() for c in password)
+        upper = any(c.isascii() and c.isupper() for c in password)
+        if not (10 <= len(password) <= 20 and len(digits) >= 2 and lower and upper):
+            raise ApiError(
+                "InvalidParameterValue.InvalidSmtpPassWord",
+                "The password is 10 to 20 characters with at least 2 different digits, a lower-case and an"
+                " upper-case letter.",
+            )
+        self.smtp_passwords[sender.address] = password
+        return {}
+
+    def _unsubscribe_params(self, params: dict[str, Any]) -> tuple[Sender, str, int]:
+        sender = self._sender(params.get("Address"))
+        config, status = params.get("UnsubscribeConfig"), params.get("Status")
+        # The model types UnsubscribeConfig as a string ("0".."10") and Status as 0 or 1.
+        if not isinstance(config, str) or config not in {str(i) for i in range(11)} or status not in (0, 1):
+            raise ApiError("InvalidParameterValue", "UnsubscribeConfig is 0 to 10 and Status 0 or 1.")
+        return sender, config, status
+
+    def _create_unsubscribe(self, params: dict[str, Any]) -> dict[str, Any]:
+        sender, config, status = self._unsubscribe_params(params)
+        if sender.address in self.unsubscribe and self.repeat_unsubscribe_create == "error":
+            raise ApiError("InvalidParameterValue", "The unsubscribe config of the address exists.")
+        self.unsubscribe[sender.address] = (config, status)
+        return {}
+
+    def _update_unsubscribe(self, params: dict[str, Any]) -> dict[str, Any]:
+        sender, config, status = self._unsubscribe_params(params)
+        if sender.address not in self.unsubscribe:
+            raise ApiError("InvalidParameterValue", "The address has no unsubscribe config.")
+        self.unsubscribe[sender.address] = (config, status)
+        return {}
+
+    def _delete_unsubscribe(self, params: dict[str, Any]) -> dict[str, Any]:
+        sender = self._sender(params.get("Address"))
+        if self.unsubscribe.pop(sender.address, None) is None:
+            raise ApiError("InvalidParameterValue", "The address has no unsubscribe config.")
+        return {}
+
+    def _list_unsubscribe(self, params: dict[str, Any]) -> dict[str, Any]:
+        offset, limit = int(params.get("Offset", 0)), int(params.get("Limit", 100))  # Limit is a string (model)
+        if limit > 100:
+            raise ApiError("FailedOperation.InvalidLimit", "The query limit is exceeded: Limit is at most 100.")
+        if offset < 0:
+            raise ApiError("InvalidParameterValue", "Offset is at least 0.")
+        rows = sorted(self.unsubscribe.items())
+        page = rows[offset : offset + limit]
+        return {
+            "AddressUnsubscribeConfigList": [
+                {"Address": a, "UnsubscribeConfig": c, "Status": st} for a, (c, st) in page
+            ],
+            "Total": len(rows),
         }
 
     def _maybe_revert(self, identity: Identity) -> None:

@@ -147,3 +147,39 @@ def test_a_mistake_in_the_typed_args_fails_preview_with_one_line_naming_the_fiel
     line = one_error_line(refused.output, "invalid sender domain:")
     assert "SenderDomainArgs.type: 'bulk' is not allowed; allowed: triggered, batch" in line
     assert not (project.folder / "ledger.sqlite").exists() or rows(project) == {}
+
+
+PASSWORD = "Own-Pr0gram-Pass7"  # meets the service's rule; searched for in state and output
+
+
+def addresses(cli: CliProject) -> dict[str, tuple[str, bool, int]]:
+    with sqlite3.connect(cli.folder / "ledger.sqlite") as conn:
+        query = "SELECT address, sender_name, password_set, unsubscribe FROM sender_addresses"
+        return {a: (n, bool(p), u) for a, n, p, u in conn.execute(query)}
+
+
+def test_a_users_own_program_makes_its_addresses_in_the_up_that_verifies_the_domain(
+    project: CliProject, local_dns: LocalDnsServer
+) -> None:
+    domain = f"own-mail.{local_dns.zone}"
+    senders(project, ("own-mail", "batch"))
+    project.config_set("own:senders[0].addresses[0].address", "noreply", path=True, check=True)
+    project.config_set("own:senders[0].addresses[0].senderName", "Own Mail", path=True, check=True)
+    project.config_set("own:smtpPassword", PASSWORD.replace("0", "o"), secret=True, check=True)  # one digit: refused
+
+    refused = project.preview()
+
+    assert not refused.ok
+    line = one_error_line(refused.output, "senders[0].password")
+    assert "SenderDomainArgs.senders[0].password:" in line and line.endswith("[senders.password]")
+    assert PASSWORD.replace("0", "o") not in refused.output
+    assert not (project.folder / "ledger.sqlite").exists() or rows(project) == {}  # nothing written
+
+    project.config_set("own:smtpPassword", PASSWORD, secret=True, check=True)
+    up = project.up()
+
+    assert up.ok, up.output
+    assert project.stack_output("own-mail")["status"] == "Verified"
+    assert addresses(project) == {f"noreply@{domain}": ("Own Mail", True, 2)}  # batch: the English link
+    assert PASSWORD not in project.state_text() + up.output
+    assert project.preview(expect_no_changes=True).ok

@@ -21,9 +21,11 @@ import boto3
 from dms_component.core.verdicts import PENDING_CODE, VERIFIED, VERIFIED_CODE, stored_forms
 from dms_component.providers.adapters.ledger import LedgerBackend, open_ledger
 from dms_component.providers.adapters.ledger.dynamodb import (
+    ADDRESS_PREFIX,
     COUNTER_ENTRY,
     DOMAIN_PREFIX,
     PARTITION_KEY,
+    SENDERS_ENTRY,
     SORT_KEY,
     create_table,
 )
@@ -73,7 +75,7 @@ class DynamoDbBackend:
     endpoint: str
     name: str = "dynamodb"
 
-    def fresh(self, quota: int = 5) -> dict[str, Any]:
+    def fresh(self, quota: int = 5, sender_quota: int = 10) -> dict[str, Any]:
         """Settings of a new, empty ledger: a new table, made as docs/ledger.md says, default account.
 
         A table per ledger, not one per session: moto copies the whole table for every transaction.
@@ -88,6 +90,7 @@ class DynamoDbBackend:
             "profile": None,
             "endpoint": self.endpoint,
             "quota": quota,
+            "sender_quota": sender_quota,
         }
 
     def _items(self, settings: dict[str, Any]) -> list[dict[str, Any]]:
@@ -151,9 +154,10 @@ class TencentBackend:
     cloud: FakeTencentCloud
     name: str = "tencent"
 
-    def fresh(self, quota: int = 5) -> dict[str, Any]:
+    def fresh(self, quota: int = 5, sender_quota: int = 10) -> dict[str, Any]:
         return {
             "backend": "tencent",
+            "sender_quota": sender_quota,
             "region": "ap-guangzhou",
             "endpoint": self.cloud.endpoint,
             "secret_id": self.cloud.secret_id,
@@ -207,6 +211,31 @@ def stored_addresses(backend: Backend | TencentBackend, settings: dict[str, Any]
         finally:
             conn.close()
         return [(a, d, n, bool(p), int(u)) for a, d, n, p, u in rows]
+    if isinstance(backend, TencentBackend):
+        cloud = backend.cloud
+        links = {a: int(c) if st == 1 else 0 for a, (c, st) in cloud.unsubscribe.items()}
+        return sorted(
+            (a, s.domain, s.name, a in cloud.smtp_passwords, links.get(a, 0)) for a, s in cloud.senders.items()
+        )
+    if isinstance(backend, DynamoDbBackend):
+        items = backend._items(settings)
+        rows = sorted(
+            (
+                i["address"]["S"],
+                i["domain"]["S"],
+                i["sender_name"]["S"],
+                i["password_set"]["BOOL"],
+                int(i["unsubscribe"]["N"]),
+            )
+            for i in items
+            if i[SORT_KEY]["S"].startswith(ADDRESS_PREFIX)
+        )
+        # The "senders" item must agree with the address items, or the sender quota counts wrong.
+        counter = next((i for i in items if i[SORT_KEY]["S"] == SENDERS_ENTRY), None)
+        count = int(counter["count"]["N"]) if counter else 0
+        listed = sorted(counter.get("addresses", {}).get("SS", [])) if counter else []
+        assert count == len(rows) and listed == [r[0] for r in rows], (count, listed, rows)
+        return rows
     raise NotImplementedError(backend.name)
 
 
@@ -214,6 +243,10 @@ def stored_text(backend: Backend | TencentBackend, settings: dict[str, Any]) -> 
     """Everything the store holds, as text: a test searches it for a password."""
     if isinstance(backend, SqliteBackend):
         return Path(settings["path"]).read_bytes().decode("latin-1") if Path(settings["path"]).exists() else ""
+    if isinstance(backend, DynamoDbBackend):
+        return repr(backend._items(settings))
+    if isinstance(backend, TencentBackend):  # the service holds the password; what it answers never does
+        return repr([backend.cloud.senders, backend.cloud.unsubscribe])
     raise NotImplementedError(backend.name)
 
 
@@ -226,5 +259,26 @@ def unverify(backend: Backend | TencentBackend, settings: dict[str, Any], domain
                 conn.execute("UPDATE sender_domains SET status = ? WHERE domain = ?", (PENDING_CODE, domain))
         finally:
             conn.close()
+        return
+    if isinstance(backend, TencentBackend):
+        backend.cloud.identities[domain].verified = False
+        return
+    if isinstance(backend, DynamoDbBackend):
+        client = boto3.client("dynamodb", region_name=REGION, endpoint_url=backend.endpoint)
+        key = {PARTITION_KEY: {"S": settings["account"]}}
+        client.update_item(
+            TableName=settings["table"],
+            Key={**key, SORT_KEY: {"S": DOMAIN_PREFIX + domain}},
+            UpdateExpression="SET #s = :p",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":p": {"S": PENDING_CODE}},
+        )
+        client.update_item(  # the quota item agrees
+            TableName=settings["table"],
+            Key={**key, SORT_KEY: {"S": COUNTER_ENTRY}},
+            UpdateExpression="ADD #c :minus DELETE #d :domain",
+            ExpressionAttributeNames={"#c": "count", "#d": "domains"},
+            ExpressionAttributeValues={":minus": {"N": "-1"}, ":domain": {"SS": [domain]}},
+        )
         return
     raise NotImplementedError(backend.name)

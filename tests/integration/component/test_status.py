@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from devtools.localdns import LocalDnsServer
+from dms_component.core.naming import camel
 from dms_component.core.records import PROFILES, required_records
 from dms_component.providers.adapters.ledger import open_ledger
 from dms_component.providers.adapters.ledger.tencent import TencentLedger
@@ -70,18 +71,19 @@ def test_status_lists_every_domain_of_the_ledger_with_owner_and_a_fresh_check(
     ledger.mark_verified(good)
     ledger.register(missing, "batch", None)
     publish_without_dkim(zone, good)
-    path = stack_file(tmp_path, local_dns, {k: v for k, v in settings.items() if v is not None}, [good])
+    # The ledger's settings as stack config writes them: camelCase keys (senderQuota).
+    given = {camel(k): v for k, v in settings.items() if v is not None}
+    path = stack_file(tmp_path, local_dns, given, [good])
 
     table = dms("status", "--stack-file", str(path))
     as_json = dms("status", "--stack-file", str(path), "--json")
 
     assert table.returncode == 1, table.stderr  # a domain is pending
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["DOMAIN", "TYPE", "STATUS", "OWNER", "SPF", "DKIM", "DMARC", "MX", "KEY", "AGE"]
+    assert lines[0].split() == ["DOMAIN", "TYPE", "STATUS", "OWNER", "SPF", "DKIM", "DMARC", "MX"]
     # A DKIM key is not in the ledger, and there is no state here: DKIM is not checked ("-").
-    # KEY AGE: the stack holds no key here ("-").
-    assert lines[1].split() == [good, "triggered", "Verified", "organization/dms/prod", "ok", "-", "ok", "ok", "-"]
-    assert lines[2].split() == [missing, "batch", "Pending", "verification", "-", "FAIL", "-", "FAIL", "FAIL", "-"]
+    assert lines[1].split() == [good, "triggered", "Verified", "organization/dms/prod", "ok", "-", "ok", "ok"]
+    assert lines[2].split() == [missing, "batch", "Pending", "verification", "-", "FAIL", "-", "FAIL", "FAIL"]
     assert f"  {missing} SPF: no SPF record at {missing}" in table.stdout
     data = json.loads(as_json.stdout)
     assert as_json.returncode == 1
@@ -120,9 +122,12 @@ def test_status_of_the_tencent_ledger_is_the_services_list_and_shows_a_domain_it
     assert table.returncode == 1, table.stderr
     lines = table.stdout.splitlines()
     assert lines[1].split()[:6] == [checking, "triggered", "Pending", "(the", "service", "is"]
-    assert lines[1].split()[-5:] == ["ok", "ok", "ok", "ok", "-"]  # the service holds the key: no KEY AGE
-    assert lines[2].split() == [verified, "triggered", "Verified", "-", "ok", "ok", "ok", "ok", "-"]
+    assert lines[1].split()[-4:] == ["ok", "ok", "ok", "ok"]
+    # What the console's list shows too: sending enabled, reputation level, daily quota (ListEmailIdentities).
+    assert lines[0].split()[4:8] == ["SENDING", "REPUTATION", "DAILY", "QUOTA"]
+    assert lines[2].split() == [verified, "triggered", "Verified", "-", "enabled", "0", "0", "ok", "ok", "ok", "ok"]
     rows = {r["domain"]: r for r in json.loads(as_json.stdout)["domains"]}
+    assert rows[verified]["sending"] == {"sending_enabled": True, "reputation_level": 0, "daily_quota": 0}
     assert rows[checking]["status"] == "Pending (the service is checking)"
     assert rows[checking]["ledger_status"] == "Pending verification"
     assert tencent_cloud.secret_key not in table.stdout + as_json.stdout + table.stderr + as_json.stderr

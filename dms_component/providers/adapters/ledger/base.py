@@ -21,6 +21,8 @@ Sender addresses, the interface every backend implements (each step one atomic s
     ensure_sender_quota(declared)                          the same, raising ledger.sender-quota
     remove(domain)                                         also refused while the domain has addresses
                                                            (ledger.domain-has-addresses), after the verified rule
+    account_view() -> AccountView | None                   the service's console list (tencent): sending enabled,
+                                                           reputation level, daily quota; None elsewhere
 
 An address given to a step is checked and normalised like a declared one (core/senders.py: senders.address,
 senders.sender-name); an unknown address raises KeyError in set_smtp_password and set_unsubscribe.
@@ -65,6 +67,25 @@ class SenderAddressEntry:
     password_set: bool = False
     unsubscribe: int = senders.NO_LINK
     owner: str | None = None  # the stack that declared it; None where the ledger keeps none (the service)
+
+
+@dataclass(frozen=True)
+class DomainView:
+    """One sender domain as the service's console lists it (Tencent's ListEmailIdentities)."""
+
+    domain: str
+    sending_enabled: bool
+    reputation_level: int  # CurrentReputationLevel
+    daily_quota: int  # DailyQuota: the most mail it may send today
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """What the service's console shows of the account: its domains, and the levels it may reach."""
+
+    domains: tuple[DomainView, ...]
+    max_reputation_level: int  # MaxReputationLevel
+    max_daily_quota: int  # MaxDailyQuota
 
 
 class LedgerBackend(ABC):
@@ -123,30 +144,30 @@ class LedgerBackend(ABC):
 
     # -- sender addresses (issue 26; see the module's docstring) -----------------------------------------------
 
+    @abstractmethod
     def addresses(self, domain: str | None = None) -> list[SenderAddressEntry]:
         """The ledger's sender addresses (of `domain` only, when given), ordered by address."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no sender addresses yet")
 
     def address(self, address: str) -> SenderAddressEntry | None:
         address = address.strip().lower()
         return next((e for e in self.addresses(senders.domain_of(address)) if e.address == address), None)
 
+    @abstractmethod
     def create_address(self, address: str, sender_name: str, owner: str | None = None) -> SenderAddressEntry:
         """Create the address under its verified domain, checking the sender quota in the same step; an existing
         address is returned as it is."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no sender addresses yet")
 
+    @abstractmethod
     def delete_address(self, address: str) -> None:
         """Delete the address (with its password and unsubscribe setting); a missing one is fine."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no sender addresses yet")
 
+    @abstractmethod
     def set_smtp_password(self, address: str, password: str) -> SenderAddressEntry:
         """Set the address's SMTP password; the ledger keeps only that one is set."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no sender addresses yet")
 
+    @abstractmethod
     def set_unsubscribe(self, address: str, language: int) -> SenderAddressEntry:
         """Set the address's unsubscribe link: 0 none, 1..10 its language."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no sender addresses yet")
 
     def sender_quota_plan(self, declared: Sequence[str]) -> senders.SenderQuotaPlan:
         """How `declared` (normalised addresses) fit the sender quota beside the ledger's addresses (preview)."""
@@ -173,6 +194,11 @@ class LedgerBackend(ABC):
     @staticmethod
     def _language(address: str, language: int) -> int:
         return senders.unsubscribe_language(language, f"unsubscribe of {address}")
+
+    def account_view(self) -> AccountView | None:
+        """What the service's console shows (sending enabled, reputation level, daily quota); None where the ledger
+        is not the service."""
+        return None
 
     def service_attributes(self, domain: str) -> list[dict[str, Any]] | None:
         """The records the service asks for (see LedgerEntry.service_attributes), read now; None where
@@ -230,6 +256,8 @@ __all__ = [
     "VERIFIED",
     "LedgerBackend",
     "LedgerEntry",
+    "AccountView",
+    "DomainView",
     "LedgerSettings",
     "SenderAddressEntry",
     "protected",

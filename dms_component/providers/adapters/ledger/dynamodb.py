@@ -4,9 +4,15 @@ Layout (partition key `account`, sort key `entry`, both strings): per account pa
   entry "domain#<domain>"  domain, mail_type, status     one item per sender domain
   entry "verified"         count (N), domains (SS)       how many domains are verified, and which
 
+  entry "address#<address>" address, domain, sender_name, password_set (BOOL), unsubscribe (N), owner
+  entry "senders"          count (N), addresses (SS)    how many sender addresses there are, and which
+
 mark_verified flips a domain item from pending to verified and adds it to the "verified" item in ONE
 TransactWriteItems, conditioned on `status = pending` and `count < quota`: two machines racing for the
 last free slot can't both win, and a repeated mark can't count twice. There is no read-modify-write.
+create_address is the same: ONE transaction puts the address item if absent, checks that its domain item is
+verified, and adds it to the "senders" item if `count < sender_quota`; delete_address removes the item and
+takes it off the "senders" item in one transaction.
 
 boto3 clients are never kept on the ledger (it is plain data and pickles); they are cached per process.
 """
@@ -21,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from dms_component.core import validate
+from dms_component.core import senders, validate
 from dms_component.core.errors import ConfigError, DmsError, setting
 from dms_component.core.verdicts import status_code, status_label
 from dms_component.providers.adapters import aws
@@ -31,6 +37,7 @@ from dms_component.providers.adapters.ledger.base import (
     LedgerBackend,
     LedgerEntry,
     LedgerSettings,
+    SenderAddressEntry,
     protected,
     quota_error,
     unchangeable,
@@ -44,6 +51,8 @@ PARTITION_KEY = "account"
 SORT_KEY = "entry"
 COUNTER_ENTRY = "verified"
 DOMAIN_PREFIX = "domain#"
+SENDERS_ENTRY = "senders"
+ADDRESS_PREFIX = "address#"
 
 # What the table must look like; the one-line error for a missing table prints the CLI command made from it.
 TABLE_SCHEMA: dict[str, Any] = {
@@ -97,11 +106,12 @@ class DynamoDbLedger(LedgerBackend):
         region: str,
         quota: int,
         *,
+        sender_quota: int = senders.DEFAULT_SENDER_QUOTA,
         account: str = DEFAULT_ACCOUNT,
         endpoint: str | None = None,
         profile: str | None = None,
     ) -> None:
-        super().__init__(quota)
+        super().__init__(quota, sender_quota)
         self.table = table
         self.region = region
         self.account = account
@@ -226,6 +236,14 @@ class DynamoDbLedger(LedgerBackend):
         raise self._busy(f"change the type of {domain}")
 
     def remove(self, domain: str) -> None:
+        entry = self.get(domain)
+        if entry is not None and entry.status == VERIFIED:
+            raise protected(domain)
+        # Addresses are made only under a verified domain, and a verified one is never removed: checking them
+        # before the conditional delete can't race with a create (which needs the domain verified).
+        left = [a.address for a in self.addresses(domain)]
+        if left:
+            raise senders.has_addresses(domain, left)
         try:
             self._call(
                 "delete_item",
@@ -259,22 +277,165 @@ class DynamoDbLedger(LedgerBackend):
         return _entry(reply["Item"]) if "Item" in reply else None
 
     def entries(self) -> list[LedgerEntry]:
-        found: list[LedgerEntry] = []
+        return sorted((_entry(item) for item in self._query(DOMAIN_PREFIX)), key=lambda e: e.domain)
+
+    # --- sender addresses ----------------------------------------------------------------------
+
+    def addresses(self, domain: str | None = None) -> list[SenderAddressEntry]:
+        found = [_address(item) for item in self._query(ADDRESS_PREFIX)]
+        wanted = domain.lower() if domain else None
+        return sorted((a for a in found if wanted is None or a.domain == wanted), key=lambda a: a.address)
+
+    def address(self, address: str) -> SenderAddressEntry | None:
+        address, _ = self._checked(address)
+        key = self._key(ADDRESS_PREFIX + address)
+        reply = self._call("get_item", TableName=self.table, Key=key, ConsistentRead=True)
+        return _address(reply["Item"]) if "Item" in reply else None
+
+    def create_address(self, address: str, sender_name: str, owner: str | None = None) -> SenderAddressEntry:
+        address, domain = self._checked(address, sender_name)
+        name = sender_name.strip()
+        entry = SenderAddressEntry(address, domain, name, False, senders.NO_LINK, owner)
+        item = {
+            **self._key(ADDRESS_PREFIX + address),
+            "address": {"S": address},
+            "domain": {"S": domain},
+            "sender_name": {"S": name},
+            "password_set": {"BOOL": False},
+            "unsubscribe": {"N": str(senders.NO_LINK)},
+        }
+        if owner:
+            item["owner"] = {"S": owner}
+        for attempt in range(ATTEMPTS):
+            existing = self.address(address)
+            if existing is not None:
+                return existing  # taken over (see LedgerBackend)
+            reasons = self._transact(
+                [
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": item,
+                            "ConditionExpression": "attribute_not_exists(#a)",
+                            "ExpressionAttributeNames": {"#a": PARTITION_KEY},
+                        }
+                    },
+                    {
+                        "ConditionCheck": {
+                            "TableName": self.table,
+                            "Key": self._key(DOMAIN_PREFIX + domain),
+                            "ConditionExpression": "#s IN (:verified, :verified_label)",
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": {
+                                ":verified": {"S": status_code(VERIFIED)},
+                                ":verified_label": {"S": VERIFIED},  # items written before codes
+                            },
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": self._key(SENDERS_ENTRY),
+                            "UpdateExpression": "ADD #c :one, #d :address",
+                            "ConditionExpression": "attribute_not_exists(#c) OR #c < :quota",
+                            "ExpressionAttributeNames": {"#c": "count", "#d": "addresses"},
+                            "ExpressionAttributeValues": {
+                                ":one": {"N": "1"},
+                                ":address": {"SS": [address]},
+                                ":quota": {"N": str(self.sender_quota)},
+                            },
+                        }
+                    },
+                ],
+                attempt,
+            )
+            if reasons is None:
+                return entry
+            if reasons[0] == "ConditionalCheckFailed":
+                continue  # made meanwhile: look again (and take it over)
+            if reasons[1] == "ConditionalCheckFailed":
+                raise senders.not_verified(address, domain)
+            if reasons[2] == "ConditionalCheckFailed":
+                raise senders.sender_quota_error(address, self._sender_list(), self.sender_quota)
+            # A conflict: look again.
+        raise self._busy(f"create the sender address {address}")
+
+    def delete_address(self, address: str) -> None:
+        address, _ = self._checked(address)
+        for attempt in range(ATTEMPTS):
+            reasons = self._transact(
+                [
+                    {
+                        "Delete": {
+                            "TableName": self.table,
+                            "Key": self._key(ADDRESS_PREFIX + address),
+                            "ConditionExpression": "attribute_exists(#a)",
+                            "ExpressionAttributeNames": {"#a": PARTITION_KEY},
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": self._key(SENDERS_ENTRY),
+                            "UpdateExpression": "ADD #c :minus DELETE #d :address",
+                            "ExpressionAttributeNames": {"#c": "count", "#d": "addresses"},
+                            "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":address": {"SS": [address]}},
+                        }
+                    },
+                ],
+                attempt,
+            )
+            if reasons is None or reasons[0] == "ConditionalCheckFailed":
+                return  # deleted, or not there (a missing address is fine)
+        raise self._busy(f"delete the sender address {address}")
+
+    def _set(self, address: str, attribute: str, value: dict[str, Any]) -> SenderAddressEntry:
+        try:
+            reply = self._call(
+                "update_item",
+                TableName=self.table,
+                Key=self._key(ADDRESS_PREFIX + address),
+                UpdateExpression="SET #v = :v",
+                ConditionExpression="attribute_exists(#a)",
+                ExpressionAttributeNames={"#a": PARTITION_KEY, "#v": attribute},
+                ExpressionAttributeValues={":v": value},
+                ReturnValues="ALL_NEW",
+            )
+        except _ConditionFailed:
+            raise KeyError(f"{address} is not in the ledger") from None
+        return _address(reply["Attributes"])
+
+    def set_smtp_password(self, address: str, password: str) -> SenderAddressEntry:
+        address, _ = self._checked(address)
+        senders.check_password(password, f"SMTP password of {address}")
+        return self._set(address, "password_set", {"BOOL": True})  # the password itself is never stored
+
+    def set_unsubscribe(self, address: str, language: int) -> SenderAddressEntry:
+        address, _ = self._checked(address)
+        return self._set(address, "unsubscribe", {"N": str(self._language(address, language))})
+
+    def _sender_list(self) -> list[str]:
+        reply = self._call("get_item", TableName=self.table, Key=self._key(SENDERS_ENTRY), ConsistentRead=True)
+        return sorted(reply.get("Item", {}).get("addresses", {}).get("SS", []))
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _query(self, prefix: str) -> list[dict[str, Any]]:
+        """Every item of this account whose entry starts with `prefix` (strongly consistent, all pages)."""
+        found: list[dict[str, Any]] = []
         request: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "#a = :account AND begins_with(#e, :prefix)",
             "ExpressionAttributeNames": {"#a": PARTITION_KEY, "#e": SORT_KEY},
-            "ExpressionAttributeValues": {":account": {"S": self.account}, ":prefix": {"S": DOMAIN_PREFIX}},
+            "ExpressionAttributeValues": {":account": {"S": self.account}, ":prefix": {"S": prefix}},
             "ConsistentRead": True,
         }
         while True:
             reply = self._call("query", **request)
-            found.extend(_entry(item) for item in reply.get("Items", []))
+            found.extend(reply.get("Items", []))
             if "LastEvaluatedKey" not in reply:
-                return sorted(found, key=lambda e: e.domain)
+                return found
             request["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
-
-    # --- helpers -----------------------------------------------------------------------------
 
     def _key(self, entry: str) -> dict[str, Any]:
         return {PARTITION_KEY: {"S": self.account}, SORT_KEY: {"S": entry}}
@@ -390,6 +551,17 @@ def _entry(item: Mapping[str, Any]) -> LedgerEntry:
     return LedgerEntry(item["domain"]["S"], item["mail_type"]["S"], status_label(item["status"]["S"]), owner)
 
 
+def _address(item: Mapping[str, Any]) -> SenderAddressEntry:
+    return SenderAddressEntry(
+        item["address"]["S"],
+        item["domain"]["S"],
+        item["sender_name"]["S"],
+        bool(item.get("password_set", {}).get("BOOL", False)),
+        int(item.get("unsubscribe", {}).get("N", "0")),
+        item.get("owner", {}).get("S"),
+    )
+
+
 def _client(region: str, endpoint: str | None, profile: str | None) -> Any:
     retries = {"mode": "standard", "max_attempts": 8}
     timeouts = {"connect_timeout": 5, "read_timeout": 20}
@@ -461,6 +633,7 @@ class DynamoDbLedgerArgs(LedgerSettings):
             self.table,
             self.region,
             int(self.quota),
+            sender_quota=int(self.sender_quota),
             account=self.account or DEFAULT_ACCOUNT,
             endpoint=self.endpoint,
             profile=self.profile,

@@ -20,15 +20,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
-from dms_component.core import dkim, validate
-from dms_component.core.errors import QuotaExceeded, ServiceError
+from dms_component.core import dkim, senders, validate
+from dms_component.core.errors import ConfigError, DmsError, DomainHasAddresses, QuotaExceeded, ServiceError
 from dms_component.providers.adapters.ledger.base import (
     DEFAULT_QUOTA,
     PENDING,
     VERIFIED,
     LedgerBackend,
     LedgerEntry,
+    AccountView,
+    DomainView,
     LedgerSettings,
+    SenderAddressEntry,
     protected,
     unchangeable,
 )
@@ -46,6 +49,17 @@ LIST_PAGE = 100  # ListEmailIdentities' largest Limit
 REPEAT_CREATION = "InvalidParameterValue.RepeatCreation"
 NOT_EXIST = "InvalidParameterValue.NotExistDomain"
 SENDERS_LEFT = "OperationDenied.SenderWithDomainIsNotEmpty"
+# Sender addresses (issue 26): the service's codes, and ours for them.
+REPEAT_ADDRESS = "InvalidParameterValue.RepeatEmailAddress"
+NO_SUCH_SENDER = "InvalidParameterValue.NoSuchSender"
+ADDRESS_CODES = {
+    "OperationDenied.DomainNotVerified": senders.NOT_VERIFIED,
+    "OperationDenied.ExceedSenderLimit": senders.SENDER_QUOTA,
+    "InvalidParameterValue.IllegalEmailAddress": senders.ADDRESS,
+    "InvalidParameterValue.IllegalSenderName": senders.SENDER_NAME,
+    "InvalidParameterValue.InvalidSmtpPassWord": senders.PASSWORD,
+    SENDERS_LEFT: senders.HAS_ADDRESSES,
+}
 
 
 class TencentLedger(LedgerBackend):
@@ -61,12 +75,13 @@ class TencentLedger(LedgerBackend):
         secret_id: str | None = None,
         secret_key: str | None = None,
         quota: int = DEFAULT_QUOTA,
+        sender_quota: int = senders.DEFAULT_SENDER_QUOTA,
         verify_timeout: float = DEFAULT_VERIFY_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         api_options: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(quota)
+        super().__init__(quota, sender_quota)
         self.region = region
         self.endpoint = endpoint
         self._secret_id = secret_id
@@ -110,7 +125,7 @@ class TencentLedger(LedgerBackend):
         if exc.code == "OperationDenied.NotAllowDelete" and domain:
             return protected(domain)
         if exc.code == SENDERS_LEFT and domain:
-            return _senders_left(domain, exc.code)
+            return _senders_left(domain, exc.code, [a.address for a in self.addresses(domain)])
         if exc.code == "OperationDenied.DomainNotVerified":
             return ServiceError(f"Tencent Cloud has not verified {domain} yet ({exc.code}); run `pulumi up` later")
         if exc.code == NOT_EXIST:
@@ -254,8 +269,10 @@ class TencentLedger(LedgerBackend):
     def _ensure_no_senders(self, api: Api, domain: str) -> None:
         answer = self._call(api, "ListEmailAddress", domain, {})
         suffix = "@" + domain.lower()
-        if any(str(s.get("EmailAddress", "")).lower().endswith(suffix) for s in answer.get("EmailSenders") or []):
-            raise _senders_left(domain, SENDERS_LEFT)
+        left = [str(s.get("EmailAddress", "")).lower() for s in answer.get("EmailSenders") or []]
+        left = [a for a in left if a.endswith(suffix)]
+        if left:
+            raise _senders_left(domain, SENDERS_LEFT, left)
 
     def remove(self, domain: str) -> None:
         entry = self.get(domain)
@@ -281,6 +298,151 @@ class TencentLedger(LedgerBackend):
             if not page or offset >= int(answer.get("Total") or 0):
                 break
         return sorted(out, key=lambda e: e.domain)
+
+    # -- sender addresses (issue 26): the service keeps them; see docs/tencent.md ------------------------------
+
+    def addresses(self, domain: str | None = None) -> list[SenderAddressEntry]:
+        """ListEmailAddress (SmtpPwdType: whether a password is set) with ListAddressUnsubscribeConfig."""
+        api = self._api()
+        listed = self._call(api, "ListEmailAddress", domain, {}).get("EmailSenders") or []
+        wanted = domain.lower() if domain else None
+        links = self._unsubscribe_configs(api) if listed else {}
+        out = []
+        for sender in listed:
+            address = str(sender.get("EmailAddress") or "").lower()
+            found = senders.domain_of(address)
+            if not found or (wanted is not None and found != wanted):
+                continue
+            language = _language_of(links.get(address))
+            name = str(sender.get("EmailSenderName") or "")
+            out.append(SenderAddressEntry(address, found, name, sender.get("SmtpPwdType") == 1, language, None))
+        return sorted(out, key=lambda a: a.address)
+
+    def _unsubscribe_configs(self, api: Api) -> dict[str, tuple[str, int]]:
+        """Address -> (UnsubscribeConfig, Status), every page."""
+        out: dict[str, tuple[str, int]] = {}
+        offset = 0
+        while True:
+            params = {"Offset": offset, "Limit": str(LIST_PAGE)}  # Limit is a string in the model
+            answer = self._call(api, "ListAddressUnsubscribeConfig", None, params)
+            page = answer.get("AddressUnsubscribeConfigList") or []
+            for row in page:
+                out[str(row.get("Address") or "").lower()] = (str(row.get("UnsubscribeConfig")), row.get("Status") or 0)
+            offset += len(page)
+            if not page or offset >= int(answer.get("Total") or 0):
+                return out
+
+    def create_address(self, address: str, sender_name: str, owner: str | None = None) -> SenderAddressEntry:
+        """CreateEmailAddress; an address the account has is taken over (read back), a retried create too."""
+        address, _ = self._checked(address, sender_name)
+        existing = self.address(address)
+        if existing is not None:
+            return existing
+        have = [a.address for a in self.addresses()]
+        if len(have) >= self.sender_quota:  # ours, before asking; the service's limit is checked as it creates
+            raise senders.sender_quota_error(address, have, self.sender_quota)
+        params = {"EmailAddress": address, "EmailSenderName": sender_name.strip()}
+        try:
+            self._api().call("CreateEmailAddress", params)
+        except ApiError as exc:
+            if exc.code != REPEAT_ADDRESS:
+                raise self._address_error(exc, address) from None
+            # Made meanwhile, or by our own retried create whose first answer was lost: read it back.
+        entry = self.address(address)
+        if entry is None:
+            raise ServiceError(
+                f"Tencent Cloud says {address} exists ({REPEAT_ADDRESS}) yet does not list it; run `pulumi up` again",
+                code="tencent.address-not-listed",
+            )
+        return entry
+
+    def delete_address(self, address: str) -> None:
+        address, _ = self._checked(address)
+        try:
+            self._api().call("DeleteEmailAddress", {"EmailAddress": address})
+        except ApiError as exc:
+            if exc.code != NO_SUCH_SENDER:  # gone already: fine
+                raise self._address_error(exc, address) from None
+
+    def set_smtp_password(self, address: str, password: str) -> SenderAddressEntry:
+        address, _ = self._checked(address)
+        senders.check_password(password, f"SMTP password of {address}")
+        try:
+            self._api().call("UpdateEmailSmtpPassWord", {"EmailAddress": address, "Password": password})
+        except ApiError as exc:
+            raise self._address_error(exc, address) from None
+        return self._read_back(address)
+
+    def set_unsubscribe(self, address: str, language: int) -> SenderAddressEntry:
+        """Create, Update or Delete the address's unsubscribe config so it says `language` (0: none)."""
+        address, _ = self._checked(address)
+        language = self._language(address, language)
+        api = self._api()
+        if self.address(address) is None:
+            raise KeyError(f"{address} is not in the ledger")
+        have = self._unsubscribe_configs(api).get(address)
+        try:
+            if language == senders.NO_LINK and have is not None:
+                api.call("DeleteAddressUnsubscribeConfig", {"Address": address})
+            elif language != senders.NO_LINK and have != (str(language), 1):
+                action = "UpdateAddressUnsubscribeConfig" if have is not None else "CreateAddressUnsubscribeConfig"
+                api.call(action, {"Address": address, "UnsubscribeConfig": str(language), "Status": 1})
+        except ApiError as exc:
+            # A retried call whose first try went through answers as if the config were (or weren't) there:
+            # what counts is whether the service now says what we want.
+            if _language_of(self._unsubscribe_configs(api).get(address)) != language:
+                raise self._address_error(exc, address) from None
+        return self._read_back(address)
+
+    def _read_back(self, address: str) -> SenderAddressEntry:
+        entry = self.address(address)
+        if entry is None:
+            raise KeyError(f"{address} is not in the ledger")
+        return entry
+
+    def _address_error(self, exc: ApiError, address: str) -> Exception:
+        """The service's refusal as ours: the same code every ledger gives (core/senders.py)."""
+        if exc.code == NO_SUCH_SENDER:
+            return KeyError(f"{address} is not in the ledger")
+        ours = ADDRESS_CODES.get(exc.code)
+        domain = senders.domain_of(address)
+        if ours == senders.NOT_VERIFIED:
+            return senders.not_verified(address, domain)
+        if ours == senders.SENDER_QUOTA:
+            have = [a.address for a in self.addresses()]
+            return senders.sender_quota_error(address, have, self.sender_quota, exc.code)
+        if ours == senders.PASSWORD:  # never the password itself
+            return ConfigError(f"SMTP password of {address}", f"Tencent Cloud refused it ({exc.code}): {exc.detail}",
+                               code=ours)  # fmt: skip
+        if ours is not None:
+            return ConfigError(address, f"Tencent Cloud refused it ({exc.code}): {exc.detail}", code=ours)
+        return self._explain(exc, domain)
+
+    def account_view(self) -> AccountView:
+        """What the console's domain list shows (ListEmailIdentities): for `dms status`."""
+        api = self._api()
+        domains: list[DomainView] = []
+        offset, answer = 0, {}
+        while True:
+            answer = self._call(api, "ListEmailIdentities", None, {"Limit": LIST_PAGE, "Offset": offset})
+            page = answer.get("EmailIdentities") or []
+            domains += [
+                DomainView(
+                    str(i.get("IdentityName", "")).lower(),
+                    bool(i.get("SendingEnabled")),
+                    int(i.get("CurrentReputationLevel") or 0),
+                    int(i.get("DailyQuota") or 0),
+                )
+                for i in page
+            ]
+            offset += len(page)
+            if not page or offset >= int(answer.get("Total") or 0):
+                break
+        return AccountView(
+            tuple(sorted(domains, key=lambda d: d.domain)),
+            int(answer.get("MaxReputationLevel") or 0),
+            int(answer.get("MaxDailyQuota") or 0),
+        )
 
     # -- the DKIM key's length, changed in place (UpdateEmailIdentity's DKIMOption) -------------------------
 
@@ -377,16 +539,25 @@ def _keys_checked(answer: dict[str, Any]) -> bool:
     return bool(answer.get("VerifiedForSendingStatus")) and bool(keys) and all(a.get("Status") for a in keys)
 
 
+def _language_of(config: tuple[str, int] | None) -> int:
+    """The link's language an unsubscribe config (UnsubscribeConfig, Status) gives: 0 unless it is on."""
+    if config is None or config[1] != 1 or not config[0].isdigit():
+        return senders.NO_LINK
+    return int(config[0])
+
+
 def _attributes(answer: dict[str, Any]) -> tuple[dict[str, Any], ...]:
     return tuple({k: a.get(k) for k in ATTRIBUTE_KEYS if k in a} for a in answer.get("Attributes") or [])
 
 
-def _senders_left(domain: str, code: str) -> ServiceError:
-    return ServiceError(
-        f"{domain} still has sender addresses in Tencent Cloud SES ({code}), so it can't be deleted or made"
-        " again; nothing was removed. Delete its sender addresses in the SES console (Sender Addresses),"
-        " then run `pulumi up` again",
-        code="tencent.sender-addresses",
+def _senders_left(domain: str, code: str, addresses: list[str]) -> DmsError:
+    """The service's SenderWithDomainIsNotEmpty as every ledger's refusal (ledger.domain-has-addresses). The
+    addresses this program declares are deleted before their domain; one left is one made elsewhere."""
+    return DomainHasAddresses(
+        f"{domain} still has sender addresses in Tencent Cloud SES ({', '.join(sorted(addresses)) or code}), so it"
+        " can't be deleted or made"
+        " again; nothing was removed. Remove them from the program, or delete the ones made by hand in the SES"
+        " console (Sender Addresses), then run `pulumi up` again"
     )
 
 
@@ -431,6 +602,7 @@ class TencentLedgerArgs(LedgerSettings):
             secret_id=self.secret_id,
             secret_key=self.secret_key,
             quota=int(self.quota),
+            sender_quota=int(self.sender_quota),
             verify_timeout=float(self.verify_timeout),
         )
 

@@ -60,6 +60,7 @@ def test_every_input_output_type_and_enum_value_has_a_description(schema: dict[s
         "dkimPublicKey",
         "dkimPrivateKey",
         "dkimKeys",
+        "smtpPasswords",
     }
 
 
@@ -81,9 +82,17 @@ def test_type_dmarc_policy_and_check_severities_are_enums_of_the_values_the_rule
     assert set(schema["resources"][TOKEN]["requiredInputs"]) == {"domain", "type", "dns"}
 
 
-def test_the_dkim_private_key_and_the_dns_credentials_are_secret_and_nothing_else(schema: dict[str, Any]) -> None:
+def test_the_dkim_private_key_the_smtp_passwords_and_the_dns_credentials_are_secret_and_nothing_else(
+    schema: dict[str, Any],
+) -> None:
     secret = sorted(name for name, prop in properties(schema) if prop.get("secret"))
-    assert secret == ["dms:index:DnspodDns.secretKey", "dms:index:Rfc2136Dns.tsigSecret", "output dkimPrivateKey"]
+    assert secret == [
+        "dms:index:DnspodDns.secretKey",
+        "dms:index:Rfc2136Dns.tsigSecret",
+        "dms:index:SenderAddress.password",
+        "output dkimPrivateKey",
+        "output smtpPasswords",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,7 @@ def _plain(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
     return DynamoDbBackend(request.getfixturevalue("moto_server"))
 
 
-ADDRESS_BACKENDS = ["sqlite"]  # every backend that keeps sender addresses (issue 26)
+ADDRESS_BACKENDS = ["sqlite", "dynamodb", "tencent"]  # every backend that keeps sender addresses (issue 26)
 
 
 @pytest.fixture(params=ADDRESS_BACKENDS)

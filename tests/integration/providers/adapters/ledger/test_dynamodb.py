@@ -17,7 +17,7 @@ import pytest
 from devtools.localdns import free_port
 from dms_component.config import parse_stack_config
 from dms_component.core.verdicts import PENDING_CODE
-from dms_component.core.errors import QuotaExceeded, VerifiedDomainProtected
+from dms_component.core.errors import DomainNotVerified, QuotaExceeded, SenderQuotaExceeded, VerifiedDomainProtected
 from dms_component.providers.adapters.ledger import dynamodb as ddb
 from dms_component.providers.adapters.ledger import open_ledger
 from dms_component.providers.adapters.ledger.base import PENDING, VERIFIED, LedgerEntry
@@ -382,6 +382,22 @@ def exercise(ledger: DynamoDbLedger) -> None:
     full = DynamoDbLedger(ledger.table, ledger.region, 1, account=ledger.account, endpoint=ledger.endpoint)
     with pytest.raises(QuotaExceeded):
         full.register("c.example.com", "batch")
+    # Sender addresses (issue 26): every step and refusal.
+    ledger.create_address("x@a.example.com", "X")
+    ledger.create_address("x@a.example.com", "X")  # taken over
+    ledger.set_smtp_password("x@a.example.com", "Abcdefgh12")
+    ledger.set_unsubscribe("x@a.example.com", 2)
+    with pytest.raises(KeyError):
+        ledger.set_unsubscribe("missing@a.example.com", 2)
+    with pytest.raises(DomainNotVerified):
+        ledger.create_address("x@pending.example.com", "X")
+    one = DynamoDbLedger(ledger.table, ledger.region, 5, sender_quota=1, account=ledger.account,
+                         endpoint=ledger.endpoint)  # fmt: skip
+    with pytest.raises(SenderQuotaExceeded):
+        one.create_address("y@a.example.com", "Y")
+    ledger.addresses("a.example.com")
+    ledger.delete_address("x@a.example.com")
+    ledger.delete_address("x@a.example.com")  # missing: fine
 
 
 def test_every_attribute_name_is_escaped_and_every_placeholder_used(ledger: DynamoDbLedger, requests) -> None:
@@ -396,6 +412,7 @@ def test_every_attribute_name_is_escaped_and_every_placeholder_used(ledger: Dyna
         "TransactWriteItems.Put",
         "TransactWriteItems.ConditionCheck",
         "TransactWriteItems.Update",
+        "TransactWriteItems.Delete",
     }
     for name, op in ops:
         text = " ".join(op.get(e, "") for e in _EXPRESSIONS)

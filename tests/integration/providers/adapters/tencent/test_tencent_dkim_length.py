@@ -19,6 +19,7 @@ from dms_component.core.records import RequiredRecord
 from dms_component.core.service_records import records_from_attributes
 from dms_component.core.tags import parse_tags
 from dms_component.core.verdicts import PENDING, VERIFIED
+from dms_component.core.errors import ServiceError
 from dms_component.providers.adapters.ledger.tencent import DUAL_SIGNING, DkimStep
 from dms_component.providers.resources.identity import SenderIdentityProvider
 from tests.fakes.tencent_cloud import FakeTencentCloud
@@ -216,3 +217,21 @@ def test_a_run_killed_after_the_service_changed_converges_on_the_next_up(
     (dkim,) = [r for r in published if r.item == "DKIM"]
     assert key_bits(dkim.value) == 2048 and zone.txt(dkim.host) == {dkim.value}
     assert olds["dkim_public_key"] == (parse_tags(dkim.value) or {})["p"].replace(" ", "")
+
+
+@pytest.mark.parametrize("taken", [True, False])
+def test_a_not_verified_answer_to_the_change_is_read_back(
+    tencent_cloud: FakeTencentCloud, unique_domain: str, taken: bool
+) -> None:
+    # OperationDenied.DomainNotVerified answers a failed check; whether the DKIMOption in the same request was
+    # taken is not said, so the service is read back: taken, the step goes on; not taken, one line with a code.
+    ledger(tencent_cloud).register(unique_domain, "triggered", dkim_key_bits=2048)
+    tencent_cloud.fail("OperationDenied.DomainNotVerified", 1, "UpdateEmailIdentity", applied=taken)
+
+    if taken:
+        assert ledger(tencent_cloud).change_dkim_length(unique_domain, 1024).option == 0
+        return
+    with pytest.raises(ServiceError) as caught:
+        ledger(tencent_cloud).change_dkim_length(unique_domain, 1024)
+    assert caught.value.code == "tencent.dkim-option" and "\n" not in str(caught.value)
+    assert tencent_cloud.identities[unique_domain].dkim_option == 1  # nothing changed

@@ -14,7 +14,7 @@ from dms_component.core.errors import DmsError, PlanRefused
 from dms_component.core.records import RequiredRecord
 from dms_component.core.service_records import records_from_attributes
 from dms_component.core.verdicts import PENDING, VERIFIED
-from dms_component.core.errors import DnsUpdateError, ServiceError, VerifiedDomainProtected
+from dms_component.core.errors import DnsUpdateError, DomainHasAddresses, ServiceError, VerifiedDomainProtected
 from dms_component.providers.adapters.tencent.client import ApiError
 from dms_component.providers.resources.records import judge_by_service
 from tests.fakes.tencent_cloud import FakeTencentCloud, fake_for
@@ -313,9 +313,9 @@ def test_a_domain_with_sender_addresses_is_refused_before_anything_is_deleted(
         lambda: ledger(tencent_cloud).ensure_retypable(unique_domain, "batch"),
         lambda: ledger(tencent_cloud).retype(unique_domain, "batch"),
     ):
-        with pytest.raises(ServiceError) as caught:
+        with pytest.raises(DomainHasAddresses) as caught:
             step()
-        assert caught.value.code == "tencent.sender-addresses" and "\n" not in str(caught.value)
+        assert caught.value.code == "ledger.domain-has-addresses" and "\n" not in str(caught.value)
     assert tencent_cloud.count("DeleteEmailIdentity") == 0 and unique_domain in tencent_cloud.identities
 
 
@@ -325,10 +325,10 @@ def test_the_service_itself_refuses_a_delete_while_sender_addresses_remain(
     ledger(tencent_cloud).register(unique_domain, "triggered")
     tencent_cloud.add_sender(f"noreply@{unique_domain}")
 
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(DomainHasAddresses) as caught:
         ledger(tencent_cloud).remove(unique_domain)  # no check of our own first: the service's answer
 
-    assert caught.value.code == "tencent.sender-addresses"
+    assert caught.value.code == "ledger.domain-has-addresses" and f"noreply@{unique_domain}" in str(caught.value)
     assert unique_domain in tencent_cloud.identities
 
 

@@ -1,0 +1,74 @@
+"""SenderAddress's diff: what a change of each input does to the address (issue 26, items 2 and 5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dms_component.core.address_plan import address_plan, address_rows, render_address_plan
+from dms_component.providers.resources.addresses import SenderAddressProvider
+
+OLDS = {
+    "domain": "n.example.test",
+    "address": "noreply@n.example.test",
+    "sender_name": "News",
+    "password": "Send3r-Pass9word",
+    "generate_password": False,
+    "unsubscribe": 2,
+    "domain_status": "Verified",
+    "ledger": {"backend": "sqlite", "path": "ledger.sqlite"},
+    "created": True,
+}
+
+
+def diff(olds: dict[str, Any], **news: Any) -> Any:
+    return SenderAddressProvider().diff("id", olds, {**{k: v for k, v in olds.items() if k != "created"}, **news})
+
+
+def test_a_new_sender_name_replaces_the_address_deleting_it_first() -> None:
+    found = diff(OLDS, sender_name="Newsletter")
+    assert found.changes and found.replaces == ["sender_name"] and found.delete_before_replace
+
+
+@pytest.mark.parametrize("change", [{"password": "An0ther-Pass7word"}, {"unsubscribe": 5}, {"generate_password": True}])
+def test_a_new_password_or_unsubscribe_setting_is_set_in_place(change: dict[str, Any]) -> None:
+    found = diff(OLDS, **change)
+    assert found.changes and not found.replaces
+
+
+def test_nothing_changed_is_no_change_and_an_address_not_made_yet_is_tried_again() -> None:
+    assert not diff(OLDS).changes
+    waiting = diff({**OLDS, "created": False})
+    assert waiting.changes and not waiting.replaces  # its domain was pending: this `up` tries again
+
+
+def test_a_retired_domains_address_is_never_touched() -> None:
+    assert not diff(OLDS, retired=True, sender_name="Other").changes
+
+
+def test_the_address_plan_creates_the_missing_replaces_a_renamed_and_leaves_the_undeclared_alone() -> None:
+    declared = [
+        {"address": "a@n.test", "sender_name": "A", "unsubscribe": 2.0},
+        {"address": "b@n.test", "sender_name": "B", "unsubscribe": 0},
+        {"address": "c@n.test", "sender_name": "C", "unsubscribe": 0},
+    ]
+    existing = [
+        {"address": "b@n.test", "sender_name": "Bee", "unsubscribe": 0, "password_set": True},
+        {"address": "c@n.test", "sender_name": "C", "unsubscribe": 0},
+        {"address": "console@n.test", "sender_name": "Console", "unsubscribe": 0},
+    ]
+    plan = address_plan(declared, existing)
+    assert [(p["address"], p["action"]) for p in plan] == [
+        ("a@n.test", "create"),
+        ("b@n.test", "replace"),
+        ("c@n.test", "keep"),
+    ]
+    assert render_address_plan(plan)[0] == '  + CREATE   ADDRESS a@n.test "A" (unsubscribe en)'
+    rows = {r["address"]: (r["status_code"], r["password_set"]) for r in address_rows(declared, existing)}
+    assert rows == {
+        "b@n.test": ("address.made", True),
+        "c@n.test": ("address.made", False),
+        "console@n.test": ("address.undeclared", False),
+        "a@n.test": ("address.waiting", False),
+    }
