@@ -120,8 +120,8 @@ def account_status(stack: StackView) -> list[AccountRow]:
             raise in_words(exc, first) from None
         sending.update({d.domain: d for d in console.domains} if console is not None else {})
         for entry in entries:
-            view = ours.get(entry.domain)
-            checks.append((entry, ledger, _checked(entry, ledger, view), servers_of(view or first)))
+            mine = ours.get(entry.domain)
+            checks.append((entry, ledger, _checked(entry, ledger, mine), servers_of(mine or first)))
 
     async def check_all() -> list[DomainVerdict]:
         return list(await asyncio.gather(*(verify_until_async(e.domain, r, s, 0) for e, _, r, s in checks)))
@@ -132,9 +132,9 @@ def account_status(stack: StackView) -> list[AccountRow]:
         if entry.status == PENDING and verdict.items and all(i.ok for i in verdict.items):
             # DNS is right and only the verdict is missing: the service's check, or the next `pulumi up`.
             status = CHECKING if ledger.decides_records else CHECKS_PASS
-        view = ours.get(entry.domain)
-        shown = tuple(_addresses(ledger, entry.domain, view, address_rows))
-        rows.append(AccountRow(entry, verdict, status, shown, sending.get(entry.domain), key_age(view)))
+        mine = ours.get(entry.domain)
+        shown = tuple(_addresses(ledger, entry.domain, mine, address_rows))
+        rows.append(AccountRow(entry, verdict, status, shown, sending.get(entry.domain), key_age(mine)))
     return sorted(rows, key=lambda r: r.entry.domain)
 
 

@@ -159,10 +159,11 @@ def _judge_one(record: RequiredRecord, lookups: Lookups, probe: bytes | None) ->
 
 
 # A check gives (code, reason, the records it is about); the item passes when the code is in OK_CODES.
-Check = Callable[[RequiredRecord, Resolved, Lookups, "bytes | None"], tuple[str, str, list[str]]]
+Checked = tuple[str, str, list[str]]
+Check = Callable[[RequiredRecord, Resolved, Lookups, "bytes | None"], Checked]
 
 
-def _check_spf(record: RequiredRecord, found: Resolved, lookups: Lookups, _probe: bytes | None):
+def _check_spf(record: RequiredRecord, found: Resolved, lookups: Lookups, _probe: bytes | None) -> Checked:
     host, include = record.host, spf.first_include(record.value)
     records = spf.spf_records(found.values)
     if not records:
@@ -195,7 +196,7 @@ def _check_spf(record: RequiredRecord, found: Resolved, lookups: Lookups, _probe
     return "spf.ok", f"SPF record includes {include}" if include else "SPF record is valid", records
 
 
-def _check_dkim(record: RequiredRecord, found: Resolved, _lookups: Lookups, probe: bytes | None):
+def _check_dkim(record: RequiredRecord, found: Resolved, _lookups: Lookups, probe: bytes | None) -> Checked:
     host = record.host
     records = [t for t in found.values if dkim.is_key_record(t)]
     if not records:
@@ -265,7 +266,7 @@ def _dkim_key_problem(key: dkim.KeyRecord, want: dkim.KeyRecord) -> tuple[str, s
     return None
 
 
-def _check_dmarc(record: RequiredRecord, found: Resolved, _lookups: Lookups, _probe: bytes | None):
+def _check_dmarc(record: RequiredRecord, found: Resolved, _lookups: Lookups, _probe: bytes | None) -> Checked:
     host, via = record.host, found.via()
     records = [t for t in found.values if dmarc.is_dmarc(t)]
     if not records:
@@ -290,7 +291,7 @@ def _check_dmarc(record: RequiredRecord, found: Resolved, _lookups: Lookups, _pr
     return "dmarc.ok", f"DMARC policy p={parsed.policy}{via}", records
 
 
-def _check_mx(record: RequiredRecord, found: Resolved, lookups: Lookups, _probe: bytes | None):
+def _check_mx(record: RequiredRecord, found: Resolved, lookups: Lookups, _probe: bytes | None) -> Checked:
     host, want = record.host, canonical(record.value)
     mxs = list(found.values)
     exchanges = [_exchange(mx) for mx in mxs]

@@ -239,7 +239,17 @@ class FakeTencentCloud:
         self.propagation = 0.0  # seconds before the service's check sees a DNS change (guide: 1 to 10 minutes)
         self.index_delay = 0.0  # seconds a new record stays out of DescribeRecordList (its doc: retry after 30 s)
         # Assumptions (docs/tencent.md), each tested both ways:
-        self.txt_limit: int | None = None  # a TXT value's longest length: no document gives one
+        # A TXT value's longest length: DNSPod's help text gives 512 characters (no API document does).
+        self.txt_limit: int | None = 512
+        # A ModifyRecord repeated with what the record already holds (a retry whose first try went through):
+        # "succeeds" again, or answers "exists" (InvalidParameter.DomainRecordExist, as a create would).
+        self.repeat_modify = "succeeds"
+        # DNSPod's business throttles on writes (issue 26, item 8): at most `write_limit` (count, seconds) writes
+        # per window, past that `write_throttle_code`: FailedOperation.FrequencyLimit ("too frequent, retry later")
+        # or InvalidParameter.OperationIsTooFrequent ("retry in 1 minute"). None: no such limit.
+        self.write_limit: tuple[int, float] | None = None
+        self.write_throttle_code = "FailedOperation.FrequencyLimit"
+        self._writes: list[float] = []  # when the writes counted by write_limit were carried out
         self.txt_answer = "plain"  # DescribeRecordList gives TXT values "plain" or "quoted" (split, quoted)
         self.spf_served_as = "TXT"  # what DNS serves for DNSPod's SPF type: TXT, or the SPF type (99)
         self.disabled_blocks_create = True  # a disabled record with the same value answers DomainRecordExist
@@ -806,7 +816,24 @@ class FakeTencentCloud:
         if str(params.get("Domain", "")).lower().rstrip(".") != self.dns.zone:
             raise ApiError("InvalidParameterValue.DomainNotExists", "The domain is wrong: go back and try again.")
         with self._lock:
+            if action in ("CreateRecord", "ModifyRecord", "DeleteRecord"):
+                self._business_throttle()
             return handlers[action](params)
+
+    def _business_throttle(self) -> None:
+        """A write past `write_limit` in its window is refused (not carried out) with `write_throttle_code`."""
+        if self.write_limit is None:
+            return
+        count, window = self.write_limit
+        now = self.clock()
+        self._writes = [t for t in self._writes if now - t < window]
+        if len(self._writes) >= count:
+            message = {
+                "FailedOperation.FrequencyLimit": "You are operating too frequently: retry later.",
+                "InvalidParameter.OperationIsTooFrequent": "The operation is too frequent: retry in 1 minute.",
+            }[self.write_throttle_code]
+            raise ApiError(self.write_throttle_code, message)
+        self._writes.append(now)
 
     def _line(self, params: dict[str, Any]) -> tuple[str, str] | None:
         """(line name, line id) a request names; RecordLineId takes priority over RecordLine (the models)."""
@@ -831,6 +858,8 @@ class FakeTencentCloud:
         offset = int(params.get("Offset", 0))
         if not 1 <= limit <= 3000:
             raise ApiError("InvalidParameterValue.LimitInvalid", "Limit is 1..3000")
+        if offset < 0:  # the model: "the first record is 0"; errorcodes: "分页起始数量错误"
+            raise ApiError("InvalidParameter.OffsetInvalid", "The paging offset is wrong.")
         listed = self.clock() - self.index_delay
         matching = [
             r
@@ -920,7 +949,8 @@ class FakeTencentCloud:
     def _modify_record(self, params: dict[str, Any]) -> dict[str, Any]:
         record = self._existing(params)
         fields_ = self._record_fields(params)
-        if self._duplicate(fields_, other_than=record.id):
+        unchanged = all(getattr(record, key) == value for key, value in fields_.items())
+        if self._duplicate(fields_, other_than=record.id) or (unchanged and self.repeat_modify == "exists"):
             raise ApiError("InvalidParameter.DomainRecordExist", "The record already exists: no need to add it again.")
         old = (record.name, record.type)
         for key, value in fields_.items():

@@ -1,10 +1,12 @@
 """What every adapter's settings share (a DNS host's DnsTarget, a ledger's LedgerSettings).
 
-A frozen dataclass whose fields are the adapter's settings: the one definition of them. Each field has a
-type and, in the line under it, its description; the `dms` package's schema types are generated from
-them (scripts/generate_types.py), and stack config reads them by their config keys. A program may
-give `pulumi.Input`s, checked by `validated` once resolved. `state()` is what Pulumi state keeps in plain
-text: every field but the credential, which travels only as a Pulumi secret.
+A frozen dataclass whose fields are the adapter's settings: the one definition of them. Each field has its
+plain type, as the adapter takes it once resolved and checked, and, in the line under it, its description.
+From it scripts/generate_types.py (`make generate`) derives the other role, the settings as a program writes
+them: where `inputs` is true (a DNS host), every field may be a `pulumi.Input` (dms_component/hosts.py gives
+type checkers that constructor; dms_component/package/types.py the `dms` package's schema types). Stack config
+reads them by their config keys. `validated` checks the values once resolved; `state()` is what Pulumi state
+keeps in plain text: every field but the credential, which travels only as a Pulumi secret.
 """
 
 from __future__ import annotations
@@ -13,9 +15,19 @@ import importlib
 import pkgutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 from dms_component.core.naming import camel
+
+
+T = TypeVar("T")
+
+
+def given(value: T | None, field: str) -> T:
+    """A setting `validated` requires (it refuses settings without it): for the adapter made from them."""
+    if value is None:
+        raise ValueError(f"{field} is missing: the settings were not validated")
+    return value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,6 +35,7 @@ class Settings:
     kind: ClassVar[str]  # the adapter's name: rfc2136, route53, sqlite, dynamodb, ...
     kind_key: ClassVar[str]  # the key naming it in state and in stack config: provider | backend
     credential_field: ClassVar[str | None] = None  # the field that holds a secret, if any
+    inputs: ClassVar[bool] = False  # a program may give each field as a pulumi.Input (resolved before validated)
     # field -> its stack config key, where it is not the field in camelCase: `tsig.keyFile` is the key keyFile of
     # the map tsig; a key with `:` is one of another namespace (`aws:region`).
     config_keys: ClassVar[Mapping[str, str]] = {}

@@ -23,7 +23,7 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from dms_component.core import txt, validate
 from dms_component.core.changes import HostType, RecordSet, RrsetChange
@@ -31,6 +31,7 @@ from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError
 from dms_component.core.lookups import under
 from dms_component.core.records import RequiredRecord, mx_value
 from dms_component.core.spf import is_spf
+from dms_component.providers.adapters.settings import given
 from dms_component.providers.adapters.dns.base import DnsHost, DnsTarget
 from dms_component.providers.adapters.tencent.client import (
     DEFAULT_LINE_ID,
@@ -41,8 +42,6 @@ from dms_component.providers.adapters.tencent.client import (
     dnspod_api,
 )
 
-if TYPE_CHECKING:
-    from pulumi import Input
 
 PAGE = 3000  # DescribeRecordList's largest Limit
 LIST_DELAY = 40.0  # DescribeRecordList's doc: a new record may be missing from the list; retry after 30 s
@@ -236,15 +235,22 @@ class DnspodHost(DnsHost):
         try:
             self._call(api, "ModifyRecord", params, what, tolerate=(RECORD_EXISTS, RECORD_ID_INVALID))
         except ApiError as exc:
-            # A retried modify that went through the first time finds the record as asked.
+            # A retried modify that went through the first time finds the record as asked: its value, TTL and
+            # weight, served (a change of the TTL alone keeps the value, so the value alone proves nothing).
             value = _value_of(fields["RecordType"], fields)
-            done = self._find(
-                api,
-                host,
-                fields["RecordType"],  # what we write is never DNSPod's SPF type
-                lambda r: r.get("RecordId") == record["RecordId"] and _logical(r) == value and _served(r),
-                wait=False,
-            )
+
+            def as_asked(r: dict[str, Any]) -> bool:
+                same_weight = "Weight" not in fields or r.get("Weight") == fields["Weight"]
+                return (
+                    r.get("RecordId") == record["RecordId"]
+                    and _logical(r) == value
+                    and r.get("TTL") == fields["TTL"]
+                    and same_weight
+                    and _served(r)
+                )
+
+            # What we write is never DNSPod's SPF type.
+            done = self._find(api, host, fields["RecordType"], as_asked, wait=False)
             if done is None:
                 raise ChangeRefused(
                     f"{what} changed in DNSPod while it was being written ({exc.code}); run `pulumi up` again"
@@ -336,15 +342,15 @@ class DnspodDns(DnsTarget):
     kind: ClassVar[str] = "dnspod"
     credential_field: ClassVar[str | None] = "secret_key"
 
-    ttl: Input[int] = 600
+    ttl: int = 600
     """The records' TTL in seconds (default 600, DNSPod's free plan minimum)."""
-    site: Input[str] = "china"
+    site: str = "china"
     """The account's Tencent Cloud site: china (default, dnspod.tencentcloudapi.com) or intl."""
-    secret_id: Input[str] | None = None
+    secret_id: str | None = None
     """The Tencent Cloud API key id (with secretKey)."""
-    secret_key: Input[str] | None = field(default=None, repr=False)
+    secret_key: str | None = field(default=None, repr=False)
     """The Tencent Cloud API key; a Pulumi secret, never kept in plain text."""
-    endpoint: Input[str] | None = None
+    endpoint: str | None = None
     """The DNSPod API endpoint (default: the site's DNSPod host), for tests."""
 
     def validated(self, name: validate.Namer) -> DnspodDns:
@@ -359,7 +365,7 @@ class DnspodDns(DnsTarget):
 
     def adapter(self, reuse_reads: bool = False) -> DnspodHost:
         return DnspodHost(
-            self.zone,
+            given(self.zone, "zone"),
             site=self.site,
             endpoint=self.endpoint,
             secret_id=self.secret_id,

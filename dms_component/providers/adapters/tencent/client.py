@@ -40,21 +40,41 @@ ENV_SECRET_ID = "TENCENTCLOUD_SECRET_ID"
 ENV_SECRET_KEY = "TENCENTCLOUD_SECRET_KEY"
 
 
-@cache
-def retryable(service: str) -> frozenset[str]:
-    """The codes of `service` (ses | dnspod) that mean "try again": the SDK's own retryer's set (network
-    faults and the common throttling codes) plus those the service's errorcodes.py documents as passing.
-    Read when first needed: the SDK is an optional extra (`tencent`)."""
-    from tencentcloud.dnspod.v20210323 import errorcodes as dnspod
-    from tencentcloud.ses.v20201002 import errorcodes as ses
-
-    common = {  # tencentcloud/common/retry.py StandardRetryer.should_retry (a unit test holds them equal)
+# The codes the SDK's own retryer retries: tencentcloud/common/retry.py StandardRetryer.should_retry (a unit test
+# holds this set EQUAL to the tuple in that function's source, and to what it answers).
+SDK_RETRYABLE = frozenset(
+    {
         "ClientNetworkError",
         "ServerNetworkError",
         "RequestLimitExceeded",
         "RequestLimitExceeded.UinLimitExceeded",
         "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
     }
+)
+# Business throttles: a burst of writes for many domains meets them, and they last longer than a per-second
+# limit. Each is waited out (from the pause the service names, doubling, at most MAX_THROTTLE_PAUSE) for up to
+# Api.throttle_budget seconds of waiting in one call. code -> the first pause.
+BUSINESS_THROTTLES = {
+    "dnspod": {
+        "FailedOperation.FrequencyLimit": 5.0,  # "您操作过于频繁，请稍后重试": too frequent, retry later
+        "InvalidParameter.OperationIsTooFrequent": 60.0,  # "请 1 分钟后重试": retry in 1 minute
+    },
+    "ses": {},  # SES's FailedOperation.FrequencyLimit is about mail to one recipient, which we never send
+}
+MAX_THROTTLE_PAUSE = 60.0
+THROTTLE_BUDGET = 300.0
+
+
+@cache
+def retryable(service: str) -> frozenset[str]:
+    """The codes of `service` (ses | dnspod) that mean "try again": the SDK's own retryer's set (network
+    faults and the common throttling codes), those the service's errorcodes.py documents as passing, and its
+    business throttles (BUSINESS_THROTTLES, waited out longer). Read when first needed: the SDK is an optional
+    extra (`tencent`)."""
+    from tencentcloud.dnspod.v20210323 import errorcodes as dnspod
+    from tencentcloud.ses.v20201002 import errorcodes as ses
+
+    common = SDK_RETRYABLE
     codes = {
         "ses": frozenset(
             {
@@ -70,7 +90,8 @@ def retryable(service: str) -> frozenset[str]:
                 *common,
                 dnspod.REQUESTLIMITEXCEEDED,
                 dnspod.REQUESTLIMITEXCEEDED_REQUESTLIMITEXCEEDED,  # "API requests over the limit"
-                dnspod.FAILEDOPERATION_FREQUENCYLIMIT,  # "too frequent, retry later"
+                dnspod.FAILEDOPERATION_FREQUENCYLIMIT,  # "too frequent, retry later" (a business throttle)
+                dnspod.INVALIDPARAMETER_OPERATIONISTOOFREQUENT,  # "retry in 1 minute" (a business throttle)
                 dnspod.INTERNALERROR,
                 dnspod.FAILEDOPERATION_UNKNOWERROR,  # "the operation did not answer, retry later"
             }
@@ -81,7 +102,7 @@ def retryable(service: str) -> frozenset[str]:
 
 def throttled(service: str, code: str) -> bool:
     """A retryable code that means "too many requests" (rather than a fault)."""
-    return code in retryable(service) and ("LimitExceeded" in code or "Frequency" in code)
+    return code in retryable(service) and ("LimitExceeded" in code or "Frequen" in code)
 
 
 @dataclass(frozen=True)
@@ -129,6 +150,7 @@ class Api:
     creds: Credentials = field(repr=False)
     attempts: int = 6
     first_delay: float = 0.5
+    throttle_budget: float = THROTTLE_BUDGET  # seconds of waiting out business throttles, per call
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
 
     def _client(self) -> Any:
@@ -149,22 +171,33 @@ class Api:
         return DnspodClient(credential, self.region, profile)
 
     def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """The action's `Response`; the service's retryable answers are retried with a doubling delay."""
+        """The action's `Response`. The service's retryable answers are retried with a doubling delay (at most
+        `attempts` tries); its business throttles are waited out longer, within `throttle_budget` seconds."""
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
         client = self._client()
         again = retryable(self.service)
-        delay = self.first_delay
-        for attempt in range(1, self.attempts + 1):
+        slow = BUSINESS_THROTTLES.get(self.service, {})
+        delay, attempt = self.first_delay, 0
+        pause, waited = 0.0, 0.0  # for business throttles
+        while True:
             try:
                 return client.call_json(action, dict(params))["Response"]
             except TencentCloudSDKException as exc:
                 code = str(exc.get_code() or "Unknown")
-                if code not in again or attempt == self.attempts:
+                if code in slow:
+                    pause = min(pause * 2, MAX_THROTTLE_PAUSE) if pause else slow[code]
+                    if waited + pause > self.throttle_budget:
+                        detail = f"still refused as too frequent after waiting {waited:g} s; run again later"
+                        raise ApiError(action, code, detail) from None
+                    self.sleep(pause)
+                    waited += pause
+                    continue
+                attempt += 1
+                if code not in again or attempt >= self.attempts:
                     raise _api_error(action, code, str(exc.get_message() or ""), self) from None
             self.sleep(delay)
             delay = min(delay * 2, 8.0)
-        raise AssertionError("unreachable")
 
 
 def _api_error(action: str, code: str, message: str, api: Api) -> ApiError:

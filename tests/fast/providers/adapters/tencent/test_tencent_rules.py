@@ -3,8 +3,12 @@ the service's own check would judge what a stack publishes (core/service_records
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
+import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
@@ -13,7 +17,9 @@ from dms_component.config import parse_stack_config
 from dms_component.core.service_records import FAILED, PASSED, UNCHECKED, service_views
 from dms_component.core.errors import ConfigError
 from dms_component.providers.adapters.tencent.client import (
+    BUSINESS_THROTTLES,
     REGION_SITES,
+    SDK_RETRYABLE,
     SITES,
     dnspod_api,
     retryable,
@@ -47,19 +53,34 @@ def test_the_dnspod_site_is_a_setting_checked_at_preview() -> None:
 # -- retries -------------------------------------------------------------------------------------------
 
 
+def _sdk_retryer_codes(retry: Any) -> frozenset[str]:
+    """The codes in the source of the SDK retryer's should_retry: every string constant of its `ec in (...)`."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(retry.StandardRetryer.should_retry)))
+    tests = [n for n in ast.walk(tree) if isinstance(n, ast.Compare) and isinstance(n.ops[0], ast.In)]
+    assert len(tests) == 1, "the SDK retryer's should_retry changed shape: read it again"
+    return frozenset(ast.literal_eval(tests[0].comparators[0]))
+
+
 @pytest.mark.parametrize("service", ["ses", "dnspod"])
-def test_every_retryable_code_is_the_services_or_the_sdks_own(service: str) -> None:
+def test_our_copy_of_the_sdk_retryers_codes_is_equal_to_its_own(service: str) -> None:
     # The SDK's own retryer (tencentcloud/common/retry.py) came after the oldest SDK we support.
     retry = pytest.importorskip("tencentcloud.common.retry", reason="this Tencent Cloud SDK has no retryer of its own")
-    sdk_own = {c for c in retryable(service) if retry.StandardRetryer.should_retry(None, TencentCloudSDKException(c))}
+    in_source = _sdk_retryer_codes(retry)
+    everything = sdk_models.error_codes(service) | in_source | retryable(service) | {"UnknownCode", ""}
+    answered = {c for c in everything if retry.StandardRetryer.should_retry(None, TencentCloudSDKException(c))}
 
-    assert retryable(service) - sdk_own <= sdk_models.error_codes(service)
-    assert {"ClientNetworkError", "ServerNetworkError", "RequestLimitExceeded"} <= sdk_own
+    assert SDK_RETRYABLE == in_source == answered  # equal, not merely contained
+    # Ours are the SDK's plus the service's own passing answers, each one its errorcodes.py documents.
+    assert SDK_RETRYABLE <= retryable(service)
+    assert retryable(service) - SDK_RETRYABLE <= sdk_models.error_codes(service)
+    assert set(BUSINESS_THROTTLES[service]) <= retryable(service)
 
 
 def test_the_codes_the_issue_names_are_retried_and_answers_are_not() -> None:
     assert {"InternalError.QueryDataBaseFailed", "FailedOperation.ServiceNotAvailable"} <= retryable("ses")
     assert "RequestLimitExceeded.RequestLimitExceeded" in retryable("dnspod")
+    # DNSPod's business throttles (issue 26, item 8): "too frequent, retry later" and "retry in 1 minute".
+    assert {"FailedOperation.FrequencyLimit", "InvalidParameter.OperationIsTooFrequent"} <= retryable("dnspod")
     answers = {"InvalidParameter.DomainRecordExist", "InvalidParameterValue.RepeatCreation"}
     for service in ("ses", "dnspod"):
         assert not retryable(service) & answers
