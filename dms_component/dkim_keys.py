@@ -9,12 +9,13 @@ besides, and the outputs (the active key, switched in the same `up` as its verif
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 
 from dms_component.core import dkim_rotation as rot
 from dms_component.core.records import RequiredRecord
+from dms_component.outputs import DkimKeyOutput
 from dms_component.providers.adapters import clock
 from dms_component.providers.resources.rotation import pending_record
 
@@ -40,7 +41,7 @@ class Shown:
     selector: pulumi.Output[str]
     public_key: pulumi.Output[str]
     private_key: pulumi.Output[str]  # a secret
-    keys: pulumi.Output[list[dict[str, Any]]]
+    keys: pulumi.Output[list[DkimKeyOutput]]
 
 
 def shown(identity: Any, verified: pulumi.Output[list[str]], overlap: Any, records: pulumi.Output[Any]) -> Shown:
@@ -60,7 +61,9 @@ def shown(identity: Any, verified: pulumi.Output[list[str]], overlap: Any, recor
     private = pulumi.Output.all(state, identity.dkim_private_keys, identity.dkim_private_key).apply(
         lambda v: (v[1] or {}).get(_active(v[0])["selector"]) if v[0] else v[2]
     )
-    keys = state.apply(lambda s: [_output(k) for k in (s or {}).get("keys") or []])
+    keys = cast(
+        pulumi.Output[list[DkimKeyOutput]], state.apply(lambda s: [_output(k) for k in (s or {}).get("keys") or []])
+    )
     return Shown(selector, public, pulumi.Output.secret(private), keys)
 
 
