@@ -81,6 +81,7 @@ lint: $(STAMP)
 	@$(VENV)/bin/ruff format --check --quiet .
 	@$(PY) scripts/check_layers.py
 	@$(PY) scripts/generate_types.py --check
+	@$(VENV)/bin/mypy --pretty --no-error-summary || { echo "mypy: the type errors above (config: [tool.mypy] in pyproject.toml)"; exit 1; }
 
 # What is derived from the one definition of SenderDomain's inputs: the package's schema types, the API's exports.
 generate: $(STAMP)

@@ -99,7 +99,8 @@ class Account:
         self._pending.append((index, checked))
         if len(self._pending) == 1:
             asyncio.get_event_loop().call_soon(self._check_pending)
-        return pulumi.Output.from_input(checked).apply(_raise_refusal)
+        # An awaitable of an Output, which from_input unwraps; pulumi.Input's type can't say that.
+        return pulumi.Output.from_input(checked).apply(_raise_refusal)  # type: ignore[arg-type]
 
     def _check_pending(self) -> None:
         pending, self._pending = self._pending, []
@@ -108,7 +109,7 @@ class Account:
         values = pulumi.Output.all(*(v for d in entries for v in (d.domain, d.mail_type)))
         verdicts = values.apply(lambda v: self._refusals(entries, list(zip(v[::2], v[1::2], strict=True))))
         for index, checked in pending:
-            checked.set_result(verdicts.apply(lambda found, i=index: found[i]))
+            checked.set_result(verdicts.apply(_nth(index)))
 
     def _refusals(self, entries: list[Declared], declared: list[tuple[str, str]]) -> list[str | None]:
         """Per declared domain, in order: why it breaks a rule with those before it (one line, in the words of
@@ -150,9 +151,9 @@ class Program:
     """
 
     accounts: dict[str, Account] = field(default_factory=dict)
-    records: list[pulumi.Resource] = field(default_factory=list)
+    records: list[pulumi.CustomResource] = field(default_factory=list)
     waits: list[Callable[[], object]] = field(default_factory=list)
-    barrier: asyncio.Future[list[pulumi.Resource]] | None = None
+    barrier: asyncio.Future[list[pulumi.CustomResource]] | None = None
     written: tuple[asyncio.Future[Any], pulumi.Output[None]] | None = None  # a barrier, and its records_written
     loop: asyncio.AbstractEventLoop | None = None  # the run's, for one kept on the root stack (of_this_run)
 
@@ -189,7 +190,7 @@ class Program:
             self.accounts[account] = Account(settings, read(settings))
         return self.accounts[account]
 
-    def records_barrier(self) -> asyncio.Future[list[pulumi.Resource]]:
+    def records_barrier(self) -> asyncio.Future[list[pulumi.CustomResource]]:
         """Resolved with every domain's records once the program's body has run (the event loop is free
         then): each verification waits for all of them, so all records are written before any verification
         holds one of the provider's few threads while it polls. A domain declared later (inside an apply, or
@@ -226,6 +227,10 @@ class Program:
 
 # The program a runner constructs SenderDomains for (Program.serving): the `dms` package's provider.
 _SERVING: contextvars.ContextVar[Program | None] = contextvars.ContextVar("dms_program", default=None)
+
+
+def _nth(index: int) -> Callable[[list[str | None]], str | None]:
+    return lambda found: found[index]
 
 
 def _raise_refusal(refusal: str | None) -> None:

@@ -11,7 +11,7 @@ makes the address in one step.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,7 +102,7 @@ def _checked(senders: Any, domain: str | None, front: Front) -> list[Sender]:
                 f"give a password or set {front.name(f'{key}.generate_password')}, not both",
                 code=rules.PASSWORD,
             )
-        unsubscribe = given.unsubscribe
+        unsubscribe: Any = given.unsubscribe
         if unsubscribe is not None and is_plain(unsubscribe):
             unsubscribe = rules.unsubscribe_language(unsubscribe, front.name(f"{key}.unsubscribe"))
         sender_name = given.sender_name
@@ -157,20 +157,20 @@ def declare(
     made = []
     for index, sender in enumerate(senders):
         name_key, unsubscribe_key = front.name(f"{sender.key}.sender_name"), front.name(f"{sender.key}.unsubscribe")
-        sender_name = pulumi.Output.from_input(sender.sender_name).apply(
-            lambda v, k=name_key: run_checked(lambda: _coded(lambda: rules.sender_name(v, k)), front)
-        )
-        unsubscribe = pulumi.Output.all(sender.unsubscribe, mail_type).apply(
-            lambda v, k=unsubscribe_key: run_checked(
-                lambda: _coded(lambda: _unsubscribe(v[0], v[1], k)),
-                front,
-            )
-        )
+
+        def checked_name(v: Any, k: str = name_key) -> Any:
+            return run_checked(lambda: _coded(lambda: rules.sender_name(v, k)), front)
+
+        def checked_unsubscribe(v: list[Any], k: str = unsubscribe_key) -> Any:
+            return run_checked(lambda: _coded(lambda: _unsubscribe(v[0], v[1], k)), front)
+
+        sender_name = pulumi.Output.from_input(sender.sender_name).apply(checked_name)
+        unsubscribe = pulumi.Output.all(sender.unsubscribe, mail_type).apply(checked_unsubscribe)
         made.append(
             SenderAddress(
                 f"{name}/sender/{sender.local}",
                 domain=domain,
-                address=addresses.apply(lambda a, i=index: a[i]),
+                address=addresses.apply(_nth(index)),
                 sender_name=sender_name,
                 password=sender.password,
                 generate_password=sender.generate_password,
@@ -227,14 +227,15 @@ class _Book:
         self._pending.append((index, verdict))
         if len(self._pending) == 1:
             asyncio.get_event_loop().call_soon(self._check)
-        return pulumi.Output.from_input(verdict).apply(_raise)
+        # An awaitable of an Output, which from_input unwraps; pulumi.Input's type can't say that.
+        return pulumi.Output.from_input(verdict).apply(_raise)  # type: ignore[arg-type]
 
     def _check(self) -> None:
         pending, self._pending = self._pending, []
         entries = self.declared[: max(i for i, _ in pending) + 1]
         found = pulumi.Output.all(*(a for a, _, _ in entries)).apply(lambda lists: self._refusals(entries, lists))
         for index, verdict in pending:
-            verdict.set_result(found.apply(lambda f, i=index: f[i]))
+            verdict.set_result(found.apply(_nth(index)))
 
     def _refusals(self, entries: list[Any], lists: list[list[str]]) -> list[str | None]:
         if not pulumi.runtime.is_dry_run():
@@ -267,6 +268,10 @@ def _read_addresses(settings: LedgerSettings, front: Front) -> list[str]:
         return [a.address for a in open_ledger(as_seen_here(settings)).addresses()]
     except DmsError as exc:
         raise pulumi.RunError(f"can't read the ledger to check the sender quota: {exc.worded(front.name)}") from None
+
+
+def _nth(index: int) -> Callable[[Sequence[Any]], Any]:
+    return lambda found: found[index]
 
 
 def _raise(refusal: str | None) -> None:

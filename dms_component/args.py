@@ -16,17 +16,19 @@ from typing import Any
 import pulumi
 
 from dms_component.core import validate
+from dms_component.core.dmarc import POLICIES as DMARC_POLICIES
 from dms_component.core.dmarc import DmarcPolicy
 from dms_component.core.domain_names import is_subdomain, normalise_domain, normalise_selector
 from dms_component.core.errors import ConfigError
 from dms_component.core.naming import Front
-from dms_component.core.records import DMARC_POLICIES, MAIL_TYPES, PROFILES, MailType, Profile, profile_named
+from dms_component.core.records import MAIL_TYPES, PROFILES, MailType, Profile, profile_named
 from dms_component.core.rules import CHECK_DEFAULTS, SEVERITIES, Severity
 from dms_component.outputs import ItemOutput, RecordOutput
 from dms_component.providers.adapters.dns import TARGETS, DnsTarget
 from dms_component.providers.adapters.ledger import SETTINGS as LEDGERS
 from dms_component.providers.adapters.ledger import LedgerSettings
 from dms_component.providers.adapters.ledger.sqlite import SqliteLedgerArgs
+from dms_component.providers.adapters.settings import given
 from dms_component.providers.resources.context import LedgerContext
 
 DKIM_KEY_BITS = (1024, 2048)  # what the service's DKIMOption offers
@@ -214,7 +216,7 @@ def normalise(args: SenderDomainArgs, front: Front) -> Normalised:
     ledger, dns = _where(args, front)
     values = {f: getattr(args, f) for f in SPEC_FIELDS}
     if all(is_plain(v) for v in values.values()) and isinstance(dns, DnsTarget):
-        spec: Any = check_spec(values, dns.zone, name)  # checked now: fails at once
+        spec: Any = check_spec(values, given(dns.zone, "zone"), name)  # checked now: fails at once
         domain: Any = spec.domain
         known: str | None = spec.domain
         servers: Any = dns.verified_at(verification.servers())

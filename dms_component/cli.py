@@ -12,11 +12,12 @@ import json
 import sys
 from pathlib import Path
 
+from dms_component.core.dmarc import POLICIES as DMARC_POLICIES
 from dms_component.core.domain_names import normalise_domain, normalise_selector
 from dms_component.core.encoding import is_base64
 from dms_component.core.errors import ConfigError, DmsError
 from dms_component.core.nameservers import Nameserver
-from dms_component.core.records import DMARC_POLICIES, PROFILES, profile_named, required_records
+from dms_component.core.records import PROFILES, profile_named, required_records
 from dms_component.core.verdicts import VERIFIED
 from dms_component.version import VERSION
 

@@ -35,6 +35,8 @@ from dms_component.stack_view import DomainView, StackView
 
 CHECKING = "Pending (the service is checking)"
 CHECKS_PASS = "Pending (checks pass: run pulumi up)"
+# The checks pass, but `pulumi up` would refuse to mark it: the account's verified domains fill the quota.
+OVER_QUOTA = "Pending (checks pass, but the quota of {quota} is full: raise the quota or drop the domain)"
 
 
 def servers_of(view: DomainView) -> Servers:
@@ -105,7 +107,7 @@ def account_status(stack: StackView) -> list[AccountRow]:
             except DmsError as exc:
                 raise in_words(exc, view) from None
     ours = {v.domain: v for v in views}
-    checks, rows = [], []
+    checks, rows, full = [], [], set()
     sending: dict[str, Any] = {}  # domain -> what the service's console lists (tencent)
     for first, ledger in ledgers.values():
         try:
@@ -113,10 +115,12 @@ def account_status(stack: StackView) -> list[AccountRow]:
             console = ledger.account_view()
         except DmsError as exc:
             raise in_words(exc, first) from None
+        if sum(e.status == VERIFIED for e in entries) >= ledger.quota:
+            full.add(id(ledger))
         sending.update({d.domain: d for d in console.domains} if console is not None else {})
         for entry in entries:
-            view = ours.get(entry.domain)
-            checks.append((entry, ledger, _checked(entry, ledger, view), servers_of(view or first)))
+            mine = ours.get(entry.domain)
+            checks.append((entry, ledger, _checked(entry, ledger, mine), servers_of(mine or first)))
 
     async def check_all() -> list[DomainVerdict]:
         return list(await asyncio.gather(*(verify_until_async(e.domain, r, s, 0) for e, _, r, s in checks)))
@@ -127,8 +131,10 @@ def account_status(stack: StackView) -> list[AccountRow]:
         if entry.status == PENDING and verdict.items and all(i.ok for i in verdict.items):
             # DNS is right and only the verdict is missing: the service's check, or the next `pulumi up`.
             status = CHECKING if ledger.decides_records else CHECKS_PASS
-        view = ours.get(entry.domain)
-        shown = tuple(_addresses(ledger, entry.domain, view, address_rows))
+            if id(ledger) in full:
+                status = OVER_QUOTA.format(quota=ledger.quota)
+        mine = ours.get(entry.domain)
+        shown = tuple(_addresses(ledger, entry.domain, mine, address_rows))
         rows.append(AccountRow(entry, verdict, status, shown, sending.get(entry.domain)))
     return sorted(rows, key=lambda r: r.entry.domain)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 
@@ -28,6 +28,7 @@ from dms_component.core.service_records import records_from_attributes
 from dms_component.core.verdicts import PENDING
 from dms_component.providers.adapters.dns.base import DnsTarget
 from dms_component.providers.adapters.ledger.base import LedgerSettings
+from dms_component.providers.adapters.settings import given
 from dms_component.providers.resources.identity import SenderIdentity
 from dms_component.providers.resources.records import DnsRecords
 from dms_component.providers.resources.retired import RetiredDomains
@@ -191,7 +192,12 @@ class SenderDomain(pulumi.ComponentResource):
         checked = pulumi.Output.all(self._published, program.records_written()).apply(lambda v: v[0])
         # What `wait_for` names, known once the program's body has run (when the barrier closes).
         waited: asyncio.Future[list[pulumi.Resource]] = asyncio.get_event_loop().create_future()
-        program.waits.append(lambda: waited.done() or waited.set_result(list(self._waits)))
+
+        def settle() -> None:
+            if not waited.done():
+                waited.set_result(list(self._waits))
+
+        program.waits.append(settle)
         protect = pulumi.ResourceOptions(protect=self._verified and not given.retire)
         guarded = pulumi.ResourceOptions.merge(self._child, protect)
         asked = pulumi.Output.from_input(given.servers)
@@ -231,7 +237,7 @@ class SenderDomain(pulumi.ComponentResource):
         self.domain = pulumi.Output.from_input(given.domain)
         self.mail_type = pulumi.Output.from_input(given.spec).apply(lambda s: s.mail_type)
         self.status = self.verification.status
-        self.items = self.verification.items
+        self.items = cast(pulumi.Output[list[ItemOutput]], self.verification.items)  # the verdicts' to_dict()
         self.records = pulumi.Output.all(self._published, self._target).apply(lambda v: _published(v[0], v[1]))
         self.dkim_public_key = self.identity.dkim_public_key
         self.dkim_private_key = pulumi.Output.secret(self.identity.dkim_private_key)
@@ -275,9 +281,10 @@ def _dicts(records: list[RequiredRecord]) -> list[dict[str, Any]]:
     return [r.to_dict() for r in records]
 
 
-def _published(records: list[dict[str, Any]] | None, target: DnsTarget) -> list[dict[str, Any]]:
+def _published(records: list[dict[str, Any]] | None, target: DnsTarget) -> list[RecordOutput]:
     """The records as another DNS provider wants them: name relative to the zone, TXT strings, TTL."""
-    return [RequiredRecord.from_dict(r).published(target.zone, int(target.ttl)) for r in records or []]
+    zone = given(target.zone, "zone")
+    return [cast(RecordOutput, RequiredRecord.from_dict(r).published(zone, target.ttl)) for r in records or []]
 
 
 def _warn_pending(name: str, status: str | None, items: list[dict[str, Any]] | None) -> None:

@@ -41,7 +41,8 @@ def declared_identities(resources: Iterable[Any]) -> list[DeclaredIdentity]:
         props = r.props or {}
         domain, mail_type = props.get("domain"), props.get("mail_type")
         if isinstance(domain, str) and isinstance(mail_type, str):  # unknown at preview: nothing to judge
-            ledger = props.get("ledger") if isinstance(props.get("ledger"), Mapping) else {}
+            given = props.get("ledger")
+            ledger: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
             found.append(DeclaredIdentity(r.urn, domain, mail_type, ledger, Front.from_dict(props.get("front"))))
     return found
 
@@ -123,11 +124,11 @@ def build_pack() -> None:
             read_ledger=config.get("readLedger", True),
         )
         if message:
-            report(message)
+            report(message, None)  # about the stack, not one resource
 
     def check_types(args: StackValidationArgs, report: ReportViolation) -> None:
         for message in type_separation_violations(declared_identities(args.resources)):
-            report(message)
+            report(message, None)  # about the stack, not one resource
 
     PolicyPack(
         name=PACK_NAME,

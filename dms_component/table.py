@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dms_component.core.records import ITEMS
@@ -17,7 +17,7 @@ def status_table(domains: Mapping[str, Mapping[str, Any]]) -> str:
     return _table(["DOMAIN", "TYPE", "STATUS"], rows)
 
 
-def account_table(rows: list[Mapping[str, Any]]) -> str:
+def account_table(rows: Sequence[Mapping[str, Any]]) -> str:
     """`dms status`: the console's Sender Domain list, with owner and a fresh check per item.
 
     Each row: domain, type, status, owner ("org/project/stack@folder"; shown without the folder) and

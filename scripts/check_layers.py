@@ -7,8 +7,9 @@
 
 A module's import name is its path. A module may import its own layer and those below it. The core also stays
 free of Pulumi, the cloud SDKs and anything that does I/O; the adapters stay free of Pulumi. Imports under
-`if TYPE_CHECKING:` are for type checkers only and never run, so they don't count. Prints one line per import
-that breaks a rule; exit code 1 if there is any.
+`if TYPE_CHECKING:` are for type checkers only and never run, so they don't count for the order of the layers;
+the forbidden modules stay out of them too (an adapter's annotations are the plain, resolved types). Prints one
+line per import that breaks a rule; exit code 1 if there is any.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def module_name(path: Path, root: Path = ROOT) -> str:
     return ".".join(parts)
 
 
-def imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
+def imports(path: Path, root: Path = ROOT, typing: bool = False) -> list[tuple[int, str]]:
+    """The modules `path` imports, by line; `typing`: also those under `if TYPE_CHECKING:`."""
     tree = ast.parse(path.read_text(), str(path))
     name = module_name(path, root)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -60,7 +62,7 @@ def imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
         for inner in ast.walk(node)
     }
     for node in ast.walk(tree):
-        if id(node) in typing_only:
+        if id(node) in typing_only and not typing:
             continue
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
@@ -90,6 +92,8 @@ def problems(root: Path = ROOT) -> list[str]:
             where = f"{path.relative_to(root)}:{line}"
             if theirs is not None and ORDER.index(theirs) > ORDER.index(own):
                 out.append(f"{where}: the {own} layer imports {target} from the {theirs} layer above it")
+        for line, target in imports(path, root, typing=True):
+            where = f"{path.relative_to(root)}:{line}"
             for banned in FORBIDDEN.get(own, ()):
                 if target == banned or target.startswith(banned + "."):
                     out.append(f"{where}: the {own} layer imports {target}")

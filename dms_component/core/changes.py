@@ -127,7 +127,7 @@ def logical(record: RequiredRecord) -> str:
 
 def to_read(records: Sequence[RequiredRecord]) -> list[HostType]:
     """Our (host, type) pairs, plus CNAME at each host: a CNAME there would shadow our records."""
-    keys = [(r.host, r.rtype) for r in records]
+    keys: list[HostType] = [(r.host, r.rtype) for r in records]
     keys += [(r.host, "CNAME") for r in records]
     return list(dict.fromkeys(keys))
 
@@ -178,7 +178,7 @@ def plan_domain(
                 values.remove(logical(record))
 
     for record in desired:
-        key = (record.host, record.rtype)
+        key: HostType = (record.host, record.rtype)
         values = current(key)
         if record.item == "SPF":
             known = dict(existing.get(key, RecordSet(*key)).exact())

@@ -8,6 +8,7 @@ valid value. TXT values at `_dmarc` that don't start with `v=DMARC1` are not DMA
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -94,7 +95,7 @@ def policy(txt: str) -> str | None:
         return None
 
 
-def _one_of(*allowed: str):
+def _one_of(*allowed: str) -> Callable[[str], str | None]:
     def check(value: str) -> str | None:
         return None if value.lower() in allowed else f"use {' or '.join(allowed)}"
 

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dms_component.core.changes import MERGED, Plan, is_spf, logical
+from dms_component.core.changes import MERGED, HostType, Plan, logical
 from dms_component.core.records import RequiredRecord
+from dms_component.core.spf import is_spf
 
 CREATE, MERGE, KEEP, REPLACE, MODIFY, DELETE, CONFLICT = (
     "create",
@@ -104,7 +105,7 @@ def plan_lines(desired: Sequence[RequiredRecord], owned: Sequence[RequiredRecord
     lines: list[PlanLine] = []
     placed: set[tuple[str, str]] = set()
     for record in desired:
-        key = (record.host, record.rtype)
+        key: HostType = (record.host, record.rtype)
         placed.add(key)
         value = logical(record)
         for c in plan.conflicts:

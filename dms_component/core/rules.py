@@ -20,7 +20,7 @@ from dms_component.core.naming import Namer, plain
 
 # How a recommendation of the service's guide is enforced (`checks`).
 Severity = Literal["error", "warn", "off"]
-SEVERITIES: tuple[str, ...] = get_args(Severity)
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 ERROR, WARN, OFF = SEVERITIES
 SEVERITY_DOCS = {
     "": "How a recommendation of the service's guide is enforced.",
@@ -34,7 +34,7 @@ SEVERITY_DOCS = {
 # - typeSeparation: one domain used for both kinds of mail lets batch mail's reputation hurt
 #   triggered mail, and the ledger keeps one type per domain: error.
 # - existingEmailDns: writing over MX/SPF/DMARC/DKIM that we did not create breaks someone's mail: error.
-CHECK_DEFAULTS = {"subdomain": WARN, "type_separation": ERROR, "existing_email_dns": ERROR}
+CHECK_DEFAULTS: dict[str, Severity] = {"subdomain": WARN, "type_separation": ERROR, "existing_email_dns": ERROR}
 
 
 @cache

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from dms_component.core import dkim, dmarc, spf
+from dms_component.core.dmarc import POLICIES as DMARC_POLICIES
 from dms_component.core.domain_names import is_subdomain
 from dms_component.core.errors import ServiceError, setting
-from dms_component.core.records import DMARC_POLICIES, ITEMS, RequiredRecord
+from dms_component.core.records import ITEMS, RequiredRecord
 from dms_component.core.tags import parse_tags
 
 

@@ -71,12 +71,12 @@ def choice(value: Any, key: str, allowed: Collection[Any]) -> Any:
 
 
 def nameserver(value: Any, key: str) -> str:
-    value = text(value, key)
+    checked = text(value, key)
     try:
-        Nameserver.parse(value)
+        Nameserver.parse(checked)
     except ValueError as exc:
         raise ConfigError(key, f"{shown(value)} is not HOST or HOST:PORT: {exc}") from None
-    return value
+    return checked
 
 
 def secret_text(value: Any, key: str) -> str:
@@ -102,9 +102,9 @@ def url(value: Any, key: str) -> str | None:
 
     if value is None:
         return None
-    value = text(value, key)
+    checked = text(value, key)
     try:
-        parts = urlsplit(value)
+        parts = urlsplit(checked)
         _ = parts.port  # raises on a bad port
     except ValueError:
         parts = None
@@ -112,7 +112,7 @@ def url(value: Any, key: str) -> str | None:
         raise ConfigError(key, "is not allowed; use http(s)://HOST[:PORT], only for local stand-ins or tests")
     if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
         raise ConfigError(key, "must be http(s)://HOST[:PORT] without user, password or query")
-    return value
+    return checked
 
 
 __all__ = [

@@ -45,9 +45,10 @@ def stored_forms(status: str) -> tuple[str, str]:
 
 NOT_CHECKED = "check.not-checked"  # provisional: the answer has not been asked yet
 LOOKUP_FAILED = "dns.lookup-failed"  # a DNS problem (timeout, SERVFAIL, servers disagree), not a record problem
+LAGGING = "dns.lagging"  # a server asked does not serve what the primary serves yet: the change is on its way
 OK_CODES = frozenset({"spf.ok", "dkim.ok", "dkim.probe-ok", "dmarc.ok", "mx.ok"})
 # Codes that say only that the answer is not known yet: never a reason to refuse a plan.
-UNKNOWN_CODES = frozenset({NOT_CHECKED, LOOKUP_FAILED, "spf.temperror", "mx.address-lookup-failed"})
+UNKNOWN_CODES = frozenset({NOT_CHECKED, LOOKUP_FAILED, LAGGING, "spf.temperror", "mx.address-lookup-failed"})
 
 # What the servers said at each (name, type) asked so far.
 Answers = Mapping[Question, Answer]
@@ -151,6 +152,9 @@ def _judge_one(record: RequiredRecord, lookups: Lookups, probe: bytes | None) ->
     found = lookups.resolve(record.host, record.rtype)
     if found is None:  # not asked yet: provisional
         return ItemResult(record.item, record.host, expected, (), False, "not checked yet", NOT_CHECKED)
+    if found.lagging:  # what the primary serves, and who is behind
+        reason = f"{record.rtype} at {record.host}: {found.error}"
+        return ItemResult(record.item, record.host, expected, found.values, False, reason, LAGGING)
     if found.error is not None:
         reason = f"could not look up {record.rtype} at {record.host}: {found.error}"
         return ItemResult(record.item, record.host, expected, (), False, reason, LOOKUP_FAILED)
@@ -159,10 +163,11 @@ def _judge_one(record: RequiredRecord, lookups: Lookups, probe: bytes | None) ->
 
 
 # A check gives (code, reason, the records it is about); the item passes when the code is in OK_CODES.
-Check = Callable[[RequiredRecord, Resolved, Lookups, "bytes | None"], tuple[str, str, list[str]]]
+Checked = tuple[str, str, list[str]]
+Check = Callable[[RequiredRecord, Resolved, Lookups, "bytes | None"], Checked]
 
 
-def _check_spf(record: RequiredRecord, found: Resolved, lookups: Lookups, _probe: bytes | None):
+def _check_spf(record: RequiredRecord, found: Resolved, lookups: Lookups, _probe: bytes | None) -> Checked:
     host, include = record.host, spf.first_include(record.value)
     records = spf.spf_records(found.values)
     if not records:
@@ -195,7 +200,7 @@ def _check_spf(record: RequiredRecord, found: Resolved, lookups: Lookups, _probe
     return "spf.ok", f"SPF record includes {include}" if include else "SPF record is valid", records
 
 
-def _check_dkim(record: RequiredRecord, found: Resolved, _lookups: Lookups, probe: bytes | None):
+def _check_dkim(record: RequiredRecord, found: Resolved, _lookups: Lookups, probe: bytes | None) -> Checked:
     host = record.host
     records = [t for t in found.values if dkim.is_key_record(t)]
     if not records:
@@ -265,7 +270,7 @@ def _dkim_key_problem(key: dkim.KeyRecord, want: dkim.KeyRecord) -> tuple[str, s
     return None
 
 
-def _check_dmarc(record: RequiredRecord, found: Resolved, _lookups: Lookups, _probe: bytes | None):
+def _check_dmarc(record: RequiredRecord, found: Resolved, _lookups: Lookups, _probe: bytes | None) -> Checked:
     host, via = record.host, found.via()
     records = [t for t in found.values if dmarc.is_dmarc(t)]
     if not records:
@@ -290,7 +295,7 @@ def _check_dmarc(record: RequiredRecord, found: Resolved, _lookups: Lookups, _pr
     return "dmarc.ok", f"DMARC policy p={parsed.policy}{via}", records
 
 
-def _check_mx(record: RequiredRecord, found: Resolved, lookups: Lookups, _probe: bytes | None):
+def _check_mx(record: RequiredRecord, found: Resolved, lookups: Lookups, _probe: bytes | None) -> Checked:
     host, want = record.host, canonical(record.value)
     mxs = list(found.values)
     exchanges = [_exchange(mx) for mx in mxs]

@@ -67,7 +67,7 @@ def converted(name: str, args: Mapping[str, Any]) -> tuple[python_api.SenderDoma
         # stack config); a secret-tainted target would make everything derived from it, the domain and
         # the records included, a secret in state and in the outputs.
         dns[credential] = pulumi.Output.unsecret(dns[credential])
-    nested = {
+    nested: dict[str, Any] = {
         "dns": target(**dns),
         "verification": python_api.VerificationArgs(**values.pop("verification", {})),
         "checks": python_api.ChecksArgs(**values.pop("checks", {})),

@@ -30,7 +30,7 @@ from dms_component.providers.adapters.ledger import SETTINGS
 from dms_component.version import VERSION
 
 NAME = "dms"
-COMPONENTS = [SenderDomain]
+COMPONENTS: list[type[pulumi.ComponentResource]] = [SenderDomain]
 SECRET_OUTPUTS = ("dkim_private_key", "smtp_passwords")
 # gRPC's own channel arguments, with the values pulumi.provider.main gives its server (the SDK keeps them in a
 # private module that older SDKs lack): messages up to 400 MiB, and a queued call waits up to 30 minutes.

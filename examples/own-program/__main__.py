@@ -12,6 +12,8 @@ Stack config (`pulumi config set ...`):
                    without it, each address gets one generated (the `smtp_passwords` output, a secret)
 """
 
+from typing import Any
+
 import pulumi
 
 from dms_component import Rfc2136Dns, SenderAddressArgs, SenderDomain, SenderDomainArgs, SqliteLedgerArgs
@@ -44,7 +46,7 @@ for sender in config.require_object("senders"):
             ],
         ),
     )
-    outputs = {"status": domain.status, "items": domain.items, "records": domain.records}
+    outputs: dict[str, pulumi.Output[Any]] = {"status": domain.status, "items": domain.items, "records": domain.records}
     if sender.get("addresses"):
         outputs["smtp_passwords"] = domain.smtp_passwords  # a secret: `pulumi stack output --show-secrets`
     pulumi.export(sender["name"], outputs)

@@ -122,6 +122,18 @@ def test_plain_pulumi_up_preview_refresh_destroy_of_the_projects_own_program(
     assert txt(local_dns, notify) == [SPF]
     assert txt(local_dns, f"_dmarc.{news}") == ["v=DMARC1; p=none"]
 
+    # Pulumi's text suggests `pulumi state unprotect`. Then the delete step itself refuses, with our one line,
+    # and nothing is removed: records, ledger rows and every resource stay.
+    project.run("state", "unprotect", "--all", "--yes", check=True)
+    destroy = project.run("destroy", "--yes", "--non-interactive", "--color", "never")
+
+    assert not destroy.ok
+    assert "[ledger.verified-protected]" in destroy.output and "Traceback" not in destroy.output
+    assert [r["urn"] for r in project.resources()] == [r["urn"] for r in before]
+    assert ledger(project) == {notify: ("verified", owner), news: ("verified", owner)}
+    assert txt(local_dns, notify) == [SPF]
+    assert txt(local_dns, f"_dmarc.{news}") == ["v=DMARC1; p=none"]
+
 
 def test_a_config_mistake_fails_plain_pulumi_preview_with_its_one_line_message(
     project: CliProject, local_dns: LocalDnsServer
@@ -134,3 +146,26 @@ def test_a_config_mistake_fails_plain_pulumi_preview_with_its_one_line_message(
     assert "error: invalid stack config: dms:domains[0].type: 'bulk' is not allowed" in preview.output
     assert "Traceback" not in preview.output
     assert not (project.folder / "ledger.sqlite").exists()
+
+
+def test_plain_pulumi_up_makes_the_declared_addresses_with_a_secret_password_and_changes_nothing_after(
+    project: CliProject, local_dns: LocalDnsServer
+) -> None:
+    """Sender addresses from stack config, set with `pulumi config set --path` as the README shows (the password with
+    --secret): made in the `up` that verifies the domain; the password nowhere in plain text; nothing to change."""
+    domain, password = "senders-cli.example.test", "Cli-Smtp-Pass42"
+    configure(project, local_dns, [(domain, "batch")])
+    project.config_set("dms:domains[0].senders[0].address", "noreply", path=True, check=True)
+    project.config_set("dms:domains[0].senders[0].senderName", "Example News", path=True, check=True)
+    project.config_set("dms:domains[0].senders[0].password", password, secret=True, path=True, check=True)
+
+    up = project.up()
+
+    assert up.ok, up.output
+    with sqlite3.connect(project.folder / "ledger.sqlite") as conn:
+        query = "SELECT address, sender_name, password_set, unsubscribe FROM sender_addresses"
+        assert conn.execute(query).fetchall() == [(f"noreply@{domain}", "Example News", 1, 2)]
+    assert project.stack_output("domains")[domain]["status"] == "Verified"
+    assert password not in project.state_text() + up.output + project.config_file.read_text()
+    again = project.preview(expect_no_changes=True)
+    assert again.ok, again.output

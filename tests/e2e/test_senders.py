@@ -21,6 +21,7 @@ from devtools.localdns import LocalDnsServer, free_port
 from dms_component.core.senders import password_problem
 from tests.e2e.harness import Deployment
 from tests.e2e.test_day_to_day import dms
+from tests.e2e.test_stack import txt
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Send3r-Pass9word"  # meets the service's rule: searched for in state and output
@@ -90,6 +91,10 @@ def test_addresses_are_made_in_the_up_that_verifies_their_domain_and_the_next_up
     generated = deployment.stack.outputs()["domains"].value[domain]["smtp_passwords"][f"team@{domain}"]
     assert password_problem(generated) is None
     assert_secret_nowhere(deployment, PASSWORD, generated)
+    # Each address depends on its domain's verification: made after it, so deleted before it (and the identity).
+    verification = next(r["urn"] for r in deployment.resources() if r["type"].endswith("dms:Verification"))
+    made = [r for r in deployment.resources() if r["type"].endswith("dms:SenderAddress")]
+    assert len(made) == 3 and all(verification in r.get("dependencies", []) for r in made)
     deployment.output.clear()
     deployment.preview(expect_no_changes=True)
 
@@ -197,3 +202,35 @@ def test_retire_keeps_the_addresses(deployment: Deployment) -> None:
     deployment.up()
 
     assert addresses(deployment) == {f"noreply@{domain}": ("Notify", False, 0)}
+
+
+@pytest.mark.parametrize(
+    ("senders", "code", "key"),
+    [
+        ([{"address": "no reply", "senderName": "N"}], "senders.address", "dms:domains[0].senders[0].address"),
+        ([{"address": "n@other.example.test", "senderName": "N"}], "senders.outside-domain",
+         "dms:domains[0].senders[0].address"),
+        ([{"address": "n", "senderName": "N <n@x>"}], "senders.sender-name", "dms:domains[0].senders[0].senderName"),
+        ([{"address": "n", "senderName": "N", "password": "short1A"}], "senders.password",
+         "dms:domains[0].senders[0].password"),
+        ([{"address": "n", "senderName": "N"}, {"address": "N", "senderName": "M"}], "senders.declared-twice",
+         "dms:domains[0].senders[1].address"),
+        ([{"address": f"a{i}", "senderName": "N"} for i in range(3)], "ledger.sender-quota", "dms:ledger.senderQuota"),
+    ],
+    ids=["address", "outside-domain", "sender-name", "password", "declared-twice", "sender-quota"],
+)  # fmt: skip
+def test_each_refusal_stops_the_preview_naming_the_stack_config_key_and_writes_nothing(
+    deployment: Deployment, local_dns: LocalDnsServer, senders: list[dict[str, Any]], code: str, key: str
+) -> None:
+    domain = "senders-refused.example.test"
+    ledger = {"backend": "sqlite", "path": str(deployment.ledger_path), "quota": 5, "senderQuota": 2}
+    configure(deployment, [{"domain": domain, "type": "triggered", "senders": senders}], ledger=ledger)
+
+    with pytest.raises(auto.errors.CommandError) as refused:
+        deployment.preview()
+
+    message = str(refused.value)
+    line = next(line for line in message.splitlines() if f"[{code}]" in line)
+    assert key in line and "Traceback" not in message and "short1A" not in message
+    assert addresses(deployment) == {} and not deployment.ledger_path.exists()  # nothing written: no ledger at all
+    assert txt(local_dns, domain) == [] and [r for r in deployment.resources() if r.get("custom")] == []

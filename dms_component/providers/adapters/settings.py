@@ -1,21 +1,35 @@
 """What every adapter's settings share (a DNS host's DnsTarget, a ledger's LedgerSettings).
 
-A frozen dataclass whose fields are the adapter's settings: the one definition of them. Each field has a
-type and, in the line under it, its description; the `dms` package's schema types are generated from
-them (scripts/generate_types.py), and stack config reads them by their config keys. A program may
-give `pulumi.Input`s, checked by `validated` once resolved. `state()` is what Pulumi state keeps in plain
-text: every field but the credential, which travels only as a Pulumi secret.
+A frozen dataclass whose fields are the adapter's settings: the one definition of them. Each field has its
+plain type, as the adapter takes it once resolved and checked, and, in the line under it, its description.
+From it scripts/generate_types.py (`make generate`) derives the other role, the settings as a program writes
+them: where `inputs` is true (a DNS host), every field may be a `pulumi.Input` (dms_component/hosts.py gives
+type checkers that constructor; dms_component/package/types.py the `dms` package's schema types). Stack config
+reads them by their config keys. `validated` checks the values once resolved; `state()` is what Pulumi state
+keeps in plain text: every field but the credential, which travels only as a Pulumi secret.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Self
+from pathlib import Path
+from typing import Any, ClassVar, Self, TypeVar
 
 from dms_component.core.naming import camel
+
+
+T = TypeVar("T")
+
+
+def given(value: T | None, field: str) -> T:
+    """A setting `validated` requires (it refuses settings without it): for the adapter made from them."""
+    if value is None:
+        raise ValueError(f"{field} is missing: the settings were not validated")
+    return value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,6 +37,7 @@ class Settings:
     kind: ClassVar[str]  # the adapter's name: rfc2136, route53, sqlite, dynamodb, ...
     kind_key: ClassVar[str]  # the key naming it in state and in stack config: provider | backend
     credential_field: ClassVar[str | None] = None  # the field that holds a secret, if any
+    inputs: ClassVar[bool] = False  # a program may give each field as a pulumi.Input (resolved before validated)
     # field -> its stack config key, where it is not the field in camelCase: `tsig.keyFile` is the key keyFile of
     # the map tsig; a key with `:` is one of another namespace (`aws:region`).
     config_keys: ClassVar[Mapping[str, str]] = {}
@@ -88,12 +103,42 @@ class Settings:
         return shape
 
 
-def registered(package: str, path: Sequence[str], attribute: str) -> dict[str, Any]:
-    """Every module of `package` that defines `attribute` (a Settings subclass): kind -> that class, in the order of
-    the modules' names. How DNS hosts and ledgers register: by their module alone."""
-    found: dict[str, Any] = {}
-    for module in sorted(m.name for m in pkgutil.iter_modules(path)):
-        settings = getattr(importlib.import_module(f"{package}.{module}"), attribute, None)
-        if settings is not None:
-            found[settings.kind] = settings
-    return found
+class Registry(Mapping[str, Any]):
+    """kind -> settings class, for every module of a package that defines `attribute` (`TARGET = Rfc2136Dns`): how
+    DNS hosts and ledgers register, by their module alone, named as their kind. The kinds come from the modules'
+    source; a module is imported when its kind is first looked up, so a process loads only the hosts and ledgers
+    it uses (not boto3 for a stack on Knot and SQLite)."""
+
+    def __init__(self, package: str, path: Sequence[str], attribute: str) -> None:
+        self._package, self._attribute = package, attribute
+        defines = re.compile(rf"^{attribute} = ", re.M)
+        self._kinds = tuple(
+            sorted(
+                m.name
+                for m in pkgutil.iter_modules(path)
+                if defines.search((Path(m.module_finder.path) / f"{m.name}.py").read_text())  # type: ignore[union-attr]
+            )
+        )
+        self._loaded: dict[str, Any] = {}
+
+    def __getitem__(self, kind: str) -> Any:
+        if kind not in self._kinds:
+            raise KeyError(kind)
+        if kind not in self._loaded:
+            settings = getattr(importlib.import_module(f"{self._package}.{kind}"), self._attribute)
+            assert settings.kind == kind, f"{self._package}.{kind}: {self._attribute}.kind is {settings.kind!r}"
+            self._loaded[kind] = settings
+        return self._loaded[kind]
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._kinds
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._kinds)
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+
+def registered(package: str, path: Sequence[str], attribute: str) -> Registry:
+    return Registry(package, path, attribute)

@@ -119,7 +119,7 @@ class SenderAddressProvider(DmsResourceProvider):
                 "created": True,
                 "sender_name": found.sender_name,
                 "password_set": bool(found.password_set),
-                "unsubscribe": found.unsubscribe or props.get("unsubscribe"),
+                "unsubscribe": found.unsubscribe,  # changed in the console: the next `up` sets it back
             },
         )
 

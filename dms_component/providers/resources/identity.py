@@ -64,6 +64,14 @@ def _service_identity(ledger: LedgerBackend, props: dict[str, Any]) -> dict[str,
     }
 
 
+def _service_read(ledger: LedgerBackend, domain: str) -> dict[str, Any]:
+    """Refresh sees the service's records and DKIMOption now: a length changed outside the stack, or an
+    unfinished change, shows at the next preview as an update to `dkim_key_bits`."""
+    assert isinstance(ledger, TencentLedger)
+    state = ledger.dkim_state(domain)
+    return {**_service_outputs(domain, state.entry.service_attributes), "dkim_option": state.option}
+
+
 def _service_key_changes(olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
     """With the service's key (tencent), an update in place: a new `dkim_key_bits`, or a length the service does
     not hold yet (dual signing until both keys are checked, or a run stopped before its state was written)."""
@@ -150,8 +158,7 @@ class SenderIdentityProvider(DmsResourceProvider):
         entry = ledger.get(props["domain"])
         outs = {**props, "ledger_status": entry.status if entry else "missing"}
         if entry is not None and ledger.decides_records:
-            # Refresh sees the service's records now.
-            outs.update(_service_outputs(props["domain"], ledger.service_attributes(props["domain"])))
+            outs.update(_service_read(ledger, props["domain"]))
         return ReadResult(id_, outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
@@ -171,11 +178,11 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
         self,
         name: str,
         *,
-        domain: str,
-        mail_type: str,
-        dkim_key_bits: int,
+        domain: pulumi.Input[str],
+        mail_type: pulumi.Input[str],
+        dkim_key_bits: pulumi.Input[int],
         context: LedgerContext,
-        owner: str | None = None,
+        owner: pulumi.Input[str | None] = None,
         dkim_selector: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:

@@ -193,7 +193,7 @@ class DnsRecords(Resource, module="dms", name="DnsRecords"):
         context: LedgerContext,
         adopt: Any = False,
         conflicts_check: str = ERROR,
-        nameservers: list[str] | None = None,
+        nameservers: pulumi.Input[list[str]] | None = None,
         public_zone: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:

@@ -38,8 +38,8 @@ def widen(threads: int = THREADS) -> int | None:
     for obj in gc.get_objects():
         pool = getattr(obj, "thread_pool", None) if isinstance(obj, server_state) else None
         if isinstance(pool, ThreadPoolExecutor) and isinstance(getattr(pool, "_max_workers", None), int):
-            pool._max_workers = max(pool._max_workers, threads)  # type: ignore[attr-defined]
-            found = found or pool._max_workers  # type: ignore[attr-defined]
+            pool._max_workers = max(pool._max_workers, threads)
+            found = found or pool._max_workers
     return found
 
 

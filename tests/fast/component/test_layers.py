@@ -55,3 +55,24 @@ def test_an_import_from_a_higher_layer_or_of_pulumi_in_the_core_is_reported(tmp_
     assert any(p.startswith(climbing) for p in found)
     assert not any(p.startswith("dms_component/providers/resources/records.py") for p in found)  # downward is fine
     assert len(found) == 3
+
+
+def test_pulumi_in_an_adapters_annotations_is_reported(tmp_path: Path) -> None:
+    """An adapter's settings are typed as it takes them, resolved: not even its annotations need Pulumi."""
+    root = tree(
+        tmp_path,
+        {
+            "dms_component/__init__.py": "",
+            "dms_component/providers/__init__.py": "",
+            "dms_component/providers/adapters/__init__.py": "",
+            "dms_component/providers/adapters/host.py": (
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pulumi import Input\n"
+            ),
+            "dms_component/providers/adapters/progress.py": (
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from dms_component import args\n"
+            ),
+        },
+    )
+    assert check_layers.problems(root) == [
+        "dms_component/providers/adapters/host.py:3: the adapters layer imports pulumi"
+    ]

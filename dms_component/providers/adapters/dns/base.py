@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import ClassVar, Self
 
 from dms_component.core import validate
 from dms_component.core.changes import HostType, Plan, RecordSet, RrsetChange, Spf, plan_domain, satisfied, to_read
@@ -17,9 +17,6 @@ from dms_component.core.errors import ChangeRefused
 from dms_component.core.domain_names import normalise_domain
 from dms_component.core.records import RequiredRecord
 from dms_component.providers.adapters.settings import Settings
-
-if TYPE_CHECKING:  # for type checkers only: a program may give any setting as a pulumi.Input
-    from pulumi import Input
 
 
 @dataclass
@@ -112,17 +109,18 @@ class DnsHost(ABC):
 class DnsTarget(Settings):
     """Where a sender domain's records go: one subclass per DNS host, defined in that host's module.
 
-    A program builds one with plain values or `pulumi.Input`s; once they are resolved, `validated`
-    checks them (one ConfigError line naming the field).
+    A program builds one with plain values or `pulumi.Input`s (the fields' types are the resolved ones);
+    once they are resolved, `validated` checks them (one ConfigError line naming the field).
     """
 
     kind_key: ClassVar[str] = "provider"
+    inputs: ClassVar[bool] = True
     writes_records: ClassVar[bool] = True  # False: the records are handed to another Pulumi provider
     required: ClassVar[tuple[str, ...]] = ("zone",)
 
-    zone: Input[str] | None = None
+    zone: str | None = None
     """The zone the sender domain lies in, e.g. example.com."""
-    ttl: Input[int] = 300
+    ttl: int = 300
     """The records' TTL in seconds (default 300)."""
 
     def validated(self, name: validate.Namer) -> Self:

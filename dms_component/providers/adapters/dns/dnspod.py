@@ -23,7 +23,7 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from dms_component.core import txt, validate
 from dms_component.core.changes import HostType, RecordSet, RrsetChange
@@ -31,6 +31,7 @@ from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError
 from dms_component.core.lookups import under
 from dms_component.core.records import RequiredRecord, mx_value
 from dms_component.core.spf import is_spf
+from dms_component.providers.adapters.settings import given
 from dms_component.providers.adapters.dns.base import DnsHost, DnsTarget
 from dms_component.providers.adapters.tencent.client import (
     DEFAULT_LINE_ID,
@@ -41,8 +42,6 @@ from dms_component.providers.adapters.tencent.client import (
     dnspod_api,
 )
 
-if TYPE_CHECKING:
-    from pulumi import Input
 
 PAGE = 3000  # DescribeRecordList's largest Limit
 LIST_DELAY = 40.0  # DescribeRecordList's doc: a new record may be missing from the list; retry after 30 s
@@ -343,15 +342,15 @@ class DnspodDns(DnsTarget):
     kind: ClassVar[str] = "dnspod"
     credential_field: ClassVar[str | None] = "secret_key"
 
-    ttl: Input[int] = 600
+    ttl: int = 600
     """The records' TTL in seconds (default 600, DNSPod's free plan minimum)."""
-    site: Input[str] = "china"
+    site: str = "china"
     """The account's Tencent Cloud site: china (default, dnspod.tencentcloudapi.com) or intl."""
-    secret_id: Input[str] | None = None
+    secret_id: str | None = None
     """The Tencent Cloud API key id (with secretKey)."""
-    secret_key: Input[str] | None = field(default=None, repr=False)
+    secret_key: str | None = field(default=None, repr=False)
     """The Tencent Cloud API key; a Pulumi secret, never kept in plain text."""
-    endpoint: Input[str] | None = None
+    endpoint: str | None = None
     """The DNSPod API endpoint (default: the site's DNSPod host), for tests."""
 
     def validated(self, name: validate.Namer) -> DnspodDns:
@@ -366,7 +365,7 @@ class DnspodDns(DnsTarget):
 
     def adapter(self, reuse_reads: bool = False) -> DnspodHost:
         return DnspodHost(
-            self.zone,
+            given(self.zone, "zone"),
             site=self.site,
             endpoint=self.endpoint,
             secret_id=self.secret_id,

@@ -7,12 +7,9 @@ provider's record resources and passes those to `SenderDomain.wait_for`. Nothing
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from dms_component.providers.adapters.dns.base import DnsTarget
-
-if TYPE_CHECKING:
-    from pulumi import Input
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,9 +20,9 @@ class ExternalDns(DnsTarget):
     kind: ClassVar[str] = "external"
     writes_records: ClassVar[bool] = False
 
-    zone: Input[str] | None = None
+    zone: str | None = None
     """The zone the records go in; their names in `records` are relative to it."""
-    ttl: Input[int] = 300
+    ttl: int = 300
     """The TTL the `records` output carries (default 300)."""
 
 

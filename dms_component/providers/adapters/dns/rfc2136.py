@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import dns.exception
 import dns.message
@@ -29,11 +29,10 @@ from dms_component.core.changes import HostType, RecordSet, RrsetChange
 from dms_component.core.encoding import is_base64
 from dms_component.core.errors import ConfigError, DnsUpdateError, setting
 from dms_component.core.nameservers import Nameserver
+from dms_component.providers.adapters.settings import given
 from dms_component.providers.adapters.dns.base import DnsHost, DnsTarget
 from dms_component.providers.adapters.resolver import address_of, render
 
-if TYPE_CHECKING:
-    from pulumi import Input
 
 # BIND (`tsig-keygen`): key "name" { algorithm hmac-sha256; secret "..."; };  clauses in any order.
 _BIND_KEY = re.compile(r'key\s+"?(?P<name>[^"\s{]+)"?\s*\{(?P<body>[^}]*)\}', re.S)
@@ -236,15 +235,15 @@ class Rfc2136Dns(DnsTarget):
     }
     required: ClassVar[tuple[str, ...]] = ("zone", "server")
 
-    server: Input[str] | None = None
+    server: str | None = None
     """The zone's primary server, HOST[:PORT]; it is also the server verification asks."""
-    tsig_name: Input[str] | None = None
+    tsig_name: str | None = None
     """The TSIG key's name (with tsigSecret)."""
-    tsig_algorithm: Input[str] = "hmac-sha256"
+    tsig_algorithm: str = "hmac-sha256"
     """The TSIG algorithm: hmac-sha256 (default), hmac-sha384, hmac-sha512, hmac-sha224, hmac-sha1, hmac-md5."""
-    tsig_secret: Input[str] | None = field(default=None, repr=False)
+    tsig_secret: str | None = field(default=None, repr=False)
     """The TSIG key's secret, base64; a Pulumi secret, never kept in plain text."""
-    tsig_key_file: Input[str] | None = None
+    tsig_key_file: str | None = None
     """A BIND (tsig-keygen) or Knot (keymgr -t) key file on the machine that runs pulumi, instead of the secret."""
 
     def validated(self, name: validate.Namer) -> Rfc2136Dns:
@@ -283,9 +282,9 @@ class Rfc2136Dns(DnsTarget):
         if self.tsig_key_file:
             key = TsigKey.from_key_file(self.tsig_key_file)
         elif self.tsig_secret:
-            key = TsigKey(self.tsig_name, self.tsig_algorithm, self.tsig_secret)
+            key = TsigKey(given(self.tsig_name, "tsig_name"), self.tsig_algorithm, self.tsig_secret)
         return Rfc2136Host(
-            Nameserver.parse(self.server), self.zone, key, ttl=int(self.ttl), reuse_reads=reuse_reads
+            Nameserver.parse(given(self.server, "server")), given(self.zone, "zone"), key, ttl=int(self.ttl), reuse_reads=reuse_reads
         )
 
 

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from dms_component.core import txt, validate
 from dms_component.core.changes import HostType, RecordSet, RrsetChange
@@ -17,11 +17,10 @@ from dms_component.core.errors import ChangeRefused, ConfigError, DnsUpdateError
 from dms_component.core.lookups import under
 from dms_component.core.records import mx_value
 from dms_component.providers.adapters import aws
+from dms_component.providers.adapters.settings import given
 from dms_component.providers.adapters.dns.base import DnsHost, DnsTarget
 from dms_component.providers.adapters.dns.operation import GroupCommit, Job, ZoneView, shared
 
-if TYPE_CHECKING:
-    from pulumi import Input
 
 # Route53's documented limits, checked before any call: moto accepts values that Route53 refuses.
 VALUE_MAX = 4000  # characters in one ResourceRecord Value
@@ -514,13 +513,13 @@ class Route53Dns(DnsTarget):
     # Stack config: the keys AWS users' stacks already have.
     config_keys: ClassVar[dict[str, str]] = {"profile": "aws:profile", "region": "aws:region"}
 
-    hosted_zone_id: Input[str] | None = None
+    hosted_zone_id: str | None = None
     """The hosted zone's id (Z...); checked against its name. Default: looked up by name."""
-    region: Input[str] | None = None
+    region: str | None = None
     """The AWS region for the API calls."""
-    profile: Input[str] | None = None
+    profile: str | None = None
     """The AWS profile to use."""
-    endpoint: Input[str] | None = None
+    endpoint: str | None = None
     """A Route53-compatible endpoint URL, for tests and local stand-ins."""
 
     def validated(self, name: validate.Namer) -> Route53Dns:
@@ -543,7 +542,7 @@ class Route53Dns(DnsTarget):
 
     def adapter(self, reuse_reads: bool = False) -> Route53Host:
         return Route53Host(
-            zone=self.zone,
+            zone=given(self.zone, "zone"),
             hosted_zone_id=self.hosted_zone_id,
             region=self.region,
             profile=self.profile,

@@ -31,6 +31,7 @@ from dms_component.core import senders, validate
 from dms_component.core.errors import ConfigError, DmsError, setting
 from dms_component.core.verdicts import status_code, status_label
 from dms_component.providers.adapters import aws
+from dms_component.providers.adapters.settings import given
 from dms_component.providers.adapters.ledger.base import (
     PENDING,
     VERIFIED,
@@ -630,8 +631,8 @@ class DynamoDbLedgerArgs(LedgerSettings):
 
     def open(self) -> DynamoDbLedger:
         return DynamoDbLedger(
-            self.table,
-            self.region,
+            given(self.table, "table"),
+            given(self.region, "region"),
             int(self.quota),
             sender_quota=int(self.sender_quota),
             account=self.account or DEFAULT_ACCOUNT,

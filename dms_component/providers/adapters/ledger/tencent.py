@@ -477,6 +477,15 @@ class TencentLedger(LedgerBackend):
         # Pending (no mail to sign), both keys checked, or dual signing that asks for one record: the length now.
         return self._step(domain, self._set_dkim_option(api, domain, target))
 
+    def dkim_state(self, domain: str) -> DkimStep:
+        """The service's records and DKIMOption now, changing nothing (what a refresh reads)."""
+        answer = self._get(self._api(), domain)
+        if answer is None:
+            raise ServiceError(
+                f"{domain} is not a sender domain in this Tencent Cloud account", code="tencent.not-a-sender-domain"
+            )
+        return self._step(domain, answer)
+
     def _step(self, domain: str, answer: dict[str, Any]) -> DkimStep:
         option = answer.get("DKIMOption")
         return DkimStep(self._entry(domain, answer), option if isinstance(option, int) else None)

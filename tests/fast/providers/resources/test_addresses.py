@@ -72,3 +72,19 @@ def test_the_address_plan_creates_the_missing_replaces_a_renamed_and_leaves_the_
         "console@n.test": ("address.undeclared", False),
         "a@n.test": ("address.waiting", False),
     }
+
+
+def test_refresh_reads_what_the_service_says_never_the_password(tmp_path) -> None:
+    from dms_component.providers.adapters.ledger.sqlite import SqliteLedger
+
+    ledger = SqliteLedger(tmp_path / "ledger.sqlite", 5)
+    ledger.register("n.example.test", "batch")
+    ledger.mark_verified("n.example.test")
+    ledger.create_address("noreply@n.example.test", "Renamed in the console")  # no password, no link
+    props = {**OLDS, "ledger": {"backend": "sqlite", "path": str(tmp_path / "ledger.sqlite")}}
+
+    read = SenderAddressProvider().read("noreply@n.example.test", props).outs
+
+    assert (read["sender_name"], read["password_set"], read["unsubscribe"]) == ("Renamed in the console", False, 0)
+    assert read["password"] == OLDS["password"]  # the input as declared: the service never returns a password
+    assert diff(read, **{k: OLDS[k] for k in ("sender_name", "unsubscribe")}).replaces == ["sender_name"]

@@ -235,3 +235,21 @@ def test_a_not_verified_answer_to_the_change_is_read_back(
         ledger(tencent_cloud).change_dkim_length(unique_domain, 1024)
     assert caught.value.code == "tencent.dkim-option" and "\n" not in str(caught.value)
     assert tencent_cloud.identities[unique_domain].dkim_option == 1  # nothing changed
+
+
+def test_a_length_changed_outside_the_stack_shows_after_a_refresh_and_is_set_back(
+    tencent_cloud: FakeTencentCloud, unique_domain: str
+) -> None:
+    provider = SenderIdentityProvider()
+    news = props(tencent_cloud, unique_domain, 2048)
+    olds = {**news, **provider.create(news).outs}
+    assert olds["dkim_option"] == 1 and not provider.diff(unique_domain, olds, news).changes
+    # Someone asks for 1024-bit keys in the console (the domain is pending: at once).
+    ledger(tencent_cloud).change_dkim_length(unique_domain, 1024)
+
+    olds = provider.read(unique_domain, olds).outs  # pulumi refresh
+    assert olds["dkim_option"] == 0
+    assert provider.diff(unique_domain, olds, news).changes  # planned at the next preview, in place
+    outs = provider.update(unique_domain, olds, news).outs
+
+    assert outs["dkim_option"] == 1 and tencent_cloud.identities[unique_domain].key_bits == 2048
