@@ -183,6 +183,9 @@ def front_for(style: str, where: str, args: SenderDomainArgs) -> Front:
     return Front(style, where, kinds[0], kinds[1], keys)
 
 
+Servers = tuple[list[str], str | None]  # the servers a verification asks, and the zone whose NS set it asks too
+
+
 @dataclass(frozen=True)
 class Normalised:
     """SenderDomainArgs read once: everything a SenderDomain needs, checked. Every value known now is plain and
@@ -194,14 +197,14 @@ class Normalised:
     profile: Profile
     checks: ChecksArgs
     ledger: LedgerSettings  # plain: the program reads the ledger before declaring anything
-    dns: Any  # DnsTarget | pulumi.Output[DnsTarget]
+    dns: DnsTarget | pulumi.Output[DnsTarget]
     writes_records: bool  # False: another Pulumi provider publishes the records (ExternalDns)
     verification: VerificationArgs
     retire: bool
-    spec: Any  # DomainSpec | pulumi.Output[DomainSpec]
-    domain: Any  # str | pulumi.Output[str]: the spec's domain
+    spec: DomainSpec | pulumi.Output[DomainSpec]
+    domain: str | pulumi.Output[str]  # the spec's domain
     known_domain: str | None  # the domain, normalised, when the program gives it plainly (else None)
-    servers: Any  # (nameservers, public zone) a verification asks | an Output of them (DnsTarget.verified_at)
+    servers: Servers | pulumi.Output[Servers]  # what a verification asks (DnsTarget.verified_at)
     context: LedgerContext  # what every child resource carries: the ledger, its credential, the program's words
 
 
@@ -216,17 +219,18 @@ def normalise(args: SenderDomainArgs, front: Front) -> Normalised:
     ledger, dns = _where(args, front)
     values = {f: getattr(args, f) for f in SPEC_FIELDS}
     if all(is_plain(v) for v in values.values()) and isinstance(dns, DnsTarget):
-        spec: Any = check_spec(values, given(dns.zone, "zone"), name)  # checked now: fails at once
-        domain: Any = spec.domain
-        known: str | None = spec.domain
-        servers: Any = dns.verified_at(verification.servers())
+        plain = check_spec(values, given(dns.zone, "zone"), name)  # checked now: fails at once
+        spec: DomainSpec | pulumi.Output[DomainSpec] = plain
+        domain: str | pulumi.Output[str] = plain.domain
+        known: str | None = plain.domain
+        servers: Servers | pulumi.Output[Servers] = dns.verified_at(verification.servers())
     else:
         # The domain may be known now while other values come later: the ledger says now whether it is verified.
         known = normalise_domain(args.domain, name("domain")) if is_plain(args.domain) else None
-        spec = pulumi.Output.all(pulumi.Output.from_input(dns), pulumi.Output.all(**values)).apply(
-            lambda v: run_checked(lambda: check_spec(v[1], v[0].zone, name), front)
-        )
-        domain = spec.apply(lambda s: s.domain)
+        late: pulumi.Output[DomainSpec] = pulumi.Output.all(
+            pulumi.Output.from_input(dns), pulumi.Output.all(**values)
+        ).apply(lambda v: run_checked(lambda: check_spec(v[1], v[0].zone, name), front))
+        spec, domain = late, late.apply(lambda s: s.domain)
         servers = pulumi.Output.from_input(dns).apply(lambda t: t.verified_at(verification.servers()))
     context = LedgerContext(ledger.state(), ledger.credential(), front.to_dict())
     writes = type(args.dns).writes_records
@@ -235,7 +239,7 @@ def normalise(args: SenderDomainArgs, front: Front) -> Normalised:
     )
 
 
-def _where(args: SenderDomainArgs, front: Front) -> tuple[LedgerSettings, Any]:
+def _where(args: SenderDomainArgs, front: Front) -> tuple[LedgerSettings, DnsTarget | pulumi.Output[DnsTarget]]:
     """The ledger, checked now (the program reads it before declaring anything: quota, protection), and the DNS
     host, a DnsTarget checked now when its values are plain, else an Output of one checked once they are known.
     Each is checked by its own class, its fields named as the program writes them."""

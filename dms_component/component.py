@@ -94,14 +94,16 @@ class SenderDomain(pulumi.ComponentResource):
 
     def _preflight(self, given: Normalised) -> None:
         """What needs this machine, not only the values (a key file is readable): the program's run, not the CLI's."""
-        front = given.front
+        front, name = given.front, given.front.namer("dns")
+
+        def preflighted(target: DnsTarget) -> DnsTarget:
+            target.preflight(name)
+            return target
+
         if isinstance(given.dns, DnsTarget):
-            given.dns.preflight(front.namer("dns"))
-            self._target = pulumi.Output.from_input(given.dns)
+            self._target = pulumi.Output.from_input(preflighted(given.dns))
         else:
-            self._target = given.dns.apply(
-                lambda t: run_checked(lambda: (t.preflight(front.namer("dns")), t)[1], front)
-            )
+            self._target = given.dns.apply(lambda t: run_checked(lambda: preflighted(t), front))
 
     def _declare(self, given: Normalised) -> None:
         """The account's rules (quota, one type per domain, the guide's recommendations), and whether the ledger
