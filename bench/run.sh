@@ -11,6 +11,7 @@ BENCHES=(
   "bench/vs_checkdmarc.py --readme bench/README.md"
   "bench/verify_time.py --readme bench/README.md"
   "bench/scale.py --readme bench/README.md"
+  "bench/cold_start.py --readme bench/README.md"
 )
 
 for bench in "${BENCHES[@]}"; do

@@ -23,7 +23,7 @@ from dms_component.core.errors import ConfigError
 from dms_component.core.naming import Front
 from dms_component.core.records import MAIL_TYPES, PROFILES, MailType, Profile, profile_named
 from dms_component.core.rules import CHECK_DEFAULTS, SEVERITIES, Severity
-from dms_component.outputs import ItemOutput, RecordOutput
+from dms_component.outputs import DkimKeyOutput, ItemOutput, RecordOutput
 from dms_component.providers.adapters.dns import TARGETS, DnsTarget
 from dms_component.providers.adapters.ledger import SETTINGS as LEDGERS
 from dms_component.providers.adapters.ledger import LedgerSettings
@@ -123,7 +123,14 @@ class SenderDomainArgs:
     dkim_selector: pulumi.Input[str] | None = None
     """The DKIM selector (default the profile's: qcloud)."""
     dkim_key_bits: pulumi.Input[int] = 2048
-    """The DKIM key's size, 2048 (default) or 1024; the key is made once and kept."""
+    """The DKIM key's size, 2048 (default) or 1024; a new value on a domain that exists rotates its key to it."""
+    dkim_rotation: pulumi.Input[str] | None = None
+    """Any new value (e.g. 2027-01) starts a DKIM key rotation: a new key at a new selector, active once it verifies;
+    the old one stays published for dkim_overlap_days (sqlite and dynamodb ledgers)."""
+    dkim_max_key_age_days: pulumi.Input[int] | None = None
+    """Rotate the DKIM key at the first `pulumi up` after it is this many days old (default: never; M3AAWG: 180)."""
+    dkim_overlap_days: pulumi.Input[int] = 7
+    """Days a replaced DKIM key stays published after its successor becomes active (default 7, at least 1)."""
     adopt: pulumi.Input[bool] = False
     """Take over email records at our names that this stack did not write (default false)."""
     retire: bool = False
@@ -148,6 +155,9 @@ class DomainSpec:
     dkim_selector: str | None
     dkim_key_bits: int
     adopt: bool = False
+    dkim_rotation: str | None = None
+    dkim_max_key_age_days: int | None = None
+    dkim_overlap_days: int = 7
 
 
 def check_spec(values: Mapping[str, Any], zone: str, name: validate.Namer) -> DomainSpec:
@@ -166,10 +176,44 @@ def check_spec(values: Mapping[str, Any], zone: str, name: validate.Namer) -> Do
     adopt = validate.flag(values.get("adopt", False), name("adopt"))
     if not is_subdomain(domain, zone):
         raise ConfigError(name("domain"), f"{domain} is not inside {name('dns.zone')} {zone}")
-    return DomainSpec(domain, mail_type, policy, selector, bits, adopt)
+    return DomainSpec(domain, mail_type, policy, selector, bits, adopt, *check_rotation(values, name))
 
 
-SPEC_FIELDS = ("domain", "type", "dmarc_policy", "dkim_selector", "dkim_key_bits", "adopt")  # a DomainSpec's
+ROTATION_INPUT = "dkim.rotation-input"  # the code of a bad DKIM rotation input
+
+
+def check_rotation(values: Mapping[str, Any], name: validate.Namer) -> tuple[str | None, int | None, int]:
+    """The DKIM rotation's inputs: a rotation label, a maximum key age and an overlap, in days."""
+    try:
+        return _rotation_values(values, name)
+    except ConfigError as exc:
+        raise ConfigError(exc.key, f"{exc.problem} [{ROTATION_INPUT}]", code=ROTATION_INPUT) from None
+
+
+def _rotation_values(values: Mapping[str, Any], name: validate.Namer) -> tuple[str | None, int | None, int]:
+    rotation = values.get("dkim_rotation")
+    if rotation is not None and (not isinstance(rotation, str) or not rotation.strip() or len(rotation) > 64):
+        raise ConfigError(name("dkim_rotation"), "use a non-empty label of at most 64 characters, e.g. 2027-01")
+    max_age = values.get("dkim_max_key_age_days")
+    if max_age is not None:
+        max_age = validate.whole(max_age, name("dkim_max_key_age_days"), 1, 3650, " of days")
+    overlap = values.get("dkim_overlap_days")
+    overlap = 7 if overlap is None else validate.whole(overlap, name("dkim_overlap_days"), 1, 365, " of days")
+    return rotation, max_age, overlap
+
+
+# A DomainSpec's fields, as SenderDomainArgs names them.
+SPEC_FIELDS = (
+    "domain",
+    "type",
+    "dmarc_policy",
+    "dkim_selector",
+    "dkim_key_bits",
+    "adopt",
+    "dkim_rotation",
+    "dkim_max_key_age_days",
+    "dkim_overlap_days",
+)
 
 
 def front_for(style: str, where: str, args: SenderDomainArgs) -> Front:
@@ -183,6 +227,9 @@ def front_for(style: str, where: str, args: SenderDomainArgs) -> Front:
     return Front(style, where, kinds[0], kinds[1], keys)
 
 
+Servers = tuple[list[str], str | None]  # the servers a verification asks, and the zone whose NS set it asks too
+
+
 @dataclass(frozen=True)
 class Normalised:
     """SenderDomainArgs read once: everything a SenderDomain needs, checked. Every value known now is plain and
@@ -194,14 +241,14 @@ class Normalised:
     profile: Profile
     checks: ChecksArgs
     ledger: LedgerSettings  # plain: the program reads the ledger before declaring anything
-    dns: Any  # DnsTarget | pulumi.Output[DnsTarget]
+    dns: DnsTarget | pulumi.Output[DnsTarget]
     writes_records: bool  # False: another Pulumi provider publishes the records (ExternalDns)
     verification: VerificationArgs
     retire: bool
-    spec: Any  # DomainSpec | pulumi.Output[DomainSpec]
-    domain: Any  # str | pulumi.Output[str]: the spec's domain
+    spec: DomainSpec | pulumi.Output[DomainSpec]
+    domain: str | pulumi.Output[str]  # the spec's domain
     known_domain: str | None  # the domain, normalised, when the program gives it plainly (else None)
-    servers: Any  # (nameservers, public zone) a verification asks | an Output of them (DnsTarget.verified_at)
+    servers: Servers | pulumi.Output[Servers]  # what a verification asks (DnsTarget.verified_at)
     context: LedgerContext  # what every child resource carries: the ledger, its credential, the program's words
 
 
@@ -216,17 +263,18 @@ def normalise(args: SenderDomainArgs, front: Front) -> Normalised:
     ledger, dns = _where(args, front)
     values = {f: getattr(args, f) for f in SPEC_FIELDS}
     if all(is_plain(v) for v in values.values()) and isinstance(dns, DnsTarget):
-        spec: Any = check_spec(values, given(dns.zone, "zone"), name)  # checked now: fails at once
-        domain: Any = spec.domain
-        known: str | None = spec.domain
-        servers: Any = dns.verified_at(verification.servers())
+        plain = check_spec(values, given(dns.zone, "zone"), name)  # checked now: fails at once
+        spec: DomainSpec | pulumi.Output[DomainSpec] = plain
+        domain: str | pulumi.Output[str] = plain.domain
+        known: str | None = plain.domain
+        servers: Servers | pulumi.Output[Servers] = dns.verified_at(verification.servers())
     else:
         # The domain may be known now while other values come later: the ledger says now whether it is verified.
         known = normalise_domain(args.domain, name("domain")) if is_plain(args.domain) else None
-        spec = pulumi.Output.all(pulumi.Output.from_input(dns), pulumi.Output.all(**values)).apply(
-            lambda v: run_checked(lambda: check_spec(v[1], v[0].zone, name), front)
-        )
-        domain = spec.apply(lambda s: s.domain)
+        late: pulumi.Output[DomainSpec] = pulumi.Output.all(
+            pulumi.Output.from_input(dns), pulumi.Output.all(**values)
+        ).apply(lambda v: run_checked(lambda: check_spec(v[1], v[0].zone, name), front))
+        spec, domain = late, late.apply(lambda s: s.domain)
         servers = pulumi.Output.from_input(dns).apply(lambda t: t.verified_at(verification.servers()))
     context = LedgerContext(ledger.state(), ledger.credential(), front.to_dict())
     writes = type(args.dns).writes_records
@@ -235,7 +283,7 @@ def normalise(args: SenderDomainArgs, front: Front) -> Normalised:
     )
 
 
-def _where(args: SenderDomainArgs, front: Front) -> tuple[LedgerSettings, Any]:
+def _where(args: SenderDomainArgs, front: Front) -> tuple[LedgerSettings, DnsTarget | pulumi.Output[DnsTarget]]:
     """The ledger, checked now (the program reads it before declaring anything: quota, protection), and the DNS
     host, a DnsTarget checked now when its values are plain, else an Output of one checked once they are known.
     Each is checked by its own class, its fields named as the program writes them."""
@@ -279,6 +327,7 @@ __all__ = [
     "DKIM_KEY_BITS",
     "SPEC_FIELDS",
     "ChecksArgs",
+    "DkimKeyOutput",
     "DomainSpec",
     "ItemOutput",
     "Normalised",

@@ -18,14 +18,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dms_component.core import dkim_rotation as rot
 from dms_component.core.address_plan import address_plan, address_rows
 from dms_component.core.domain_names import normalise_domain
-from dms_component.core.errors import ConfigError, DmsError
+from dms_component.core.errors import ConfigError, DmsError, worded
+from dms_component.core.naming import Front
 from dms_component.core.plan_view import CONFLICT, plan_dict, plan_lines
 from dms_component.core.progress import pending_summary
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
 from dms_component.core.service_records import dkim_key_of, records_from_attributes
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
+from dms_component.providers.adapters import clock
 from dms_component.providers.adapters.dns import dns_host
 from dms_component.providers.adapters.ledger import LedgerBackend, LedgerEntry, ledger_settings
 from dms_component.providers.adapters.progress import emit, ticking, verdict_progress, wait_served
@@ -35,6 +38,8 @@ from dms_component.stack_view import DomainView, StackView
 
 CHECKING = "Pending (the service is checking)"
 CHECKS_PASS = "Pending (checks pass: run pulumi up)"
+# The checks pass, but `pulumi up` would refuse to mark it: the account's verified domains fill the quota.
+OVER_QUOTA = "Pending (checks pass, but the quota of {quota} is full: raise the quota or drop the domain)"
 
 
 def servers_of(view: DomainView) -> Servers:
@@ -61,6 +66,7 @@ class AccountRow:
     status: str  # the ledger's (the service's) word, or that it is still checking
     addresses: tuple[dict[str, Any], ...] = ()  # core/address_plan.address_rows: no password, only whether set
     sending: Any = None  # the service's console list (tencent ledger): a ledger DomainView, else None
+    dkim: dict[str, Any] | None = None  # our active DKIM key's selector and age (key_age), if the stack holds it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +78,7 @@ class AccountRow:
             "items": [i.to_dict() for i in self.verdict.items],
             "addresses": list(self.addresses),
             **({"sending": _sending(self.sending)} if self.sending is not None else {}),
+            "dkim_key": self.dkim,
         }
 
     @property
@@ -105,7 +112,7 @@ def account_status(stack: StackView) -> list[AccountRow]:
             except DmsError as exc:
                 raise in_words(exc, view) from None
     ours = {v.domain: v for v in views}
-    checks, rows = [], []
+    checks, rows, full = [], [], set()
     sending: dict[str, Any] = {}  # domain -> what the service's console lists (tencent)
     for first, ledger in ledgers.values():
         try:
@@ -113,6 +120,8 @@ def account_status(stack: StackView) -> list[AccountRow]:
             console = ledger.account_view()
         except DmsError as exc:
             raise in_words(exc, first) from None
+        if sum(e.status == VERIFIED for e in entries) >= ledger.quota:
+            full.add(id(ledger))
         sending.update({d.domain: d for d in console.domains} if console is not None else {})
         for entry in entries:
             mine = ours.get(entry.domain)
@@ -127,10 +136,33 @@ def account_status(stack: StackView) -> list[AccountRow]:
         if entry.status == PENDING and verdict.items and all(i.ok for i in verdict.items):
             # DNS is right and only the verdict is missing: the service's check, or the next `pulumi up`.
             status = CHECKING if ledger.decides_records else CHECKS_PASS
+            if id(ledger) in full:
+                status = OVER_QUOTA.format(quota=ledger.quota)
         mine = ours.get(entry.domain)
         shown = tuple(_addresses(ledger, entry.domain, mine, address_rows))
-        rows.append(AccountRow(entry, verdict, status, shown, sending.get(entry.domain)))
+        rows.append(AccountRow(entry, verdict, status, shown, sending.get(entry.domain), key_age(mine)))
     return sorted(rows, key=lambda r: r.entry.domain)
+
+
+def key_age(view: DomainView | None) -> dict[str, Any] | None:
+    """A domain's active DKIM key, as `dms status` shows it: selector, age in days (None: made before rotation
+    existed), the maximum age, and a warning line with its code when it is older (core/dkim_rotation.py)."""
+    if view is None or view.dkim_keys is None:
+        return None
+    moment = clock.now()
+    keys = rot.KeySet.from_dict(dict(view.dkim_keys))
+    # As the outputs show it: a pending key the last verification found verifying is the active one.
+    active = rot.as_shown(keys, view.dkim_verified, moment, view.dkim_overlap_days or rot.DEFAULT_OVERLAP_DAYS).active
+    age = rot.age_days(active, moment)
+    warning = rot.age_warning(view.domain, active, moment, view.dkim_max_key_age_days)
+    return {
+        "selector": active.selector,
+        "since": active.since,
+        "age_days": None if age is None else int(age),
+        "max_age_days": view.dkim_max_key_age_days,
+        "warning": None if warning is None else worded(warning, (view.front or Front("python", "")).name),
+        "code": rot.KEY_AGE if warning else None,
+    }
 
 
 def _sending(view: Any) -> dict[str, Any]:
@@ -165,10 +197,11 @@ def stack_plan(stack: StackView) -> list[dict[str, Any]]:
             continue  # published by another provider, or not managed any more
         try:
             provider = dns_host(view.dns, stack.dns_credential(view))
-            plan = provider.plan(list(view.owned), list(view.records), view.spf, view.adopt)
+            wanted = list(view.published or view.records)  # every published DKIM key's record, when rotating
+            plan = provider.plan(list(view.owned), wanted, view.spf, view.adopt)
         except DmsError as exc:
             raise in_words(exc, view) from None
-        planned = plan_dict(view.domain, plan_lines(list(view.records), list(view.owned), plan))
+        planned = plan_dict(view.domain, plan_lines(wanted, list(view.owned), plan))
         if view.addresses:  # beside the DNS plan: what `pulumi up` would make, replace or change in the service
             planned["addresses"] = _addresses(stack.ledger(view), view.domain, view, address_plan)
         out.append(planned)

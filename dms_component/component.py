@@ -8,9 +8,10 @@ from typing import Any, cast
 
 import pulumi
 
-from dms_component import addresses
+from dms_component import addresses, dkim_keys
 from dms_component.account import Declared, Program, read_entries, stack_owner, worded_finding
 from dms_component.args import (
+    DkimKeyOutput,
     DomainSpec,
     ItemOutput,
     Normalised,
@@ -20,6 +21,7 @@ from dms_component.args import (
     normalise,
     run_checked,
 )
+from dms_component.core import dkim_rotation
 from dms_component.core.errors import ConfigError
 from dms_component.core.naming import PYTHON, Front
 from dms_component.core.records import Profile, RequiredRecord, required_records
@@ -49,8 +51,10 @@ class SenderDomain(pulumi.ComponentResource):
     status: pulumi.Output[str]  # "Verified" or "Pending verification"
     items: pulumi.Output[list[ItemOutput]]  # per item: the check and what was found
     records: pulumi.Output[list[RecordOutput]]  # per record set, ready for another DNS provider
+    dkim_selector: pulumi.Output[str]  # the active DKIM key's
     dkim_public_key: pulumi.Output[str]
     dkim_private_key: pulumi.Output[str]  # a Pulumi secret
+    dkim_keys: pulumi.Output[list[DkimKeyOutput]]  # active, pending and retiring keys (sqlite, dynamodb ledgers)
     smtp_passwords: pulumi.Output[dict[str, str]]  # a Pulumi secret: address -> SMTP password (given or generated)
 
     def __init__(
@@ -94,14 +98,16 @@ class SenderDomain(pulumi.ComponentResource):
 
     def _preflight(self, given: Normalised) -> None:
         """What needs this machine, not only the values (a key file is readable): the program's run, not the CLI's."""
-        front = given.front
+        front, name = given.front, given.front.namer("dns")
+
+        def preflighted(target: DnsTarget) -> DnsTarget:
+            target.preflight(name)
+            return target
+
         if isinstance(given.dns, DnsTarget):
-            given.dns.preflight(front.namer("dns"))
-            self._target = pulumi.Output.from_input(given.dns)
+            self._target = pulumi.Output.from_input(preflighted(given.dns))
         else:
-            self._target = given.dns.apply(
-                lambda t: run_checked(lambda: (t.preflight(front.namer("dns")), t)[1], front)
-            )
+            self._target = given.dns.apply(lambda t: run_checked(lambda: preflighted(t), front))
 
     def _declare(self, given: Normalised) -> None:
         """The account's rules (quota, one type per domain, the guide's recommendations), and whether the ledger
@@ -130,6 +136,7 @@ class SenderDomain(pulumi.ComponentResource):
         """The ledger entry and the DKIM key; the rules gate its first write (a refused domain registers nothing)."""
         spec, retire, owner = pulumi.Output.from_input(given.spec), given.retire, self._owner
         selector = given.profile.default_selector
+        asked = pulumi.Output.from_input(given.servers)
         self.identity = SenderIdentity(
             f"{self._name}/identity",
             domain=pulumi.Output.from_input(given.domain),
@@ -138,6 +145,12 @@ class SenderDomain(pulumi.ComponentResource):
             context=given.context,
             owner=self._rules.apply(lambda _: None if retire else owner),
             dkim_selector=spec.apply(lambda s: s.dkim_selector or selector),
+            # When our key rotates, and where a new key is verified before it becomes active (dkim_keys.py).
+            dkim_rotation=spec.apply(lambda s: s.dkim_rotation),
+            dkim_max_key_age_days=spec.apply(lambda s: s.dkim_max_key_age_days),
+            dkim_overlap_days=spec.apply(lambda s: s.dkim_overlap_days),
+            nameservers=asked.apply(lambda a: a[0]),
+            public_zone=asked.apply(lambda a: a[1]),
             opts=self._child,
         )
 
@@ -145,8 +158,15 @@ class SenderDomain(pulumi.ComponentResource):
         """The records to publish, written by DnsRecords unless another Pulumi provider publishes them."""
         spec, profile, identity = pulumi.Output.from_input(given.spec), given.profile, self.identity
         if not given.ledger.decides_records:
-            wanted = pulumi.Output.all(spec, identity.dkim_public_key).apply(
-                lambda v: _dicts(required_records(v[0].domain, v[1], profile, v[0].dkim_selector, v[0].dmarc_policy))
+            # Every published key's DKIM record (a rotation's pending and retiring keys besides the active one).
+            wanted = pulumi.Output.all(spec, identity.dkim_public_key, identity.dkim_keys).apply(
+                lambda v: _dicts(
+                    dkim_keys.published(
+                        required_records(v[0].domain, v[1], profile, v[0].dkim_selector, v[0].dmarc_policy),
+                        v[0].domain,
+                        v[2],
+                    )
+                )
             )
         else:
             # The service (tencent) says which records to publish, its DKIM host and key included.
@@ -190,6 +210,8 @@ class SenderDomain(pulumi.ComponentResource):
         # Every domain's records are written before any verification holds one of the provider's few
         # threads while it polls (see Program.records_barrier).
         checked = pulumi.Output.all(self._published, program.records_written()).apply(lambda v: v[0])
+        if not given.ledger.decides_records:
+            checked = checked.apply(_active_key_only)  # a rotation's other keys: dkim_candidates
         # What `wait_for` names, known once the program's body has run (when the barrier closes).
         waited: asyncio.Future[list[pulumi.Resource]] = asyncio.get_event_loop().create_future()
 
@@ -217,6 +239,11 @@ class SenderDomain(pulumi.ComponentResource):
             dns=self._target.apply(lambda t: t.state()) if given.writes_records else None,
             change=self._change,
             retired=given.retire,
+            dkim_candidates=None
+            if given.ledger.decides_records
+            else pulumi.Output.all(given.domain, self.identity.dkim_keys, self.identity.dkim_probes).apply(
+                lambda v: dkim_keys.candidates(*v)
+            ),
             opts=_verification_opts(guarded, self.dns_records, waited),
         )
         name = self._name
@@ -239,8 +266,10 @@ class SenderDomain(pulumi.ComponentResource):
         self.status = self.verification.status
         self.items = cast(pulumi.Output[list[ItemOutput]], self.verification.items)  # the verdicts' to_dict()
         self.records = pulumi.Output.all(self._published, self._target).apply(lambda v: _published(v[0], v[1]))
-        self.dkim_public_key = self.identity.dkim_public_key
-        self.dkim_private_key = pulumi.Output.secret(self.identity.dkim_private_key)
+        overlap = pulumi.Output.from_input(given.spec).apply(lambda s: s.dkim_overlap_days)
+        keys = dkim_keys.shown(self.identity, self.verification.dkim_verified, overlap, self._published)
+        self.dkim_selector, self.dkim_keys = keys.selector, keys.keys
+        self.dkim_public_key, self.dkim_private_key = keys.public_key, keys.private_key
         # Only the short ones in the state: the file backend rewrites the whole state at every step, so what
         # a component repeats of its children (items, records, keys) would be written N times per `up`.
         self.register_outputs({"domain": self.domain, "mail_type": self.mail_type, "status": self.status})
@@ -275,6 +304,10 @@ def _preview_records(spec: DomainSpec, profile: Profile, ledger: LedgerSettings)
     if ledger.decides_records:
         preview = [r for r in preview if r.item != "DKIM"]  # its host is the service's, known after create
     return _dicts(preview)
+
+
+def _active_key_only(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return _dicts(dkim_rotation.active_only([RequiredRecord.from_dict(r) for r in records]))
 
 
 def _dicts(records: list[RequiredRecord]) -> list[dict[str, Any]]:

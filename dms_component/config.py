@@ -173,6 +173,7 @@ def _entries(
         normalised = normalise(args, front)  # every value checked, named as a dms: key
         first_normalised = first_normalised or normalised
         spec = normalised.spec
+        assert isinstance(spec, DomainSpec)  # stack config's values are plain: checked now
         entry = Entry(args, front, spec)
         first = seen.get(spec.domain)
         if first is None:

@@ -47,4 +47,22 @@ class RecordOutput(TypedDict):
     """The TTL in seconds."""
 
 
-__all__ = ["ItemOutput", "RecordOutput"]
+class DkimKeyOutput(TypedDict):
+    """One DKIM key of SenderDomain.dkim_keys (keys this stack holds: sqlite and dynamodb ledgers)."""
+
+    selector: str
+    """The key's selector: its record is at <selector>._domainkey.<domain>."""
+    public_key: str
+    """The public key (base64), as published in p=."""
+    bits: int
+    """The key's length."""
+    state: str
+    """active (mail is signed with it), pending (published, active once verified) or retiring (published until
+    remove_after, so mail in flight still verifies)."""
+    since: NotRequired[str]
+    """When it entered this state (ISO 8601, UTC); absent for a key made before rotation existed."""
+    remove_after: NotRequired[str]
+    """retiring: the first `pulumi up` after this time removes its record."""
+
+
+__all__ = ["DkimKeyOutput", "ItemOutput", "RecordOutput"]

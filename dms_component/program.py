@@ -81,6 +81,9 @@ def main() -> None:
                 "type": sender.mail_type,
                 "status": sender.status,
                 "items": sender.items,
+                # The DKIM key to sign with (its private key: the component's secret output) and every key held.
+                "dkim_selector": sender.dkim_selector,
+                "dkim_keys": sender.dkim_keys,
                 # The addresses' SMTP passwords, given or generated: one secret map (address -> password).
                 **({"smtp_passwords": sender.smtp_passwords} if sender.addresses else {}),
             }

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from dms_component.config import StackSettings, parse_stack_config
+from dms_component.core import dkim_rotation
 from dms_component.core import senders as senders_rules
 from dms_component.core.changes import Spf
 from dms_component.core.errors import ConfigError, DmsError
@@ -67,6 +68,11 @@ class DomainView:
     change: str | None = None  # the DNS host's name for a change not served everywhere yet (Route53)
     front: Front | None = None  # how its program names its keys
     retired: bool = False
+    published: tuple[RequiredRecord, ...] = ()  # what its DnsRecords writes (every published DKIM key's record)
+    dkim_keys: Mapping[str, Any] | None = None  # our DKIM keys' public side (the identity's `dkim_keys`), if any
+    dkim_max_key_age_days: int | None = None
+    dkim_overlap_days: int | None = None
+    dkim_verified: tuple[str, ...] = ()  # the pending keys its last verification found verifying (then active)
     # Its declared sender addresses: {address, sender_name, unsubscribe (UnsubscribeConfig)}; no password.
     addresses: tuple[Mapping[str, Any], ...] = ()
 
@@ -153,6 +159,7 @@ def _address(resource: Mapping[str, Any]) -> dict[str, Any]:
 
 def _view(children: dict[str, dict[str, Any]]) -> DomainView:
     identity = children["identity"].get("inputs") or {}
+    held = children["identity"].get("outputs") or {}
     check = children["verification"].get("inputs") or {}
     records = children.get("records") or {}
     written, wanted = records.get("outputs") or {}, records.get("inputs") or {}
@@ -172,7 +179,28 @@ def _view(children: dict[str, dict[str, Any]]) -> DomainView:
         change=written.get("change") if isinstance(written.get("change"), str) else None,
         front=Front.from_dict(identity.get("front")),
         retired=bool(check.get("retired")),
+        published=_records(wanted.get("records")),
+        dkim_keys=_keys_held(held),
+        dkim_max_key_age_days=_whole(identity.get("dkim_max_key_age_days")),
+        dkim_overlap_days=_whole(identity.get("dkim_overlap_days")),
+        dkim_verified=tuple(str(s) for s in (children["verification"].get("outputs") or {}).get("dkim_verified") or []),
     )
+
+
+def _keys_held(held: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The identity's DKIM key set (public side); for a key the stack made before rotation existed, that one key,
+    of unknown age; None when the service holds the key (tencent)."""
+    if isinstance(held.get("dkim_keys"), Mapping):
+        return held["dkim_keys"]
+    if isinstance(held.get("dkim_public_key"), str) and held.get("dkim_private_key") is not None:
+        return dkim_rotation.first(
+            str(held.get("dkim_selector") or "qcloud"), held["dkim_public_key"], 0, None
+        ).to_dict()
+    return None
+
+
+def _whole(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _plain(value: Any) -> dict[str, Any]:

@@ -25,6 +25,9 @@ def account_table(rows: Sequence[Mapping[str, Any]]) -> str:
     cells = []
     # With the tencent ledger, what the console's list shows too: sending enabled, reputation, daily quota.
     console = any(row.get("sending") for row in rows)
+    # Keys the stack holds (sqlite, dynamodb ledgers): their age, and a warning line when too old.
+    ages = [_key_age(row.get("dkim_key")) for row in rows]
+    keys = any(row.get("dkim_key") for row in rows)
     for row in rows:
         owner = (row.get("owner") or "-").split("@", 1)[0]
         first = [row["domain"], row.get("type") or "-", row.get("status") or "-", owner]
@@ -32,7 +35,9 @@ def account_table(rows: Sequence[Mapping[str, Any]]) -> str:
             first += _sending_cells(row.get("sending"))
         cells.append((first, row["domain"], row.get("items")))
     extra = ["SENDING", "REPUTATION", "DAILY QUOTA"] if console else []
-    table = _table(["DOMAIN", "TYPE", "STATUS", "OWNER", *extra], cells)
+    last = ("KEY AGE", [age for age, _ in ages]) if keys else None
+    table = _table(["DOMAIN", "TYPE", "STATUS", "OWNER", *extra], cells, last)
+    table = "\n".join([table, *(warning for _, warning in ages if warning)])
     addresses = [a for row in rows for a in row.get("addresses") or []]
     return table + "\n\n" + address_table(addresses) if addresses else table
 
@@ -64,11 +69,21 @@ def address_table(addresses: list[Mapping[str, Any]]) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in table)
 
 
-def _table(header: list[str], rows: list[tuple[list[str], str, Any]]) -> str:
-    """Each row's first cells, then ok / FAIL / - per item; the reason of each failing item below."""
-    table = [[*header, *ITEMS]]
+def _key_age(key: Mapping[str, Any] | None) -> tuple[str, str | None]:
+    """The KEY AGE cell (days; `?` for a key made before rotation existed; `-` for a key the stack doesn't hold)
+    and the warning line when the key is too old."""
+    if not key:
+        return "-", None
+    age = key.get("age_days")
+    return ("?" if age is None else f"{age}d"), key.get("warning")
+
+
+def _table(header: list[str], rows: list[tuple[list[str], str, Any]], last: tuple[str, list[str]] | None = None) -> str:
+    """Each row's first cells, then ok / FAIL / - per item (and the `last` column, if any); the reason of each
+    failing item below."""
+    table = [[*header, *ITEMS, *([last[0]] if last else [])]]
     notes: list[str] = []
-    for first, domain, found in rows:
+    for index, (first, domain, found) in enumerate(rows):
         items = {i["item"]: i for i in found or []}
         marks = []
         for name in ITEMS:
@@ -76,7 +91,7 @@ def _table(header: list[str], rows: list[tuple[list[str], str, Any]]) -> str:
             marks.append("-" if item is None else ("ok" if item["ok"] else "FAIL"))
             if item is not None and not item["ok"]:
                 notes.append(f"  {domain} {name}: {item['reason']}")
-        table.append([*first, *marks])
+        table.append([*first, *marks, *([last[1][index]] if last else [])])
     widths = [max(len(r[c]) for r in table) for c in range(len(table[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in table]
     return "\n".join(lines + notes)

@@ -30,6 +30,8 @@ class Answer:
     values: tuple[str, ...] = ()  # TXT strings joined; MX as "preference exchange."; A/AAAA addresses
     error: str | None = None  # the lookup failed (timeout, SERVFAIL, servers disagree...)
     cname: str | None = None  # the name is an alias of this name (values then empty)
+    # The error names servers that lag behind the current answer (the primary's), whose values these are.
+    lagging: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Resolved:
     values: tuple[str, ...] = ()
     error: str | None = None
     aliases: tuple[str, ...] = ()  # the names that were aliases, in order (empty: no CNAME)
+    lagging: bool = False  # as Answer.lagging: `values` are what the primary serves
 
     @property
     def void(self) -> bool:
@@ -81,7 +84,8 @@ class Lookups:
             if answer is None:
                 return None
             if answer.error is not None:
-                return Resolved(current, error=answer.error, aliases=tuple(aliases))
+                values = answer.values if answer.lagging else ()
+                return Resolved(current, values, answer.error, tuple(aliases), answer.lagging)
             if answer.cname is None or answer.values:
                 return Resolved(current, answer.values, aliases=tuple(aliases))
             aliases.append(current)

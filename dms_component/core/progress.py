@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from dms_component.core.verdicts import DomainVerdict, ItemResult
 
 EVERY = 5.0  # seconds between two lines of a domain whose state did not change
-# The servers a lookup's reason names as lagging (resolver.py: "ns2.example.com still serves the old value").
-_LAGGING = re.compile(r"(?P<who>[^\s:;(]+(?::\d+)?(?: and [^\s:;(]+(?::\d+)?)*) still serves? the old value")
+# The servers a lagging item's reason names (resolver.py: "ns2.example.com still serves the old value", "ns3 has
+# no record yet").
+_LAGGING = re.compile(
+    r"(?P<who>[^\s:;(]+(?::\d+)?(?: and [^\s:;(]+(?::\d+)?)*) (?P<how>still serves? the old value|ha(?:s|ve) no record)"
+)
 
 
 def where(servers: Sequence[str] | None) -> str:
@@ -39,9 +42,12 @@ def item_state(item: ItemResult, servers: Sequence[str] | None = None) -> str:
         return f"{item.item} not checked yet"
     if "could not finish" in reason:
         return f"{item.item} check could not finish"
-    lagging = _LAGGING.search(reason)
+    lagging = list(_LAGGING.finditer(reason))
     if lagging:
-        return f"{item.item} still the old value on {lagging['who']}"
+        old = " and ".join(m["who"] for m in lagging if m["how"].startswith("still"))
+        new = " and ".join(m["who"] for m in lagging if not m["how"].startswith("still"))
+        states = ([f"still the old value on {old}"] if old else []) + ([f"not yet on {new}"] if new else [])
+        return f"{item.item} {' and '.join(states)}"
     if "answer differently" in reason:
         return f"{item.item} not yet on every server"
     if "no server of the zone's NS set answered" in reason:

@@ -45,9 +45,10 @@ def stored_forms(status: str) -> tuple[str, str]:
 
 NOT_CHECKED = "check.not-checked"  # provisional: the answer has not been asked yet
 LOOKUP_FAILED = "dns.lookup-failed"  # a DNS problem (timeout, SERVFAIL, servers disagree), not a record problem
+LAGGING = "dns.lagging"  # a server asked does not serve what the primary serves yet: the change is on its way
 OK_CODES = frozenset({"spf.ok", "dkim.ok", "dkim.probe-ok", "dmarc.ok", "mx.ok"})
 # Codes that say only that the answer is not known yet: never a reason to refuse a plan.
-UNKNOWN_CODES = frozenset({NOT_CHECKED, LOOKUP_FAILED, "spf.temperror", "mx.address-lookup-failed"})
+UNKNOWN_CODES = frozenset({NOT_CHECKED, LOOKUP_FAILED, LAGGING, "spf.temperror", "mx.address-lookup-failed"})
 
 # What the servers said at each (name, type) asked so far.
 Answers = Mapping[Question, Answer]
@@ -151,6 +152,9 @@ def _judge_one(record: RequiredRecord, lookups: Lookups, probe: bytes | None) ->
     found = lookups.resolve(record.host, record.rtype)
     if found is None:  # not asked yet: provisional
         return ItemResult(record.item, record.host, expected, (), False, "not checked yet", NOT_CHECKED)
+    if found.lagging:  # what the primary serves, and who is behind
+        reason = f"{record.rtype} at {record.host}: {found.error}"
+        return ItemResult(record.item, record.host, expected, found.values, False, reason, LAGGING)
     if found.error is not None:
         reason = f"could not look up {record.rtype} at {record.host}: {found.error}"
         return ItemResult(record.item, record.host, expected, (), False, reason, LOOKUP_FAILED)

@@ -16,7 +16,7 @@ from dms_component import args as python_api
 from dms_component import component
 from dms_component.core.errors import ConfigError
 from dms_component.core.naming import PACKAGE, Front
-from dms_component.outputs import ItemOutput, RecordOutput
+from dms_component.outputs import DkimKeyOutput, ItemOutput, RecordOutput
 from dms_component.package.types import SenderDomainArgs
 from dms_component.providers.adapters.dns import TARGETS
 from dms_component.providers.adapters.ledger import SETTINGS
@@ -39,10 +39,15 @@ class SenderDomain(component.SenderDomain):
     """Per item the service checks (SPF, DKIM, DMARC, MX): what it expects and what DNS serves."""
     records: pulumi.Output[list[RecordOutput]]
     """The record sets to publish, in the form another DNS provider's record resource takes."""
+    dkim_selector: pulumi.Output[str]
+    """The active DKIM key's selector: sign with it as s=."""
     dkim_public_key: pulumi.Output[str]
-    """The DKIM public key (base64), as published in the DKIM record."""
+    """The active DKIM public key (base64), as published in the DKIM record."""
     dkim_private_key: pulumi.Output[str]
-    """The DKIM private key (PEM); a Pulumi secret, encrypted in state."""
+    """The active DKIM private key (PEM); a Pulumi secret, encrypted in state."""
+    dkim_keys: pulumi.Output[list[DkimKeyOutput]]
+    """The DKIM keys this stack holds (sqlite, dynamodb ledgers): active, pending and retiring, with since when and,
+    for a retiring key, when its record may go."""
     smtp_passwords: pulumi.Output[dict[str, str]]
     """Each sender address's SMTP password, given or generated (address -> password); a Pulumi secret."""
 

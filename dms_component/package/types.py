@@ -238,7 +238,14 @@ class SenderDomainArgs(TypedDict):
     dkim_selector: NotRequired[pulumi.Input[str]]
     """The DKIM selector (default the profile's: qcloud)."""
     dkim_key_bits: NotRequired[pulumi.Input[int]]
-    """The DKIM key's size, 2048 (default) or 1024; the key is made once and kept."""
+    """The DKIM key's size, 2048 (default) or 1024; a new value on a domain that exists rotates its key to it."""
+    dkim_rotation: NotRequired[pulumi.Input[str]]
+    """Any new value (e.g. 2027-01) starts a DKIM key rotation: a new key at a new selector, active once it
+    verifies; the old one stays published for dkim_overlap_days (sqlite and dynamodb ledgers)."""
+    dkim_max_key_age_days: NotRequired[pulumi.Input[int]]
+    """Rotate the DKIM key at the first `pulumi up` after it is this many days old (default: never; M3AAWG: 180)."""
+    dkim_overlap_days: NotRequired[pulumi.Input[int]]
+    """Days a replaced DKIM key stays published after its successor becomes active (default 7, at least 1)."""
     adopt: NotRequired[pulumi.Input[bool]]
     """Take over email records at our names that this stack did not write (default false)."""
     retire: NotRequired[bool]

@@ -122,6 +122,18 @@ def test_plain_pulumi_up_preview_refresh_destroy_of_the_projects_own_program(
     assert txt(local_dns, notify) == [SPF]
     assert txt(local_dns, f"_dmarc.{news}") == ["v=DMARC1; p=none"]
 
+    # Pulumi's text suggests `pulumi state unprotect`. Then the delete step itself refuses, with our one line,
+    # and nothing is removed: records, ledger rows and every resource stay.
+    project.run("state", "unprotect", "--all", "--yes", check=True)
+    destroy = project.run("destroy", "--yes", "--non-interactive", "--color", "never")
+
+    assert not destroy.ok
+    assert "[ledger.verified-protected]" in destroy.output and "Traceback" not in destroy.output
+    assert [r["urn"] for r in project.resources()] == [r["urn"] for r in before]
+    assert ledger(project) == {notify: ("verified", owner), news: ("verified", owner)}
+    assert txt(local_dns, notify) == [SPF]
+    assert txt(local_dns, f"_dmarc.{news}") == ["v=DMARC1; p=none"]
+
 
 def test_a_config_mistake_fails_plain_pulumi_preview_with_its_one_line_message(
     project: CliProject, local_dns: LocalDnsServer

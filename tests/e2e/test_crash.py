@@ -14,12 +14,14 @@ import socket
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from devtools.localdns import LocalDnsServer
 from tests.e2e.harness import Deployment, alive, kill_tree
 from tests.e2e.test_rules import entry, published
+from tests.e2e.test_stack import txt
 
 pytestmark = pytest.mark.e2e
 SPF = "v=spf1 include:qcloudmail.com ~all"
@@ -148,3 +150,69 @@ def test_a_kill_between_the_services_address_create_and_the_state_write_converge
     addresses = [r for r in deployment.resources() if r["type"].endswith("SenderAddress")]
     assert len(addresses) == 1 and addresses[0]["outputs"]["created"] is True
     deployment.preview(expect_no_changes=True)
+
+
+# -- a DKIM key rotation killed at each of its steps ---------------------------------------------------------------
+
+ROTATION_STAGES = {
+    # stage: (the config of the killed `up`, its clock)
+    "dkim-pending-made": ("r1", "2027-01-10T00:00:00Z"),  # the identity made the new key, before Pulumi recorded it
+    "dns-rewritten": ("r1", "2027-01-10T00:00:00Z"),  # DnsRecords published it, before Pulumi recorded that
+    "dkim-promoted": (None, "2027-01-10T06:00:00Z"),  # the identity made it active, before Pulumi recorded that
+}
+
+
+def dkim_published(server: LocalDnsServer, domain: str, selectors: set[str]) -> dict[str, list[str]]:
+    return {s: vals for s in selectors if (vals := txt(server, f"{s}._domainkey.{domain}"))}
+
+
+def assert_keys_converged(deployment: Deployment, server: LocalDnsServer, domain: str) -> dict[str, Any]:
+    """Every key the state holds is published with its own value, no other selector of ours is, the active key
+    is one that verified (the domain Verified, its DKIM item passing), and the ledger row is unchanged."""
+    state = deployment.stack.export_stack().deployment
+    assert not state.get("pending_operations")
+    (identity,) = [r for r in state["resources"] if r["type"].endswith("SenderIdentity")]
+    keys = identity["outputs"]["dkim_keys"]
+    issued = set(keys["issued"])
+    expected = {k["selector"]: [f"v=DKIM1; k=rsa; p={k['public_key']}"] for k in keys["keys"]}
+    assert dkim_published(server, domain, issued) == expected  # no key lost, none orphaned
+    assert deployment.statuses()[domain]["status"] == "Verified"
+    with sqlite3.connect(deployment.ledger_path) as conn:
+        assert conn.execute("SELECT domain, status FROM sender_domains").fetchall() == [(domain, "verified")]
+    return keys
+
+
+@pytest.mark.parametrize("stage", list(ROTATION_STAGES))
+def test_a_rotation_killed_at_each_step_converges(
+    stage: str, tmp_path: Path, local_dns: LocalDnsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    domain = f"crash-{stage}.example.test"
+    deployment = Deployment(tmp_path / "a", local_dns)
+    monkeypatch.setenv("DMS_NOW", "2027-01-05T00:00:00Z")
+    deployment.configure([entry(domain)])
+    deployment.up()
+    rotation, moment = ROTATION_STAGES[stage]
+    if rotation is None:  # the promotion: the rotation started at an earlier `up`
+        monkeypatch.setenv("DMS_NOW", "2027-01-10T00:00:00Z")
+        deployment.configure([entry(domain, dkimRotation="r1")])
+        deployment.up()
+    deployment.configure([entry(domain, dkimRotation="r1")])
+    monkeypatch.setenv("DMS_NOW", moment)
+    pause = tmp_path / "paused"
+
+    printed = kill_when(deployment, pause.exists, {"DMS_PAUSE_AT": stage, "DMS_PAUSE_FILE": str(pause)})
+
+    assert pause.read_text() == stage and "Resources:" not in printed  # killed mid-run
+    recover(deployment)
+    assert_keys_converged(deployment, local_dns, domain)
+    monkeypatch.setenv("DMS_NOW", "2027-01-10T12:00:00Z")
+    deployment.up()  # the identity records the promotion the verification saw (or makes it now)
+    keys = assert_keys_converged(deployment, local_dns, domain)
+    # The new key is active (verified before), the old one retiring, both published.
+    assert {k["selector"]: k["state"] for k in keys["keys"]} == {"qcloud-202701": "active", "qcloud": "retiring"}
+    deployment.preview(expect_no_changes=True)
+    # After the overlap, the old record goes, and nothing of it is left.
+    monkeypatch.setenv("DMS_NOW", "2027-01-30T00:00:00Z")
+    deployment.up()
+    assert txt(local_dns, f"qcloud._domainkey.{domain}") == []
+    assert txt(local_dns, f"qcloud-202701._domainkey.{domain}")

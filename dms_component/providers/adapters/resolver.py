@@ -230,30 +230,27 @@ class Resolver:
             silent = "; ".join(r.said() for r in replies if r.server in public)
             return Answer(error=f"no server of the zone's NS set answered ({silent})"), False
         if answered:
-            lagging = self._lagging(answered)
-            if lagging is None:  # no way to tell which is current: a tie, no primary among them
+            found = self._current(answered)
+            if found is None:  # no way to tell which is current: a tie, no primary among them
                 who = " and ".join(str(r.server) for r in answered)
                 return Answer(error=f"{who} answer differently (the change has not reached every server yet)"), False
-            if lagging:
-                who = " and ".join(str(s) for s in lagging)
-                verb = "serves" if len(lagging) == 1 else "serve"
-                return Answer(
-                    error=f"{who} still {verb} the old value (the change has not reached every server yet)"
-                ), False
-            return answered[0].answer, False  # type: ignore[return-value]
+            current, behind = found
+            if behind:
+                return Answer(current.values, _behind(behind), current.cname, lagging=True), False
+            return current, False
         if replies and all(r.refused for r in replies):
             return Answer(error=f"{replies[0].server} refused the question (it does not serve {name})"), True
         return Answer(error="; ".join(r.said() for r in replies) or "no server to ask"), False
 
-    def _lagging(self, answered: list[_Reply]) -> list[Nameserver] | None:
-        """The servers whose answer differs from the current one: the primary's when it answered (it
+    def _current(self, answered: list[_Reply]) -> tuple[Answer, list[_Reply]] | None:
+        """The current answer and the replies that differ from it: the primary's when it answered (it
         has every change first), else the answer most servers give; None when that is a tie."""
         groups: dict[tuple[frozenset[str], str | None], list[_Reply]] = {}
         for reply in answered:
             assert reply.answer is not None
             groups.setdefault((frozenset(reply.answer.values), reply.answer.cname), []).append(reply)
         if len(groups) == 1:
-            return []
+            return answered[0].answer, []  # type: ignore[return-value]
         given = set(self.asked.given) if self.asked.reference else set()
         current = next((g for g in groups.values() if any(r.server in given for r in g)), None)
         if current is None:
@@ -261,7 +258,7 @@ class Resolver:
             if sizes[0] == sizes[1]:
                 return None
             current = max(groups.values(), key=len)
-        return [r.server for r in answered if r not in current]
+        return current[0].answer, [r for r in answered if r not in current]  # type: ignore[return-value]
 
     async def _replies(self, servers: Sequence[Nameserver], name: str, rtype: str) -> list[_Reply]:
         """Every server's reply; once one has answered, the others get a grace period, not the full timeout."""
@@ -338,6 +335,18 @@ def render(rdata: object) -> str:
     if isinstance(rdata, dns.rdtypes.ANY.MX.MX):
         return mx_value(rdata.preference, rdata.exchange.to_text())
     return rdata.to_text()  # type: ignore[attr-defined]
+
+
+def _behind(replies: list[_Reply]) -> str:
+    """Who lags, and how: still the old value, or nothing at the name yet (its first record is on its way)."""
+    empty = [r for r in replies if not r.answer.values and r.answer.cname is None]  # type: ignore[union-attr]
+    old = [r for r in replies if r not in empty]
+    parts = []
+    for group, single, plural in ((old, "still serves the old value", "still serve the old value"),
+                                  (empty, "has no record yet", "have no record yet")):
+        if group:
+            parts.append(f"{' and '.join(str(r.server) for r in group)} {single if len(group) == 1 else plural}")
+    return f"{'; '.join(parts)} (the change has not reached every server yet)"
 
 
 async def _address(server: Nameserver) -> str:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any, ClassVar, Self, TypeVar
 
 from dms_component.core.naming import camel
@@ -101,12 +103,42 @@ class Settings:
         return shape
 
 
-def registered(package: str, path: Sequence[str], attribute: str) -> dict[str, Any]:
-    """Every module of `package` that defines `attribute` (a Settings subclass): kind -> that class, in the order of
-    the modules' names. How DNS hosts and ledgers register: by their module alone."""
-    found: dict[str, Any] = {}
-    for module in sorted(m.name for m in pkgutil.iter_modules(path)):
-        settings = getattr(importlib.import_module(f"{package}.{module}"), attribute, None)
-        if settings is not None:
-            found[settings.kind] = settings
-    return found
+class Registry(Mapping[str, Any]):
+    """kind -> settings class, for every module of a package that defines `attribute` (`TARGET = Rfc2136Dns`): how
+    DNS hosts and ledgers register, by their module alone, named as their kind. The kinds come from the modules'
+    source; a module is imported when its kind is first looked up, so a process loads only the hosts and ledgers
+    it uses (not boto3 for a stack on Knot and SQLite)."""
+
+    def __init__(self, package: str, path: Sequence[str], attribute: str) -> None:
+        self._package, self._attribute = package, attribute
+        defines = re.compile(rf"^{attribute} = ", re.M)
+        self._kinds = tuple(
+            sorted(
+                m.name
+                for m in pkgutil.iter_modules(path)
+                if defines.search((Path(m.module_finder.path) / f"{m.name}.py").read_text())  # type: ignore[union-attr]
+            )
+        )
+        self._loaded: dict[str, Any] = {}
+
+    def __getitem__(self, kind: str) -> Any:
+        if kind not in self._kinds:
+            raise KeyError(kind)
+        if kind not in self._loaded:
+            settings = getattr(importlib.import_module(f"{self._package}.{kind}"), self._attribute)
+            assert settings.kind == kind, f"{self._package}.{kind}: {self._attribute}.kind is {settings.kind!r}"
+            self._loaded[kind] = settings
+        return self._loaded[kind]
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._kinds
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._kinds)
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+
+def registered(package: str, path: Sequence[str], attribute: str) -> Registry:
+    return Registry(package, path, attribute)

@@ -11,13 +11,13 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from dms_component.core import dkim
 from dms_component.core.service_records import dkim_key_of, records_from_attributes
-from dms_component.providers.adapters import dkim_keys
+from dms_component.providers.adapters.clock import now
 from dms_component.providers.adapters.ledger import ledger_settings
 from dms_component.providers.adapters.ledger.base import VERIFIED, LedgerBackend, unchangeable
 from dms_component.providers.adapters.ledger.tencent import DKIM_OPTIONS, TencentLedger
 from dms_component.providers.adapters.progress import emit
+from dms_component.providers.resources import rotation
 from dms_component.providers.resources.base import (
     DmsResourceProvider,
     changed_keys,
@@ -42,6 +42,10 @@ def _service_outputs(domain: str, attributes: Any) -> dict[str, Any]:
         "dkim_public_key": dkim_key_of(records),
         "dkim_private_key": None,
         "dkim_probe": None,
+        "dkim_keys": None,
+        "dkim_private_keys": None,
+        "dkim_probes": None,
+        "dkim_active_selector": None,
     }
 
 
@@ -86,9 +90,10 @@ def _service_key_changes(olds: dict[str, Any], news: dict[str, Any]) -> list[str
     return []
 
 
-def _probe(props: dict[str, Any], private_key: str) -> str:
-    """The probe message, signed as the domain signs mail (d=domain, s=selector)."""
-    return dkim.probe_message(private_key, props["domain"], props.get("dkim_selector") or "probe").decode("ascii")
+def _ours(props: dict[str, Any]) -> bool:
+    """Whether we make and hold the DKIM keys (sqlite, dynamodb), rather than the service (tencent)."""
+    ledger = props.get("ledger")
+    return isinstance(ledger, dict) and not ledger_settings(ledger).decides_records
 
 
 class SenderIdentityProvider(DmsResourceProvider):
@@ -101,20 +106,12 @@ class SenderIdentityProvider(DmsResourceProvider):
         if ledger.decides_records:
             return CreateResult(props["domain"], {**props, **_service_identity(ledger, props)})
         pause_point("ledger-row")
-        pair = dkim_keys.generate(int(props["dkim_key_bits"]))
         return CreateResult(
-            props["domain"],
-            {
-                **props,
-                "ledger_status": entry.status,
-                "dkim_public_key": pair.public_b64,
-                "dkim_private_key": pair.private_pem,
-                "dkim_probe": _probe(props, pair.private_pem),
-            },
+            props["domain"], {**props, "ledger_status": entry.status, **rotation.first_key(props, now())}
         )
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        # The key is made once per domain: a new dkim_key_bits does not replace it.
+        # A new dkim_key_bits (or dkim_selector) rotates our key without a gap (rotation.py), never a replace.
         replaces = changed_keys(olds, news, ("domain",))
         retyped = changed_keys(olds, news, ("mail_type",))
         # Diff runs at preview: refuse here, before anything is written.
@@ -126,11 +123,11 @@ class SenderIdentityProvider(DmsResourceProvider):
             ledger_from(olds).ensure_retypable(olds["domain"], news["mail_type"])
         changes = replaces + retyped + changed_keys(olds, news, ("ledger", "ledger_credential"))
         changes += provider_moved(olds, news) + _service_key_changes(olds, news)
-        # State written before the probe (or a new selector): update makes the probe from the kept key.
-        if olds.get("dkim_private_key") and (
-            not olds.get("dkim_probe") or changed_keys(olds, news, ("dkim_selector",))
-        ):
+        # State written before the probe: update makes the probe from the kept key (a new selector rotates it).
+        if olds.get("dkim_private_key") and not olds.get("dkim_probe"):
             changes.append("dkim_probe")
+        if not replaces and _ours(news):
+            changes += rotation.changes(olds, news, now())
         return DiffResult(changes=bool(changes), replaces=replaces, delete_before_replace=False)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -143,15 +140,7 @@ class SenderIdentityProvider(DmsResourceProvider):
         if ledger.decides_records:
             # The service's records anew: a retyped pending domain is made again, a new length is a new key.
             return UpdateResult({**news, **_service_identity(ledger, news)})
-        return UpdateResult(
-            {
-                **news,
-                "ledger_status": entry.status,
-                "dkim_public_key": olds["dkim_public_key"],
-                "dkim_private_key": olds["dkim_private_key"],
-                "dkim_probe": _probe(news, olds["dkim_private_key"]),
-            }
-        )
+        return UpdateResult({**news, "ledger_status": entry.status, **rotation.rotate(olds, news, now())})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         ledger = ledger_from(props)
@@ -171,6 +160,10 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
     dkim_public_key: pulumi.Output[str]
     dkim_private_key: pulumi.Output[str]
     dkim_probe: pulumi.Output[str]  # a DKIM-signed message (not secret), for the verification's probe
+    dkim_keys: pulumi.Output[dict[str, Any]]  # our keys (rotation.py): active, pending, retiring; public parts
+    dkim_private_keys: pulumi.Output[dict[str, str]]  # selector -> private key, a secret
+    dkim_probes: pulumi.Output[dict[str, str]]  # selector -> a message signed with that key (not secret)
+    dkim_active_selector: pulumi.Output[str]
     service_attributes: pulumi.Output[list[dict[str, Any]]]  # tencent: the records the service asks for
     dkim_option: pulumi.Output[int]  # tencent: the service's DKIMOption (0: 1024, 1: 2048, 2: dual signing)
 
@@ -184,10 +177,17 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
         context: LedgerContext,
         owner: pulumi.Input[str | None] = None,
         dkim_selector: Any = None,
+        dkim_rotation: Any = None,
+        dkim_max_key_age_days: Any = None,
+        dkim_overlap_days: Any = None,
+        nameservers: Any = None,
+        public_zone: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """`dkim_rotation`, `dkim_max_key_age_days`, `dkim_overlap_days`: when our key rotates (rotation.py);
+        `nameservers`, `public_zone`: the servers a pending key is verified on before it becomes active."""
         opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["dkim_private_key"])
+            opts, pulumi.ResourceOptions(additional_secret_outputs=rotation.SECRET_OUTPUTS)
         )
         opts = context.options(opts)
         super().__init__(
@@ -201,11 +201,20 @@ class SenderIdentity(Resource, module="dms", name="SenderIdentity"):
                 "ledger_credential": context.credential_input(),  # the ledger's secret (tencent), a Pulumi secret
                 "owner": owner,  # the stack, kept in the ledger row: a removal is then refused at preview
                 "front": context.front,  # how the program names its keys, for the refusals of this resource's calls
-                "dkim_selector": dkim_selector,  # the probe's s= (the key's host)
+                "dkim_selector": dkim_selector,  # the first key's selector; a rotated key's is named from it
+                "dkim_rotation": dkim_rotation,  # a new value starts a rotation
+                "dkim_max_key_age_days": dkim_max_key_age_days,
+                "dkim_overlap_days": dkim_overlap_days,
+                "nameservers": nameservers,
+                "public_zone": public_zone,
                 "ledger_status": None,
                 "dkim_public_key": None,
                 "dkim_private_key": None,
                 "dkim_probe": None,
+                "dkim_keys": None,
+                "dkim_private_keys": None,
+                "dkim_probes": None,
+                "dkim_active_selector": None,
                 "service_attributes": None,
                 "dkim_option": None,  # tencent: the service's DKIMOption after the last step (2: dual signing)
             },

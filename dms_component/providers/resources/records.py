@@ -50,6 +50,15 @@ def _known(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(r, dict) for r in value)
 
 
+def _keys_kept(preview: list[RequiredRecord], owned: list[RequiredRecord]) -> list[RequiredRecord]:
+    """At preview, while the DKIM keys are being made or rotated (not known yet): our DKIM records stay as
+    they are, rather than shown replaced by a placeholder (the identity's preview names a new key's record)."""
+    kept = [r for r in owned if r.item == "DKIM"]
+    if not kept or not any(r.item == "DKIM" for r in preview):
+        return preview
+    return [r for r in preview if r.item != "DKIM"] + kept
+
+
 def refuse_conflicts(domain: str, plan: Plan, severity: str, adopt: bool) -> None:
     """Foreign email records at our names stop the deployment unless adopted or the check is relaxed."""
     if plan.conflicts and severity == ERROR and not adopt:
@@ -134,6 +143,8 @@ class DnsRecordsProvider(DmsResourceProvider):
             owned = _records(olds) if olds else []
             provider = _provider(news)
             wanted = [RequiredRecord.from_dict(r) for r in desired]
+            if not _known(news.get("records")):
+                wanted = _keys_kept(wanted, owned)
             plan = provider.plan(owned, wanted, Spf.from_dict(olds.get("spf")), bool(news.get("adopt")))
             # The record-level plan, DNSControl style; shown live in preview's output, before any write.
             for line in render_plan(news["domain"], plan_lines(wanted, owned, plan)):
@@ -162,6 +173,7 @@ class DnsRecordsProvider(DmsResourceProvider):
             _provider(olds).sync(_records(olds), [], spf, settle=False)
         else:
             plan = _sync(_provider(news), news, _records(olds), spf)
+        pause_point("dns-rewritten")
         return UpdateResult(_outs(news, plan))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

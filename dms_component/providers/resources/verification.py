@@ -43,6 +43,24 @@ def _outs(props: dict[str, Any], verdict: DomainVerdict, status: str) -> dict[st
     return {**props, "status": status, "items": [i.to_dict() for i in verdict.items]}
 
 
+def _candidates_verified(props: dict[str, Any], deadline: float) -> list[str]:
+    """The selectors of the pending DKIM keys (`dkim_candidates`: record and probe each) whose record verifies,
+    with a message signed by that key, on the servers asked, within what is left of the timeout: the component
+    makes such a key active in this same `up` (the identity makes it so in its own state at the next `up`)."""
+    found = []
+    for candidate in props.get("dkim_candidates") or []:
+        record = RequiredRecord.from_dict(candidate["record"])
+        probe = str(candidate["probe"]).encode("ascii")
+        left = max(deadline - time.monotonic(), 0.0)
+        verdict = verify_until(props["domain"], [record], servers_asked(props), left, dkim_probe=probe)
+        if verdict.status == VERIFIED:
+            found.append(str(candidate["selector"]))
+            emit(f"{props['domain']}: the new DKIM key {candidate['selector']} verifies: it is active")
+        else:
+            emit(f"{props['domain']}: the new DKIM key {candidate['selector']} is pending: {verdict.items[0].reason}")
+    return found
+
+
 class VerificationProvider(DmsResourceProvider):
     def _verify(self, props: dict[str, Any]) -> dict[str, Any]:
         domain, timeout = props["domain"], float(props["timeout"])
@@ -69,7 +87,7 @@ class VerificationProvider(DmsResourceProvider):
             pause_point("marked-verified")
         if status != VERIFIED and timeout > 0:
             emit(pending_summary(verdict, time.monotonic() - started, servers))
-        return _outs(props, verdict, status)
+        return {**_outs(props, verdict, status), "dkim_verified": _candidates_verified(props, started + timeout)}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         return CreateResult(f"{props['domain']}/verification", self._verify(props))
@@ -80,6 +98,8 @@ class VerificationProvider(DmsResourceProvider):
         # Until the domain is verified and every item passes, each `up` checks again.
         settled = olds.get("status") == VERIFIED and all(i.get("ok") for i in olds.get("items") or [])
         changes = changed_keys(olds, news, _INPUTS) + provider_moved(olds, news)
+        if (olds.get("dkim_candidates") or []) != (news.get("dkim_candidates") or []):
+            changes.append("dkim_candidates")  # a new DKIM key to verify (none in a state from before rotation)
         return DiffResult(changes=bool(changes) or not settled, replaces=[])
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -90,7 +110,7 @@ class VerificationProvider(DmsResourceProvider):
         verdict = verify_once(props["domain"], _required(props), servers_asked(props), dkim_probe=_probe(props))
         entry = ledger_from(props).get(props["domain"])
         status = VERIFIED if entry is not None and entry.status == VERIFIED else PENDING
-        return ReadResult(id_, _outs(props, verdict, status))
+        return ReadResult(id_, {**_outs(props, verdict, status), "dkim_verified": props.get("dkim_verified") or []})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         ledger_from(props).ensure_removable(props["domain"])
@@ -99,6 +119,7 @@ class VerificationProvider(DmsResourceProvider):
 class Verification(Resource, module="dms", name="Verification"):
     status: pulumi.Output[str]
     items: pulumi.Output[list[dict[str, Any]]]
+    dkim_verified: pulumi.Output[list[str]]  # the pending DKIM keys' selectors that verified in this check
 
     def __init__(
         self,
@@ -114,9 +135,12 @@ class Verification(Resource, module="dms", name="Verification"):
         dns: pulumi.Input[dict[str, Any]] | None = None,
         change: Any = None,
         retired: bool = False,
+        dkim_candidates: Any = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """`dns` and `change`: where the records were written and that host's name for the change
+        """`dkim_candidates`: pending DKIM keys of a rotation, each {selector, record, probe}, checked after the
+        domain's records (the domain's status does not depend on them).
+        `dns` and `change`: where the records were written and that host's name for the change
         (Route53's change id), waited on before the first check; neither carries a secret.
         `dkim_probe`: the identity's DKIM-signed probe message (no secret: the key stays in the identity).
         `public_zone`: the zone whose NS set is asked besides `nameservers` (a primary written to)."""
@@ -137,8 +161,10 @@ class Verification(Resource, module="dms", name="Verification"):
                 "change": change,
                 "retired": retired,
                 "front": context.front,  # how the program names its keys, for the refusals of this resource's calls
+                "dkim_candidates": dkim_candidates,
                 "status": None,
                 "items": None,
+                "dkim_verified": None,
             },
             opts,
         )

@@ -90,6 +90,17 @@ def test_a_missing_backend_library_names_the_extra_to_install(monkeypatch: pytes
         ({"domain": "n.example.com", "type": "batch", "dkim_key_bits": 4096}, "args.dkim_key_bits", "1024, 2048"),
         ({"domain": "n.example.com", "type": "batch", "dmarc_policy": "block"}, "args.dmarc_policy", "quarantine"),
         ({"domain": "n.example.com", "type": "batch", "adopt": "yes"}, "args.adopt", "true, false"),
+        ({"domain": "n.example.com", "type": "batch", "dkim_rotation": 5}, "args.dkim_rotation", "non-empty label"),
+        (
+            {"domain": "n.example.com", "type": "batch", "dkim_max_key_age_days": 4000},
+            "args.dkim_max_key_age_days",
+            "from 1 to 3650",
+        ),
+        (
+            {"domain": "n.example.com", "type": "batch", "dkim_overlap_days": 0},
+            "args.dkim_overlap_days",
+            "from 1 to 365",
+        ),
     ],
 )
 def test_a_sender_domains_own_values_are_checked(values: dict[str, Any], key: str, fragment: str) -> None:

@@ -244,7 +244,7 @@ MISTAKES: list[tuple[str, Mutation, str, list[str]]] = [
         "unknown key in entry",
         _set(("domains", 1, "selector"), "s1"),
         "dms:domains[1].selector",
-        ["unknown key", "dkimKeyBits, dkimSelector, dmarcPolicy, domain, retire, senders, type"],
+        ["unknown key", "dkimKeyBits, dkimMaxKeyAgeDays, dkimOverlapDays, dkimRotation, dkimSelector, dmarcPolicy"],
     ),
     (
         "bad dmarcPolicy",
@@ -265,6 +265,24 @@ MISTAKES: list[tuple[str, Mutation, str, list[str]]] = [
         ["'2048' is not allowed", "allowed: 1024, 2048"],
     ),
     ("dkimKeyBits bool", _set(("domains", 1, "dkimKeyBits"), True), "dms:domains[1].dkimKeyBits", ["1024, 2048"]),
+    (
+        "dkimMaxKeyAgeDays zero",
+        _set(("domains", 1, "dkimMaxKeyAgeDays"), 0),
+        "dms:domains[1].dkimMaxKeyAgeDays",
+        ["0 is not allowed", "[dkim.rotation-input]"],
+    ),
+    (
+        "dkimOverlapDays as text",
+        _set(("domains", 1, "dkimOverlapDays"), "7"),
+        "dms:domains[1].dkimOverlapDays",
+        ["'7' is not allowed", "[dkim.rotation-input]"],
+    ),
+    (
+        "dkimRotation empty",
+        _set(("domains", 1, "dkimRotation"), " "),
+        "dms:domains[1].dkimRotation",
+        ["non-empty label", "[dkim.rotation-input]"],
+    ),
     (
         "bad dkimSelector",
         _set(("domains", 1, "dkimSelector"), "bad_sel"),

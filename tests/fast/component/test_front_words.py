@@ -69,6 +69,7 @@ def declare(
 ) -> list[SenderDomain]:
     """The sender domains as the front end declares them: `(name, domain)` each, triggered mail."""
     checks = extra.pop("checks", {})
+    rotation = {k: extra.pop(k) for k in list(extra) if k.startswith("dkim_")}  # SenderDomainArgs' field names
     if front == PYTHON:
         return [
             SenderDomain(
@@ -79,6 +80,7 @@ def declare(
                     dns=Rfc2136Dns(server=SERVER, zone=ZONE),
                     ledger=SqliteLedgerArgs(path=str(ledger), quota=quota),
                     checks=ChecksArgs(**checks),
+                    **rotation,
                 ),
             )
             for name, domain in domains
@@ -91,11 +93,15 @@ def declare(
             "dns": {"rfc2136": {"server": SERVER, "zone": ZONE}},
             "ledger": {"sqlite": {"path": str(ledger), "quota": float(quota)}},  # the SDK hands numbers over as floats
             "checks": checks,
+            **rotation,
         }
         return [PackageSenderDomain(name, {"domain": domain, **inputs}) for name, domain in domains]
     config = {
         "domains": [{"domain": f"x.{ZONE}", "type": "triggered"}]
-        + [{"domain": d, "type": extra.get("type", "triggered")} for _, d in domains],
+        + [
+            {"domain": d, "type": extra.get("type", "triggered"), **{_camel(k): v for k, v in rotation.items()}}
+            for _, d in domains
+        ],
         "dns": {"server": SERVER, "zone": ZONE},
         "ledger": {"path": str(ledger), "quota": quota},
         "checks": {_camel(k): v for k, v in checks.items()},
@@ -192,3 +198,16 @@ def test_the_package_front_is_what_converted_gives() -> None:
         "ledger.sqlite.quota",
         "dns.rfc2136.tsigKeyFile",
     )
+
+
+@pytest.mark.parametrize("front", FRONTS)
+def test_a_bad_rotation_input_names_its_key_with_its_code(front: str, loop, ledger_path: Path) -> None:
+    with pytest.raises((pulumi.RunError, ConfigError)) as refused:
+        declare(front, ledger_path, [("f", f"f.{ZONE}")], dkim_overlap_days=0)
+
+    key = {PYTHON: "SenderDomainArgs.dkim_overlap_days", PACKAGE: "dkimOverlapDays"}.get(
+        front, "dms:domains[1].dkimOverlapDays"
+    )
+    message = str(refused.value)
+    assert f"{key}: 0 is not allowed" in message and message.endswith("[dkim.rotation-input]"), message
+    assert "\n" not in message and "Traceback" not in message

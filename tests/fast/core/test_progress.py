@@ -50,6 +50,13 @@ def test_item_states_for_the_reasons_a_wait_meets():
     assert item_state(one, servers) == "DKIM still the old value on ns2.example.com"
     two = item("DMARC", False, lag.format("ns2.example.com and 127.0.0.1:5353 still serve"))
     assert item_state(two) == "DMARC still the old value on ns2.example.com and 127.0.0.1:5353"
+    new = "TXT at x: ns3.example.com has no record yet (the change has not reached every server yet)"
+    assert item_state(item("SPF", False, new)) == "SPF not yet on ns3.example.com"
+    both = "TXT at x: ns2.example.com still serves the old value; ns3 and ns4 have no record yet (the change ...)"
+    assert (
+        item_state(item("DMARC", False, both))
+        == "DMARC still the old value on ns2.example.com and not yet on ns3 and ns4"
+    )
     differ = "could not look up TXT at x: a.example and b.example answer differently (the change has not ...)"
     assert item_state(item("DMARC", False, differ)) == "DMARC not yet on every server"
     silent = "could not look up MX at x: no server of the zone's NS set answered (ns2.example.com did not answer)"

@@ -15,6 +15,7 @@ from dms_component.core.verdicts import (
     evaluate,
     first_questions,
     judge,
+    refuses,
 )
 from dms_component.providers.adapters import dkim_keys
 
@@ -381,6 +382,18 @@ def test_lookup_error_fails_and_says_why(record: RequiredRecord) -> None:
     assert "SERVFAIL from 192.0.2.53" in result.reason
     assert record.host in result.reason
     assert result.code == "dns.lookup-failed"
+
+
+@pytest.mark.parametrize("record", [SPF, DKIM, DMARC, MX])
+def test_a_lagging_server_has_its_own_code_and_current_is_what_the_primary_serves(record: RequiredRecord) -> None:
+    values = {"SPF": GOOD_SPF, "DKIM": GOOD_DKIM, "DMARC": GOOD_DMARC, "MX": GOOD_MX}[record.item]
+    behind = "ns3.example.com has no record yet (the change has not reached every server yet)"
+    result = judge_item(record, Answer((values,), error=behind, lagging=True))
+
+    assert not result.ok and result.code == "dns.lagging"
+    assert result.current == (values,)
+    assert result.reason == f"{record.rtype} at {record.host}: {behind}"
+    assert not refuses(result)  # on its way: never a reason to refuse a plan
 
 
 def test_every_failing_reason_names_the_host() -> None:

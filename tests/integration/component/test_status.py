@@ -205,3 +205,30 @@ def test_wait_with_the_tencent_ledger_asks_the_service_once_dns_passes(
     assert [d["status"] for d in json.loads(result.stdout)["domains"]] == ["Verified"]
     assert tencent_cloud.identities[domain].verified  # the service's own word
     assert tencent_cloud.secret_key not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("quota", [1, 2])
+def test_status_tells_a_pending_domain_over_the_quota_to_raise_it_or_drop_the_domain(
+    quota: int, tmp_path: Path, local_dns: LocalDnsServer, zone: Zone
+) -> None:
+    settings = SqliteBackend(tmp_path).fresh(quota)
+    ledger = open_ledger(settings)
+    verified, waiting = f"q{quota}-verified.example.test", f"q{quota}-waiting.example.test"
+    ledger.register(waiting, "batch", OWNER)  # pending first; then another domain takes the last slot
+    ledger.register(verified, "triggered", OWNER)
+    ledger.mark_verified(verified)
+    publish_without_dkim(zone, waiting)  # its checks pass: only the verified mark is missing
+    path = stack_file(tmp_path, local_dns, {camel(k): v for k, v in settings.items() if v is not None}, [waiting])
+
+    status = dms("status", "--stack-file", str(path), "--json")
+
+    assert status.returncode == 1, status.stderr  # a domain is pending
+    rows = {r["domain"]: r for r in json.loads(status.stdout)["domains"]}
+
+    assert all(i["ok"] for i in rows[waiting]["items"]), rows[waiting]["items"]
+    if quota == 1:  # `pulumi up` would be refused: saying "run pulumi up" would send the user round in circles
+        assert rows[waiting]["status"] == (
+            "Pending (checks pass, but the quota of 1 is full: raise the quota or drop the domain)"
+        )
+    else:
+        assert rows[waiting]["status"] == "Pending (checks pass: run pulumi up)"

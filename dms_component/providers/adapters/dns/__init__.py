@@ -12,7 +12,7 @@ from typing import Any
 from dms_component.providers.adapters.dns.base import DnsHost, DnsTarget, Plan
 from dms_component.providers.adapters.settings import registered
 
-TARGETS: dict[str, type[DnsTarget]] = registered(__name__, __path__, "TARGET")  # kind -> settings, by module name
+TARGETS: Mapping[str, type[DnsTarget]] = registered(__name__, __path__, "TARGET")  # kind -> settings, loaded on use
 HOSTS = tuple(TARGETS)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from dms_component.providers.adapters.ledger.base import DEFAULT_QUOTA, LedgerBackend, LedgerEntry, LedgerSettings
 from dms_component.providers.adapters.settings import registered
 
-SETTINGS: dict[str, type[LedgerSettings]] = registered(__name__, __path__, "SETTINGS")  # kind -> settings, by module
+SETTINGS: Mapping[str, type[LedgerSettings]] = registered(__name__, __path__, "SETTINGS")  # kind -> settings, loaded on use
 BACKENDS = tuple(SETTINGS)
 
 

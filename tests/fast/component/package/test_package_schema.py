@@ -56,8 +56,10 @@ def test_every_input_output_type_and_enum_value_has_a_description(schema: dict[s
         "status",
         "items",
         "records",
+        "dkimSelector",
         "dkimPublicKey",
         "dkimPrivateKey",
+        "dkimKeys",
         "smtpPasswords",
     }
 

@@ -16,6 +16,7 @@ from devtools.localdns import free_port
 from devtools.zoneset import Secondary, ZoneSet
 from dms_component.core.nameservers import Nameserver
 from dms_component.core.records import PROFILES, RequiredRecord, required_records
+from dms_component.core.verdicts import LAGGING as LAGGING_CODE
 from dms_component.core.verdicts import PENDING, VERIFIED, DomainVerdict
 from dms_component.providers.adapters import dkim_keys
 from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Host, TsigKey
@@ -23,7 +24,8 @@ from dms_component.providers.adapters.resolver import Resolver, Servers, SystemR
 from dms_component.providers.adapters.verifier import poll, verify_until
 
 KEY = dkim_keys.generate(1024).public_b64
-LAGGING = "ns3.example.test still serves the old value (the change has not reached every server yet)"
+# Every record is new: ns3, behind, has none of them yet (dns.lagging, not a failed look-up).
+LAGGING = "ns3.example.test has no record yet (the change has not reached every server yet)"
 
 
 @pytest.fixture
@@ -105,6 +107,10 @@ def test_a_lagging_secondary_is_named_and_nothing_is_verified_until_it_catches_u
         assert all(v.status == PENDING for done, v in seen if not done)  # never Verified while ns3 lagged
         lagged = next(v for _, v in seen if LAGGING in " ".join(reasons(v).values()))
         assert set(reasons(lagged)) == {"SPF", "DKIM", "DMARC", "MX"}  # all four are new on ns3
+        # Its own code, and `current` is what the primary serves (the record it was given), not nothing.
+        assert all(i.code == LAGGING_CODE and i.current for i in lagged.items), lagged.items
+        dkim = next(i for i in lagged.items if i.item == "DKIM")
+        assert dkim.current == (next(r for r in records if r.item == "DKIM").value,)
 
 
 def test_a_secondary_whose_transfers_are_refused_is_never_verified_and_is_named(folder: Path) -> None:
@@ -116,6 +122,7 @@ def test_a_secondary_whose_transfers_are_refused_is_never_verified_and_is_named(
         assert verdict.status == PENDING
         assert all(LAGGING in reason for reason in reasons(verdict).values()), reasons(verdict)
         assert set(reasons(verdict)) == {"SPF", "DKIM", "DMARC", "MX"}
+        assert {i.code for i in verdict.items} == {LAGGING_CODE}
 
 
 def test_lame_and_dead_servers_in_the_ns_set_are_skipped_while_another_answers(folder: Path) -> None:

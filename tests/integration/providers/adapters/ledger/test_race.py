@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from dms_component.core.verdicts import VERIFIED, VERIFIED_CODE
-from dms_component.core.errors import QuotaExceeded
+from dms_component.core.errors import QuotaExceeded, SenderQuotaExceeded
 from dms_component.providers.adapters.ledger import open_ledger
-from tests.support.ledgers import Backend
+from tests.support.ledgers import Backend, stored_addresses
 
 WORKERS = 8
 QUOTA = 5
@@ -39,12 +39,13 @@ def _race_worker(rounds: list[tuple[dict[str, Any], str | None]], index: int, st
             results.put((round_, domain, "ok" if entry.status == VERIFIED else entry.status, ""))
 
 
-def run_race(rounds: list[tuple[dict[str, Any], str | None]]) -> list[tuple[int, str, str, str]]:
+def run_race(rounds: list[tuple[dict[str, Any], str | None]], worker: Any = None) -> list[tuple[int, str, str, str]]:
     """WORKERS spawned processes play every round; returns (round, domain, outcome, message) for each play."""
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Barrier(WORKERS)
     results = ctx.Queue()
-    procs = [ctx.Process(target=_race_worker, args=(rounds, i, start, results)) for i in range(WORKERS)]
+    target = worker or _race_worker
+    procs = [ctx.Process(target=target, args=(rounds, i, start, results)) for i in range(WORKERS)]
     for p in procs:
         p.start()
     try:
@@ -152,3 +153,64 @@ def test_sixteen_threads_of_one_process_for_the_last_free_slot(backend: Backend,
 
     assert sorted(o for _, o in outcomes) == ["ok"] + ["quota"] * 15
     check_round(backend, settings, before, [d for d, o in outcomes if o == "ok"])
+
+
+# -- sender addresses (issue 26): the sender quota's check and the create are one step -----------------------
+
+SENDER_QUOTA = 3
+
+
+def _address_worker(rounds: list[tuple[dict[str, Any], str | None]], index: int, start: Any, results: Any) -> None:
+    """Child process: each round, wait for all workers, then create an address (its own, or the round's shared one)."""
+    for round_, (settings, shared) in enumerate(rounds):
+        address = shared or f"w{index}@slot{round_}.example.com"
+        ledger = open_ledger(settings)
+        start.wait(timeout=120)
+        try:
+            ledger.create_address(address, f"Worker {index}")
+        except SenderQuotaExceeded as exc:
+            results.put((round_, address, "quota", str(exc)))
+        except BaseException as exc:
+            results.put((round_, address, "error", repr(exc)))
+        else:
+            results.put((round_, address, "ok", ""))
+
+
+def _address_rounds(backend: Backend, count: int, shared: bool) -> list[tuple[dict[str, Any], str | None]]:
+    """Fresh ledgers whose domain slot<r>.example.com is verified and holds SENDER_QUOTA - 1 addresses."""
+    rounds: list[tuple[dict[str, Any], str | None]] = []
+    for r in range(count):
+        settings = backend.fresh(QUOTA, SENDER_QUOTA)  # type: ignore[call-arg]
+        ledger = open_ledger(settings)
+        ledger.register(f"slot{r}.example.com", "batch")
+        ledger.mark_verified(f"slot{r}.example.com")
+        for i in range(SENDER_QUOTA - 1):
+            ledger.create_address(f"pre{i}@slot{r}.example.com", "Pre")
+        rounds.append((settings, f"same@slot{r}.example.com" if shared else None))
+    return rounds
+
+
+def test_eight_processes_for_the_last_address_slot(backend: Backend) -> None:
+    """Each round exactly one racer creates the last address the sender quota allows; the store agrees."""
+    rounds = _address_rounds(backend, 6, shared=False)
+    outcomes = run_race(rounds, worker=_address_worker)
+
+    for round_, (settings, _) in enumerate(rounds):
+        mine = [o for o in outcomes if o[0] == round_]
+        assert [kind for _, _, kind, _ in mine].count("ok") == 1, (round_, mine)
+        assert [kind for _, _, kind, _ in mine].count("quota") == WORKERS - 1, (round_, mine)
+        winner = next(a for _, a, kind, _ in mine if kind == "ok")
+        stored = [row[0] for row in stored_addresses(backend, settings)]
+        assert len(stored) == SENDER_QUOTA and winner in stored
+
+
+def test_eight_processes_creating_the_same_address_all_get_it_once(backend: Backend) -> None:
+    """The last slot, one address for all: every racer gets it (taken over), it is stored and counted once."""
+    rounds = _address_rounds(backend, 3, shared=True)
+    outcomes = run_race(rounds, worker=_address_worker)
+
+    for round_, (settings, shared) in enumerate(rounds):
+        mine = [o for o in outcomes if o[0] == round_]
+        assert [kind for _, _, kind, _ in mine] == ["ok"] * WORKERS, (round_, mine)
+        assert [row[0] for row in stored_addresses(backend, settings)].count(shared) == 1
+        assert len(stored_addresses(backend, settings)) == SENDER_QUOTA
