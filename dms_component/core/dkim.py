@@ -15,12 +15,14 @@ import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from typing import TYPE_CHECKING
 
 from dms_component.core.tags import TagListError, parse_tag_list
+
+# cryptography is loaded by the functions that sign or verify, not by every process that reads a verdict (the
+# program, and the provider host of a stack at rest, never do): docs/bootstrap.md, bench/cold_start.py.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 VERSION = "DKIM1"
 _WS = re.compile(r"[ \t\r\n]+")
@@ -105,6 +107,10 @@ def decode_key(b64: str) -> bytes | None:
 
 def rsa_public_key(der: bytes) -> rsa.RSAPublicKey | None:
     """The RSA key of a DER SubjectPublicKeyInfo (what DKIM's p= holds), None when it is not one."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     try:
         key = serialization.load_der_public_key(der)
     except (ValueError, UnsupportedAlgorithm):
@@ -125,6 +131,10 @@ def probe_message(private_key_pem: str, domain: str, selector: str) -> bytes:
 
     RSA PKCS#1 v1.5 signatures are deterministic, so the probe is the same every poll (cached).
     """
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
     try:
         # Our own key from state: skipping OpenSSL's slow consistency check (~0.1 s) is safe, since
         # an inconsistent key makes signatures that fail, which the probe reports.
@@ -157,6 +167,10 @@ def probe_message(private_key_pem: str, domain: str, selector: str) -> bytes:
 
 def verify_message(message: bytes, public_key_der: bytes) -> str | None:
     """Verify the message's DKIM-Signature (rsa-sha256) with a DER public key: None, or what fails."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     key = rsa_public_key(public_key_der)
     if key is None:
         return "the key is not an RSA public key"

@@ -6,6 +6,7 @@ whose children are the Python dynamic resources, as in a Python program."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -47,6 +48,10 @@ def program(language: str, folder: Path, knot: LocalDnsServer, quota: int) -> Cl
     if language == "typescript":
         (folder / "node_modules").symlink_to(example / "node_modules")
         generate_sdk(cli, folder / "sdk")
+        type_check_once(folder)
+        # Checked above: each `pulumi` run then only transpiles (ts-node type-checks the program and the SDK at
+        # every run otherwise, seconds each, the same check again).
+        cli.extra_env["PULUMI_NODEJS_TRANSPILE_ONLY"] = "true"
     cli.init("test", check=True)
     for key, value in {"zone": ZONE, "server": knot.address, "tsigName": KEY_NAME, "quota": quota}.items():
         cli.config_set(key, value, check=True)
@@ -61,6 +66,23 @@ def generate_sdk(cli: CliProject, out: Path) -> None:
     shown = cli.run("package", "get-schema", str(cli.bin_dir / "pulumi-resource-dms"), split=True, check=True)
     schema.write_text(shown.stdout)
     subprocess.run([str(cli.bin_dir / "pulumi-gen-nodejs-sdk"), str(schema), str(out)], check=True)
+
+
+TYPE_CHECKED: set[str] = set()  # the TypeScript programs (index.ts, the SDK, the config) checked this session
+
+
+def type_check_once(folder: Path) -> None:
+    """`tsc --noEmit` over the program and its generated SDK, as ts-node would check them; once per session for the
+    same inputs (their hash), so a type error still fails the test."""
+    inputs = sorted(p for p in folder.rglob("*") if p.is_file() and "node_modules" not in p.parts)
+    digest = hashlib.sha256(b"".join(p.relative_to(folder).as_posix().encode() + p.read_bytes() for p in inputs))
+    if digest.hexdigest() in TYPE_CHECKED:
+        return
+    check = subprocess.run(
+        [str(folder / "node_modules" / ".bin" / "tsc"), "--noEmit", "-p", str(folder)], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    TYPE_CHECKED.add(digest.hexdigest())
 
 
 def rows(cli: CliProject) -> dict[str, str]:
