@@ -32,6 +32,7 @@ import yaml
 
 from dms_component.config import StackSettings, parse_stack_config
 from dms_component.core import dkim_rotation
+from dms_component.core import senders as senders_rules
 from dms_component.core.changes import Spf
 from dms_component.core.errors import ConfigError, DmsError
 from dms_component.core.naming import Front
@@ -235,9 +236,29 @@ def from_config(settings: StackSettings) -> list[DomainView]:
                 timeout=settings.verification.timeout,
                 front=entry.front,
                 retired=entry.retired,
+                addresses=tuple(_declared_addresses(entry.args.senders, spec.domain, spec.mail_type, entry.front)),
             )
         )
     return views
+
+
+def _declared_addresses(senders: Any, domain: str, mail_type: str, front: Front) -> list[dict[str, Any]]:
+    """A stack-config entry's senders as the state would keep them (address, sender name, unsubscribe), each
+    checked with the component's rules and named as a dms: key; never a password."""
+    out = []
+    for i, sender in enumerate(senders or []):
+        key = f"senders[{i}]"
+        given = sender.unsubscribe
+        out.append(
+            {
+                "address": senders_rules.address_at(sender.address, domain, front.name(f"{key}.address")),
+                "sender_name": senders_rules.sender_name(sender.sender_name, front.name(f"{key}.sender_name")),
+                "unsubscribe": senders_rules.default_unsubscribe(mail_type)
+                if given is None
+                else senders_rules.unsubscribe_language(given, front.name(f"{key}.unsubscribe")),
+            }
+        )
+    return out
 
 
 def pulumi_command() -> str:

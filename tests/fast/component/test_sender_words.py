@@ -18,6 +18,7 @@ import pytest
 from dms_component import SenderDomain, SenderDomainArgs
 from dms_component.args import SenderAddressArgs
 from dms_component.config import parse_stack_config
+from dms_component.core.errors import ConfigError
 from dms_component.core.naming import PACKAGE, PYTHON, STACK
 from dms_component.providers.adapters.dns.rfc2136 import Rfc2136Dns
 from dms_component.providers.adapters.ledger.sqlite import SqliteLedger, SqliteLedgerArgs
@@ -190,3 +191,22 @@ def test_the_demo_declares_one_address_per_domain() -> None:
     config = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]
     settings = parse_stack_config({k.removeprefix("dms:"): v for k, v in config.items() if k.startswith("dms:")})
     assert [len(e.args.senders or []) for e in settings.entries] == [1, 1]
+
+
+def test_dms_commands_read_a_stack_configs_addresses_before_its_first_up(ledger_path: Path) -> None:
+    """`dms plan --stack-file` (no state yet) plans the addresses the config declares, checked as the component
+    checks them, with the type's unsubscribe default; no password is read."""
+    from dms_component.stack_view import from_config
+
+    config = {
+        "domains": [{"domain": f"d.{ZONE}", "type": "batch", "senders": [{"address": "NoReply", "senderName": "D"}]}],
+        "dns": {"server": SERVER, "zone": ZONE},
+        "ledger": {"path": str(ledger_path)},
+    }
+    [view] = from_config(parse_stack_config(config))
+    assert view.addresses == ({"address": f"noreply@d.{ZONE}", "sender_name": "D", "unsubscribe": 2},)
+
+    config["domains"][0]["senders"][0]["address"] = f"noreply@other.{ZONE}"
+    with pytest.raises(ConfigError) as refused:
+        from_config(parse_stack_config(config))
+    assert refused.value.key == "dms:domains[0].senders[0].address" and refused.value.code == "senders.outside-domain"
