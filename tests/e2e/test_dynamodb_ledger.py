@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from devtools.localdns import LocalDnsServer
+from dms_component.core.naming import camel
 from dms_component.providers.adapters.ledger import open_ledger
 from tests.e2e.harness import Deployment, race
 from tests.support.ledgers import DynamoDbBackend
@@ -35,7 +36,7 @@ def test_two_stacks_racing_for_the_last_slot_of_a_dynamodb_ledger(
         for i in range(2):  # other stacks' verified domains: the race is for what is left
             seed.register(f"seed{round_}-{i}.example.test", "triggered")
             seed.mark_verified(f"seed{round_}-{i}.example.test")
-        ledger_config = {k: v for k, v in settings.items() if v is not None}
+        ledger_config = {camel(k): v for k, v in settings.items() if v is not None}  # as stack config writes them
         stacks = {}
         for side in ("a", "b"):
             stack = Deployment(tmp_path / f"r{round_}{side}", local_dns)
