@@ -267,7 +267,8 @@ class SenderDomain(pulumi.ComponentResource):
         self.items = cast(pulumi.Output[list[ItemOutput]], self.verification.items)  # the verdicts' to_dict()
         self.records = pulumi.Output.all(self._published, self._target).apply(lambda v: _published(v[0], v[1]))
         overlap = pulumi.Output.from_input(given.spec).apply(lambda s: s.dkim_overlap_days)
-        keys = dkim_keys.shown(self.identity, self.verification.dkim_verified, overlap, self._published)
+        ours = not given.ledger.decides_records
+        keys = dkim_keys.shown(self.identity, self.verification.dkim_verified, overlap, self._published, ours)
         self.dkim_selector, self.dkim_keys = keys.selector, keys.keys
         self.dkim_public_key, self.dkim_private_key = keys.public_key, keys.private_key
         # Only the short ones in the state: the file backend rewrites the whole state at every step, so what

@@ -44,13 +44,23 @@ class Shown:
     keys: pulumi.Output[list[DkimKeyOutput]]
 
 
-def shown(identity: Any, verified: pulumi.Output[list[str]], overlap: Any, records: pulumi.Output[Any]) -> Shown:
+def shown(
+    identity: Any, verified: pulumi.Output[list[str]], overlap: Any, records: pulumi.Output[Any], ours: bool
+) -> Shown:
     """`identity`: the SenderIdentity; `verified`: the verification's `dkim_verified`; `records`: the published
-    records (for a key the service holds, tencent: its selector is its record's)."""
-    state = pulumi.Output.all(identity.dkim_keys, verified, overlap).apply(
+    records (for a key the service holds, tencent: its selector is its record's); `ours`: whether the stack holds
+    the keys (a state from before rotation has one key and no key set: it is shown as that key, of unknown age)."""
+
+    def key_set(keys: dict[str, Any] | None, public: str | None, published: Any) -> dict[str, Any] | None:
+        if keys:
+            return keys
+        selector = _of(published)
+        return rot.first(selector, public, 0, None).to_dict() if ours and public and selector else None
+
+    state = pulumi.Output.all(identity.dkim_keys, verified, overlap, identity.dkim_public_key, records).apply(
         lambda v: (
-            rot.as_shown(rot.KeySet.from_dict(v[0]), v[1] or [], clock.now(), int(v[2] or 7)).to_dict()
-            if v[0]
+            rot.as_shown(rot.KeySet.from_dict(held), v[1] or [], clock.now(), int(v[2] or 7)).to_dict()
+            if (held := key_set(v[0], v[3], v[4]))
             else None
         )
     )
@@ -59,7 +69,7 @@ def shown(identity: Any, verified: pulumi.Output[list[str]], overlap: Any, recor
         lambda v: _active(v[0])["public_key"] if v[0] else v[1]
     )
     private = pulumi.Output.all(state, identity.dkim_private_keys, identity.dkim_private_key).apply(
-        lambda v: (v[1] or {}).get(_active(v[0])["selector"]) if v[0] else v[2]
+        lambda v: (v[1] or {}).get(_active(v[0])["selector"]) if v[0] and v[1] else v[2]
     )
     keys = cast(
         pulumi.Output[list[DkimKeyOutput]], state.apply(lambda s: [_output(k) for k in (s or {}).get("keys") or []])
@@ -78,7 +88,7 @@ def _of(records: list[dict[str, Any]] | None) -> str | None:
 
 def _output(key: dict[str, Any]) -> dict[str, Any]:
     fields = ("selector", "public_key", "bits", "state", "since", "remove_after")
-    return {f: key[f] for f in fields if key.get(f) is not None}
+    return {f: key[f] for f in fields if key.get(f)}  # a key from before rotation: no since, length unknown
 
 
 __all__ = ["Shown", "candidates", "published", "shown"]

@@ -54,8 +54,8 @@ class DkimKeyOutput(TypedDict):
     """The key's selector: its record is at <selector>._domainkey.<domain>."""
     public_key: str
     """The public key (base64), as published in p=."""
-    bits: int
-    """The key's length."""
+    bits: NotRequired[int]
+    """The key's length (absent for a key made before rotation existed)."""
     state: str
     """active (mail is signed with it), pending (published, active once verified) or retiring (published until
     remove_after, so mail in flight still verifies)."""

@@ -112,6 +112,11 @@ def test_a_stack_deployed_by_the_release_stays_verified_with_no_dns_rewrite_and_
         for identity in after["SenderIdentity"]:
             assert identity["outputs"]["dkim_private_key"][SECRET_SIG]  # the one copy, still secret
             assert identity["outputs"]["dkim_public_key"] == old_keys[identity["urn"]]  # the same key
+        # The outputs show the one key as the active one, of unknown age (made before rotation existed).
+        for status in statuses.values():
+            assert status["dkim_selector"] == "qcloud"
+            [key] = status["dkim_keys"]
+            assert key["state"] == "active" and key["public_key"] in old_keys.values() and "since" not in key
         assert "PRIVATE KEY" not in new.state_text()
     finally:
         knot.stop()
