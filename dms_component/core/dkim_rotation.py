@@ -168,7 +168,7 @@ def start_reason(keys: KeySet, policy: Policy) -> str | None:
 
 def due(keys: KeySet, policy: Policy, now: datetime) -> str | None:
     """Why a new key is due now (None: not due). One rotation at a time: while a key is pending, only a new
-    request or a new length (which replace the pending key, never published as active) starts another.
+    request, length or selector (whose key replaces the pending one, which retires for the overlap) starts another.
     A key of unknown age (made before rotation existed) counts as too old once a maximum age is set."""
     reason = start_reason(keys, policy)
     if reason is not None or keys.pending is not None:
@@ -199,12 +199,15 @@ def next_selector(base: str, now: datetime, issued: Iterable[str]) -> str:
 
 
 def begin(keys: KeySet, selector: str, public_key: str, bits: int, now: datetime, policy: Policy) -> KeySet:
-    """Step 1: the new key, pending (published, not signing). A pending key it replaces was never active, so
-    it goes at once; every other key stays as it is."""
+    """Step 1: the new key, pending (published, not signing). A pending key it replaces retires for the
+    overlap, as an active one would: the outputs may have shown it active already (`as_shown`, once the
+    verification found it verifying), so mail may be signed with it. Every other key stays as it is."""
     if selector in keys.issued:
         raise ValueError(f"selector {selector} was issued before")
     new = Key(selector, public_key, bits, PENDING, iso(now), iso(now))
-    kept = tuple(k for k in keys.keys if k.state != PENDING)
+    until = iso(now + timedelta(days=policy.overlap_days))
+    kept = tuple(replace(k, state=RETIRING, since=iso(now), remove_after=until) if k.state == PENDING else k
+                 for k in keys.keys)  # fmt: skip
     issued = (*keys.issued, selector)
     return replace(keys, keys=(*kept, new), rotation=policy.rotation, issued=issued, base=policy.base_selector)
 
@@ -253,7 +256,7 @@ class Step:
     start: str | None = None  # why a new key is made (REQUESTED, AGE, KEY_BITS), or None
     selector: str | None = None  # the new key's selector
     bits: int | None = None
-    replaces_pending: str | None = None  # a pending key the new one replaces (never active)
+    replaces_pending: str | None = None  # a pending key the new one replaces (it retires for the overlap)
     promote: str | None = None  # the pending key to activate, once verified
     remove: tuple[str, ...] = field(default_factory=tuple)  # retiring keys whose records go
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from dms_component.core import dkim
 from dms_component.core import dkim_rotation as rot
-from dms_component.core.plan_view import CREATE, DELETE, PlanLine
+from dms_component.core.plan_view import CREATE, PlanLine
 from dms_component.core.records import RequiredRecord, dkim_host, dkim_value
 from dms_component.core.verdicts import VERIFIED
 from dms_component.providers.adapters import dkim_keys
@@ -108,10 +108,8 @@ def changes(olds: dict[str, Any], news: dict[str, Any], now: datetime) -> list[s
         host = dkim_host(domain, step.selector)
         emit(f"  {PlanLine(CREATE, 'DKIM', host, 'TXT', (), (dkim_value(''),)).render()}")
         if step.replaces_pending:
-            old = keys.key(step.replaces_pending)
-            value = dkim_value(old.public_key if old else "")
-            line = PlanLine(DELETE, "DKIM", dkim_host(domain, step.replaces_pending), "TXT", (value,), ())
-            emit(f"  {line.render()}")
+            # Not deleted: the outputs may have shown it active (it stays published for the overlap).
+            emit(f"{domain}: DKIM key {step.replaces_pending} was pending: it retires for the overlap")
         return ["dkim_keys"]
     if step.promote is not None:
         emit(

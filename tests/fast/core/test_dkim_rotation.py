@@ -92,7 +92,26 @@ def test_a_new_request_or_length_while_pending_replaces_the_pending_key_only() -
     keys = rot.advance(_keys(), rot.Policy("qcloud", 2048, rotation="r1"), T0, make, lambda k: True)
     keys = rot.advance(keys, rot.Policy("qcloud", 1024, rotation="r1"), T0, make, lambda k: True)
     assert keys.pending is not None and keys.pending.bits == 1024 and keys.pending.selector == "qcloud-202612-2"
-    assert keys.active.public_key == "PUB0" and len(keys.keys) == 2
+    assert keys.active.public_key == "PUB0"
+    (replaced,) = keys.retiring  # the replaced pending key retires for the overlap, as an active one would
+    assert replaced.selector == "qcloud-202612" and replaced.remove_after == rot.iso(T0 + timedelta(days=7))
+
+
+def test_a_key_the_outputs_showed_active_stays_published_when_a_new_request_replaces_it() -> None:
+    """The outputs switch to a pending key in the `up` whose verification finds it verifying (as_shown); the
+    identity records the switch only at the next `up`. A new request before then must not unpublish the key
+    mail is being signed with."""
+    policy = rot.Policy("qcloud", 2048, rotation="r1", overlap_days=7)
+    _, make = _maker()
+    keys = rot.advance(_keys(), policy, T0, make, lambda k: True)
+    pending = keys.pending
+    assert pending is not None
+    assert rot.as_shown(keys, [pending.selector], T0, 7).active.selector == pending.selector  # what mail signs with
+    t1 = T0 + timedelta(hours=1)
+    keys = rot.advance(keys, rot.Policy("qcloud", 2048, rotation="r2", overlap_days=7), t1, make, lambda k: False)
+    for moment in (t1, t1 + timedelta(days=6, hours=23)):
+        assert pending.selector in {k.selector for k in rot.published(keys, moment)}
+    assert pending.selector not in {k.selector for k in rot.published(keys, t1 + timedelta(days=7))}
 
 
 def test_a_key_of_unknown_age_is_due_once_a_maximum_is_set() -> None:
