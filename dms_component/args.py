@@ -252,6 +252,18 @@ class Normalised:
     context: LedgerContext  # what every child resource carries: the ledger, its credential, the program's words
 
 
+def _refuse_rotation_inputs(args: SenderDomainArgs, name: validate.Namer) -> None:
+    """The service holds the key (tencent): an input that would start a rotation of ours would do nothing."""
+    for key in ("dkim_rotation", "dkim_max_key_age_days"):
+        if getattr(args, key) is not None:
+            raise ConfigError(
+                name(key),
+                "with the tencent ledger the service holds the DKIM key and the stack never rotates it: drop it"
+                f" (a new {name('dkim_key_bits')} changes the key's length in place) [{ROTATION_INPUT}]",
+                code=ROTATION_INPUT,
+            )
+
+
 def normalise(args: SenderDomainArgs, front: Front) -> Normalised:
     """The one way in for every front end (a Python program, stack config, the `dms` package): each mistake is
     one ConfigError naming the key as that front end writes it, before anything is written."""
@@ -261,6 +273,8 @@ def normalise(args: SenderDomainArgs, front: Front) -> Normalised:
     verification = args.verification.validated(front.namer("verification"))
     retire = validate.flag(args.retire, name("retire"))
     ledger, dns = _where(args, front)
+    if ledger.decides_records:
+        _refuse_rotation_inputs(args, name)
     values = {f: getattr(args, f) for f in SPEC_FIELDS}
     if all(is_plain(v) for v in values.values()) and isinstance(dns, DnsTarget):
         plain = check_spec(values, given(dns.zone, "zone"), name)  # checked now: fails at once

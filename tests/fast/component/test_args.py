@@ -17,8 +17,9 @@ from dms_component import (
     SqliteLedgerArgs,
     TencentLedgerArgs,
 )
-from dms_component.args import check_spec
+from dms_component.args import SenderDomainArgs, check_spec, front_for, normalise
 from dms_component.core.errors import ConfigError
+from dms_component.core.naming import PACKAGE, PYTHON, STACK, Front
 from dms_component.providers.adapters.dns import dns_target
 
 SECRET = "c2VjcmV0LXRzaWcta2V5LXZhbHVlLTEyMzQ1Ng=="
@@ -115,3 +116,21 @@ def test_a_key_with_a_newline_keeps_the_message_on_one_line() -> None:
     with pytest.raises(ConfigError) as failure:
         parse_stack_config({"dns": {"zone": "example.com", "server": "ns1", "bad\nkey": 1}, "domains": []})
     assert "\n" not in str(failure.value) and "unknown key" in str(failure.value)
+
+
+@pytest.mark.parametrize(("key", "value"), [("dkim_rotation", "2027-01"), ("dkim_max_key_age_days", 90)])
+@pytest.mark.parametrize("style", [PYTHON, PACKAGE, STACK])
+def test_a_rotation_input_with_the_services_key_is_refused_naming_it(style: str, key: str, value: Any) -> None:
+    """With the tencent ledger the service holds the key: an input that would rotate ours would do nothing."""
+    args = SenderDomainArgs(
+        domain="mail.example.com",
+        type="triggered",
+        dns=ExternalDns(zone="example.com"),
+        ledger=TencentLedgerArgs(),
+        **{key: value},
+    )
+    with pytest.raises(ConfigError) as refused:
+        normalise(args, front_for(style, "d", args))
+    message = str(refused.value)
+    assert refused.value.code == "dkim.rotation-input" and "\n" not in message
+    assert message.startswith(Front(style, "d", "external", "tencent").name(key) + ":"), message
