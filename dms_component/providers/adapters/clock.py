@@ -11,14 +11,22 @@ import os
 from datetime import UTC, datetime
 
 from dms_component.core.dkim_rotation import parse_time
+from dms_component.core.errors import ConfigError
 
 NOW_VARIABLE = "DMS_NOW"
 
 
 def now() -> datetime:
     fixed = os.environ.get(NOW_VARIABLE)
-    if fixed:
+    if not fixed:
+        return datetime.now(UTC)
+    try:
         moment = parse_time(fixed)
-        if moment is not None:
-            return moment
-    return datetime.now(UTC)
+    except ValueError:
+        moment = None
+    if moment is None:
+        # One line rather than a traceback; a wrong clock would move a rotation's steps.
+        raise ConfigError(
+            NOW_VARIABLE, f"{fixed!r} is not an ISO 8601 time (tests only: unset it)", code="config.clock"
+        )
+    return moment
