@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # the project (dms_component, providers) and tests.aws, from this tree
+sys.path.insert(0, str(ROOT))  # the project (dms_component) and tests.aws, from this tree
 
 import boto3  # noqa: E402
 import botocore.config  # noqa: E402

@@ -38,7 +38,7 @@ from dms_component.core.errors import (
     SenderQuotaExceeded,
     setting,
 )
-from dms_component.core.rules import ERROR, Finding
+from dms_component.core.rules import Finding
 
 ADDRESS = "senders.address"
 OUTSIDE_DOMAIN = "senders.outside-domain"
@@ -183,12 +183,6 @@ def password_problem(password: str) -> str | None:
         " ASCII characters with at least two different digits, a lower-case and an upper-case letter (or leave"
         " it out and have one generated)"
     )
-
-
-def password_finding(password: str, key: str) -> Finding | None:
-    """The password rule as a finding (senders.password) for a check at preview; the password is never shown."""
-    problem = password_problem(password)
-    return None if problem is None else Finding(PASSWORD, f"{key}: {problem}", ERROR)
 
 
 def check_password(password: str, key: str) -> str:

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tomllib
 import zipfile
 from pathlib import Path
@@ -81,9 +82,11 @@ def test_python_in_the_checkout_root_imports_the_package_installed_not_editable(
         text=True,
     )
     assert installed.returncode == 0, installed.stderr
-    env = {**os.environ, "PYTHONPATH": str(target)}
+    # -S: site-packages without its .pth files, so .venv's editable install (whose finder maps every module of
+    # ours to this checkout) can't fill in what the checkout's dms_component/ lacks; the dependencies stay found.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target), sysconfig.get_paths()["purelib"]])}
     code = "from dms_component import SenderDomain, Rfc2136Dns; import dms_component.providers.resources.identity"
-    run = subprocess.run([sys.executable, "-c", code], cwd=repo_root(), env=env, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-S", "-c", code], cwd=repo_root(), env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
 
 
