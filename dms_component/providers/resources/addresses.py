@@ -61,8 +61,10 @@ def _ensure(props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any
 
     Each step is idempotent, so a run killed after any of them converges on the next `up`."""
     domain, address = props["domain"], props["address"]
-    if props.get("retired") or props.get("domain_status") != VERIFIED:
-        # The service makes an address only under a verified domain: the next `up` tries again.
+    made = bool((olds or {}).get("created"))
+    if props.get("retired") or (props.get("domain_status") != VERIFIED and not made):
+        # The service makes an address only under a verified domain: the next `up` tries again. One made already
+        # stays in the service (a verified domain stays verified there) while a later check reads pending.
         return {**props, "created": False, "password_set": False, "smtp_password": None}
     ledger = ledger_from(props)
     found = _find(ledger, domain, address)

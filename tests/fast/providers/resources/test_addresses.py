@@ -88,3 +88,30 @@ def test_refresh_reads_what_the_service_says_never_the_password(tmp_path) -> Non
     assert (read["sender_name"], read["password_set"], read["unsubscribe"]) == ("Renamed in the console", False, 0)
     assert read["password"] == OLDS["password"]  # the input as declared: the service never returns a password
     assert diff(read, **{k: OLDS[k] for k in ("sender_name", "unsubscribe")}).replaces == ["sender_name"]
+
+
+def test_an_address_made_stays_made_when_its_domain_reads_pending_again(tmp_path) -> None:
+    """A verified domain whose check is pending in a later `up` (a record change not served yet) still holds its
+    addresses in the service: the address keeps its state, so removing it later deletes it, and a generated
+    password is not silently replaced by a new one."""
+    from dms_component.providers.adapters.ledger.sqlite import SqliteLedger
+
+    ledger = SqliteLedger(tmp_path / "ledger.sqlite", 5)
+    ledger.register("n.example.test", "batch")
+    ledger.mark_verified("n.example.test")
+    props = {
+        **{k: v for k, v in OLDS.items() if k != "created"},
+        "password": None,
+        "generate_password": True,
+        "ledger": {"backend": "sqlite", "path": str(tmp_path / "ledger.sqlite")},
+    }
+    provider = SenderAddressProvider()
+    made = provider.create(props).outs
+    generated = made["smtp_password"]
+
+    pending = {**props, "unsubscribe": 5, "domain_status": "Pending verification"}
+    now = provider.update("id", made, pending).outs
+
+    assert now["created"] and now["smtp_password"] == generated
+    provider.delete("id", now)  # removed from the program
+    assert ledger.addresses("n.example.test") == []
