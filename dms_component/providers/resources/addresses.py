@@ -79,7 +79,8 @@ def _ensure(props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any
     was = (olds or {}).get("smtp_password") if (olds or {}).get("created") else None
     if password is not None and (password != was or not getattr(found, "password_set", False)):
         ledger.set_smtp_password(address, password)
-    if (olds or {}).get("unsubscribe") != props.get("unsubscribe") or not (olds or {}).get("created"):
+    # Also when the service's differs: an address made again just now (deleted or renamed in the console) has none.
+    if (olds or {}).get("unsubscribe") != props.get("unsubscribe") or not made or found.unsubscribe != _language(props):
         ledger.set_unsubscribe(address, _language(props))
     return {
         **props,

@@ -115,3 +115,25 @@ def test_an_address_made_stays_made_when_its_domain_reads_pending_again(tmp_path
     assert now["created"] and now["smtp_password"] == generated
     provider.delete("id", now)  # removed from the program
     assert ledger.addresses("n.example.test") == []
+
+
+def test_an_address_made_again_in_an_update_gets_its_unsubscribe_link_back(tmp_path) -> None:
+    """Deleted in the console (no refresh since): the next update that makes it again (here for a new password)
+    sets its unsubscribe link too, not only its password."""
+    from dms_component.providers.adapters.ledger.sqlite import SqliteLedger
+
+    ledger = SqliteLedger(tmp_path / "ledger.sqlite", 5)
+    ledger.register("n.example.test", "batch")
+    ledger.mark_verified("n.example.test")
+    props = {
+        **{k: v for k, v in OLDS.items() if k != "created"},
+        "ledger": {"backend": "sqlite", "path": str(tmp_path / "ledger.sqlite")},
+    }
+    provider = SenderAddressProvider()
+    made = provider.create(props).outs
+    ledger.delete_address("noreply@n.example.test")  # in the console
+
+    provider.update("id", made, {**props, "password": "An0ther-Pass7word"})
+
+    found = ledger.address("noreply@n.example.test")
+    assert found is not None and found.password_set and found.unsubscribe == 2
