@@ -101,10 +101,10 @@ class SenderAddressProvider(DmsResourceProvider):
         # A new sender name is another address: deleted first, since the service holds one per address.
         replaces = changed_keys(olds, news, _IDENTITY) if created else []
         changes = changed_keys(olds, news, (*_IDENTITY, *_SETTINGS)) + provider_moved(olds, news)
-        # Not made yet (its domain was pending): each `up` tries again, as the verification checks again.
-        return DiffResult(
-            changes=bool(changes) or not created, replaces=replaces, delete_before_replace=True
-        )
+        # Not made yet (its domain was pending): each `up` tries again, as the verification checks again. A
+        # password declared that refresh found unset (the address made again in the console) is set again.
+        unset = bool(news.get("password") or news.get("generate_password")) and olds.get("password_set") is False
+        return DiffResult(changes=bool(changes) or not created or unset, replaces=replaces, delete_before_replace=True)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         return UpdateResult(_ensure(news, olds))

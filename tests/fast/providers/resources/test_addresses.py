@@ -137,3 +137,29 @@ def test_an_address_made_again_in_an_update_gets_its_unsubscribe_link_back(tmp_p
 
     found = ledger.address("noreply@n.example.test")
     assert found is not None and found.password_set and found.unsubscribe == 2
+
+
+def test_a_declared_password_refresh_found_unset_is_set_again_by_the_next_up(tmp_path) -> None:
+    """Made again in the console with the same sender name (SmtpPwdType 0): refresh sees no password, and the
+    next `up` sets the declared one again instead of showing no changes."""
+    from dms_component.providers.adapters.ledger.sqlite import SqliteLedger
+
+    ledger = SqliteLedger(tmp_path / "ledger.sqlite", 5)
+    ledger.register("n.example.test", "batch")
+    ledger.mark_verified("n.example.test")
+    props = {
+        **{k: v for k, v in OLDS.items() if k != "created"},
+        "unsubscribe": 0,  # so only the password differs
+        "ledger": {"backend": "sqlite", "path": str(tmp_path / "ledger.sqlite")},
+    }
+    provider = SenderAddressProvider()
+    made = provider.create(props).outs
+    ledger.delete_address("noreply@n.example.test")  # in the console: deleted, made again, no password
+    ledger.create_address("noreply@n.example.test", "News")
+
+    read = provider.read("id", made).outs
+    assert read["created"] and not read["password_set"]
+    assert provider.diff("id", read, props).changes
+    provider.update("id", read, props)
+    found = ledger.address("noreply@n.example.test")
+    assert found is not None and found.password_set
