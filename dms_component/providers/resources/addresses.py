@@ -61,8 +61,10 @@ def _ensure(props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any
 
     Each step is idempotent, so a run killed after any of them converges on the next `up`."""
     domain, address = props["domain"], props["address"]
-    if props.get("retired") or props.get("domain_status") != VERIFIED:
-        # The service makes an address only under a verified domain: the next `up` tries again.
+    made = bool((olds or {}).get("created"))
+    if props.get("retired") or (props.get("domain_status") != VERIFIED and not made):
+        # The service makes an address only under a verified domain: the next `up` tries again. One made already
+        # stays in the service (a verified domain stays verified there) while a later check reads pending.
         return {**props, "created": False, "password_set": False, "smtp_password": None}
     ledger = ledger_from(props)
     found = _find(ledger, domain, address)
@@ -77,7 +79,8 @@ def _ensure(props: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any
     was = (olds or {}).get("smtp_password") if (olds or {}).get("created") else None
     if password is not None and (password != was or not getattr(found, "password_set", False)):
         ledger.set_smtp_password(address, password)
-    if (olds or {}).get("unsubscribe") != props.get("unsubscribe") or not (olds or {}).get("created"):
+    # Also when the service's differs: an address made again just now (deleted or renamed in the console) has none.
+    if (olds or {}).get("unsubscribe") != props.get("unsubscribe") or not made or found.unsubscribe != _language(props):
         ledger.set_unsubscribe(address, _language(props))
     return {
         **props,
@@ -98,10 +101,10 @@ class SenderAddressProvider(DmsResourceProvider):
         # A new sender name is another address: deleted first, since the service holds one per address.
         replaces = changed_keys(olds, news, _IDENTITY) if created else []
         changes = changed_keys(olds, news, (*_IDENTITY, *_SETTINGS)) + provider_moved(olds, news)
-        # Not made yet (its domain was pending): each `up` tries again, as the verification checks again.
-        return DiffResult(
-            changes=bool(changes) or not created, replaces=replaces, delete_before_replace=True
-        )
+        # Not made yet (its domain was pending): each `up` tries again, as the verification checks again. A
+        # password declared that refresh found unset (the address made again in the console) is set again.
+        unset = bool(news.get("password") or news.get("generate_password")) and olds.get("password_set") is False
+        return DiffResult(changes=bool(changes) or not created or unset, replaces=replaces, delete_before_replace=True)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         return UpdateResult(_ensure(news, olds))

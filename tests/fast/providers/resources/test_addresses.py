@@ -88,3 +88,78 @@ def test_refresh_reads_what_the_service_says_never_the_password(tmp_path) -> Non
     assert (read["sender_name"], read["password_set"], read["unsubscribe"]) == ("Renamed in the console", False, 0)
     assert read["password"] == OLDS["password"]  # the input as declared: the service never returns a password
     assert diff(read, **{k: OLDS[k] for k in ("sender_name", "unsubscribe")}).replaces == ["sender_name"]
+
+
+def test_an_address_made_stays_made_when_its_domain_reads_pending_again(tmp_path) -> None:
+    """A verified domain whose check is pending in a later `up` (a record change not served yet) still holds its
+    addresses in the service: the address keeps its state, so removing it later deletes it, and a generated
+    password is not silently replaced by a new one."""
+    from dms_component.providers.adapters.ledger.sqlite import SqliteLedger
+
+    ledger = SqliteLedger(tmp_path / "ledger.sqlite", 5)
+    ledger.register("n.example.test", "batch")
+    ledger.mark_verified("n.example.test")
+    props = {
+        **{k: v for k, v in OLDS.items() if k != "created"},
+        "password": None,
+        "generate_password": True,
+        "ledger": {"backend": "sqlite", "path": str(tmp_path / "ledger.sqlite")},
+    }
+    provider = SenderAddressProvider()
+    made = provider.create(props).outs
+    generated = made["smtp_password"]
+
+    pending = {**props, "unsubscribe": 5, "domain_status": "Pending verification"}
+    now = provider.update("id", made, pending).outs
+
+    assert now["created"] and now["smtp_password"] == generated
+    provider.delete("id", now)  # removed from the program
+    assert ledger.addresses("n.example.test") == []
+
+
+def test_an_address_made_again_in_an_update_gets_its_unsubscribe_link_back(tmp_path) -> None:
+    """Deleted in the console (no refresh since): the next update that makes it again (here for a new password)
+    sets its unsubscribe link too, not only its password."""
+    from dms_component.providers.adapters.ledger.sqlite import SqliteLedger
+
+    ledger = SqliteLedger(tmp_path / "ledger.sqlite", 5)
+    ledger.register("n.example.test", "batch")
+    ledger.mark_verified("n.example.test")
+    props = {
+        **{k: v for k, v in OLDS.items() if k != "created"},
+        "ledger": {"backend": "sqlite", "path": str(tmp_path / "ledger.sqlite")},
+    }
+    provider = SenderAddressProvider()
+    made = provider.create(props).outs
+    ledger.delete_address("noreply@n.example.test")  # in the console
+
+    provider.update("id", made, {**props, "password": "An0ther-Pass7word"})
+
+    found = ledger.address("noreply@n.example.test")
+    assert found is not None and found.password_set and found.unsubscribe == 2
+
+
+def test_a_declared_password_refresh_found_unset_is_set_again_by_the_next_up(tmp_path) -> None:
+    """Made again in the console with the same sender name (SmtpPwdType 0): refresh sees no password, and the
+    next `up` sets the declared one again instead of showing no changes."""
+    from dms_component.providers.adapters.ledger.sqlite import SqliteLedger
+
+    ledger = SqliteLedger(tmp_path / "ledger.sqlite", 5)
+    ledger.register("n.example.test", "batch")
+    ledger.mark_verified("n.example.test")
+    props = {
+        **{k: v for k, v in OLDS.items() if k != "created"},
+        "unsubscribe": 0,  # so only the password differs
+        "ledger": {"backend": "sqlite", "path": str(tmp_path / "ledger.sqlite")},
+    }
+    provider = SenderAddressProvider()
+    made = provider.create(props).outs
+    ledger.delete_address("noreply@n.example.test")  # in the console: deleted, made again, no password
+    ledger.create_address("noreply@n.example.test", "News")
+
+    read = provider.read("id", made).outs
+    assert read["created"] and not read["password_set"]
+    assert provider.diff("id", read, props).changes
+    provider.update("id", read, props)
+    found = ledger.address("noreply@n.example.test")
+    assert found is not None and found.password_set
