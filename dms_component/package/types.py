@@ -214,9 +214,9 @@ class SenderAddress(TypedDict):
     """The name recipients see (EmailSenderName); the service can't rename, so a new one replaces the address."""
     password: NotRequired[pulumi.Input[str]]
     """The address's SMTP password, a secret: 10 to 20 characters with two different digits, a lower-case and an
-    upper-case letter; changing it sets the new one (default: none, unless generatePassword)."""
+    upper-case letter; changing it sets the new one (default: none, unless one is generated)."""
     generate_password: NotRequired[bool]
-    """Make an SMTP password that meets the service's rule, kept as a secret in the smtpPasswords output."""
+    """Make an SMTP password that meets the service's rule, kept as a secret in the SMTP passwords output."""
     unsubscribe: NotRequired[pulumi.Input[str]]
     """Batch mail's one-click unsubscribe link: none, or its language (en, zh-CN, zh-TW, es, fr, de, ja, ko, ar,
     th); default en for a batch domain, none for a triggered one."""
