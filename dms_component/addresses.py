@@ -24,7 +24,7 @@ from dms_component.core import validate
 from dms_component.core.errors import ConfigError, DmsError
 from dms_component.core.naming import Front
 from dms_component.core.verdicts import VERIFIED
-from dms_component.providers.adapters.ledger import LedgerBackend, LedgerSettings, open_ledger
+from dms_component.providers.adapters.ledger import LedgerSettings, open_ledger
 from dms_component.providers.resources.addresses import SenderAddress
 
 
@@ -42,28 +42,10 @@ class Sender:
     unsubscribe: Any  # None: the mail type's default
 
 
-def checked(senders: Any, domain: str | None, ledger: LedgerSettings, front: Front) -> list[Sender]:
-    """The domain's senders (see _checked); each refusal's line ends with its stable code."""
-    found = _coded(lambda: _checked(senders, domain, front))
-    if found and not _keeps_addresses(ledger):
-        raise ConfigError(
-            front.name("senders"),
-            f"the {ledger.kind} ledger keeps no sender addresses yet: use another ledger, or declare none"
-            f" [{UNSUPPORTED}]",
-            code=UNSUPPORTED,
-        )
-    return found
-
-
-UNSUPPORTED = "senders.unsupported-ledger"
-
-
-def _keeps_addresses(settings: LedgerSettings) -> bool:
-    try:
-        backend = open_ledger(as_seen_here(settings))
-    except Exception:
-        return True  # can't tell without its credential: its own steps say so, as they do for domains
-    return type(backend).addresses is not LedgerBackend.addresses
+def checked(senders: Any, domain: str | None, front: Front) -> list[Sender]:
+    """The domain's senders (see _checked); each refusal's line ends with its stable code. Every ledger keeps
+    addresses (LedgerBackend's address steps are abstract)."""
+    return _coded(lambda: _checked(senders, domain, front))
 
 
 def _coded(check: Any) -> Any:

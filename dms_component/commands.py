@@ -289,7 +289,7 @@ def wait_for(stack: StackView, domains: Sequence[str], timeout: float | None) ->
         if status == VERIFIED and ledger is not None:
             # The service verifies only when asked (the console's Verify): ask it, within what is left.
             left = max(limit - (time.monotonic() - start), 0.0)
-            ledger.verify_timeout = left  # type: ignore[attr-defined]
+            ledger.verify_timeout = left
             with ticking(verdict.domain, "DNS checks pass; waiting for the service's own check", left, print_line=_say):
                 status = ledger.mark_verified(verdict.domain).status
         waited = time.monotonic() - start

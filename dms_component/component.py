@@ -78,7 +78,7 @@ class SenderDomain(pulumi.ComponentResource):
         try:
             given = normalise(args, front)
             # The sender addresses are checked before anything is declared: a mistake writes nothing.
-            self._senders = addresses.checked(args.senders, given.known_domain, given.ledger, front)
+            self._senders = addresses.checked(args.senders, given.known_domain, front)
             self._build(given)
         except ConfigError as exc:
             # One line, no traceback, before anything is written.

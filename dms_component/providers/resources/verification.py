@@ -81,7 +81,7 @@ class VerificationProvider(DmsResourceProvider):
         status = PENDING
         if verdict.status == VERIFIED:
             ledger = ledger_from(props)
-            limit = float(getattr(ledger, "verify_timeout", timeout))
+            limit = timeout if ledger.verify_timeout is None else ledger.verify_timeout
             with ticking(domain, "DNS checks pass; waiting for the service's own check", limit):
                 status = ledger.mark_verified(domain).status
             pause_point("marked-verified")

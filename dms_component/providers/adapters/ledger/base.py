@@ -94,6 +94,9 @@ class LedgerBackend(ABC):
     # True where the ledger is the email service itself: it makes the DKIM key and says which records
     # to publish (register's entry carries them; service_attributes reads them again).
     decides_records: ClassVar[bool] = False
+    # Where mark_verified asks the service to verify (tencent): how long it may wait, in seconds; None: the
+    # caller's own time limit. The caller may shorten it to what is left of its own.
+    verify_timeout: float | None = None
 
     def __init__(self, quota: int = DEFAULT_QUOTA, sender_quota: int = DEFAULT_SENDER_QUOTA) -> None:
         self.quota = quota

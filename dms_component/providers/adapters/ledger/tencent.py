@@ -86,7 +86,7 @@ class TencentLedger(LedgerBackend):
         self.endpoint = endpoint
         self._secret_id = secret_id
         self._secret_key = secret_key
-        self.verify_timeout = verify_timeout
+        self.verify_timeout: float = verify_timeout
         self._clock = clock
         self._sleep = sleep
         self._api_options = api_options or {}
