@@ -17,7 +17,6 @@ from dms_component.core import dkim_rotation as rot
 from dms_component.core.records import RequiredRecord
 from dms_component.outputs import DkimKeyOutput
 from dms_component.providers.adapters import clock
-from dms_component.providers.resources.rotation import pending_record
 
 
 def published(records: list[RequiredRecord], domain: str, keys: dict[str, Any] | None) -> list[RequiredRecord]:
@@ -30,7 +29,7 @@ def candidates(domain: str, keys: dict[str, Any] | None, probes: dict[str, str] 
     pending = rot.KeySet.from_dict(keys).pending if keys else None
     if pending is None or not probes or pending.selector not in probes:
         return []
-    record = pending_record(domain, pending).to_dict()
+    record = rot.key_record(domain, pending).to_dict()
     return [{"selector": pending.selector, "record": record, "probe": probes[pending.selector]}]
 
 
@@ -59,7 +58,9 @@ def shown(
 
     state = pulumi.Output.all(identity.dkim_keys, verified, overlap, identity.dkim_public_key, records).apply(
         lambda v: (
-            rot.as_shown(rot.KeySet.from_dict(held), v[1] or [], clock.now(), int(v[2] or 7)).to_dict()
+            rot.as_shown(
+                rot.KeySet.from_dict(held), v[1] or [], clock.now(), int(v[2] or rot.DEFAULT_OVERLAP_DAYS)
+            ).to_dict()
             if (held := key_set(v[0], v[3], v[4]))
             else None
         )

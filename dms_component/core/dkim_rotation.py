@@ -300,10 +300,14 @@ def advance(
 KEY_AGE = "dkim.key-age"  # the code of `dms status`'s warning about an old key
 
 
+def key_record(domain: str, key: Key) -> RequiredRecord:
+    """One key's DKIM record, at its selector."""
+    return RequiredRecord("DKIM", dkim_host(domain, key.selector), "TXT", dkim_value(key.public_key))
+
+
 def key_records(domain: str, keys: KeySet, now: datetime) -> list[RequiredRecord]:
     """The DKIM records of the keys published now, the active key's first."""
-    return [RequiredRecord("DKIM", dkim_host(domain, k.selector), "TXT", dkim_value(k.public_key)) for k in
-            published(keys, now)]  # fmt: skip
+    return [key_record(domain, k) for k in published(keys, now)]
 
 
 def with_keys(records: Sequence[RequiredRecord], domain: str, keys: KeySet, now: datetime) -> list[RequiredRecord]:

@@ -87,10 +87,6 @@ def first_key(props: dict[str, Any], now: datetime) -> dict[str, Any]:
     return outputs(keys, {selector: pair.private_pem}, {selector: probe(props["domain"], selector, pair.private_pem)})
 
 
-def pending_record(domain: str, key: rot.Key) -> RequiredRecord:
-    return RequiredRecord("DKIM", dkim_host(domain, key.selector), "TXT", dkim_value(key.public_key))
-
-
 def changes(olds: dict[str, Any], news: dict[str, Any], now: datetime) -> list[str]:
     """At diff (preview included): whether this `up` has a rotation step to take, said in record lines.
     A retiring key's record goes without the identity (the component publishes the keys of `published(now)`),
@@ -137,7 +133,7 @@ def rotate(olds: dict[str, Any], news: dict[str, Any], now: datetime) -> dict[st
         message = probes.get(key.selector)
         if not message:
             return False
-        verdict = verify_once(domain, [pending_record(domain, key)], servers_asked(news), dkim_probe=message.encode())
+        verdict = verify_once(domain, [rot.key_record(domain, key)], servers_asked(news), dkim_probe=message.encode())
         if verdict.status != VERIFIED:
             emit(f"{domain}: DKIM key {key.selector} is not active yet: {verdict.items[0].reason}")
         return verdict.status == VERIFIED
